@@ -46,7 +46,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testTimeout: 60_000,
     },
   },
-  tsconfigDev: { include: ['examples/**/*.ts', 'bench/**/*.ts'], compilerOptions: {} },
+  tsconfigDev: { include: ['../examples/**/*.ts', '../bench/**/*.ts'], compilerOptions: {} },
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'] },
   gitignore: ['/manifests/', '/bench/results.json'],
 });
@@ -63,7 +63,7 @@ project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 // The README's first command: synthesize the example app to ./manifests and list the files.
 project.addTask('example', {
   description: 'Synthesize the example app (examples/app.ts) to ./manifests',
-  exec: 'ts-node --project tsconfig.dev.json examples/app.ts',
+  exec: 'ts-node --project test/tsconfig.json examples/app.ts',
 });
 
 project.synth();

@@ -1,5 +1,10 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './kubernetes-version';
+export * from './warnings';
+export * from './training-workload';
+export * from './trainer/accelerator';
+export * from './trainer/checkpoint-storage';
+export * from './trainer/experiment-name';
+export * from './trainer/spot-scheduling';
+export * from './trainer/training-workload-props';
+export * from './trainer/preemption-contract';
+export * from './spot-tolerant-training-job';

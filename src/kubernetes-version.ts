@@ -1,0 +1,80 @@
+import { IConstruct, Node } from 'constructs';
+
+const CONTEXT_KEY = 'cdk8s-training:kubernetesVersion';
+const BASELINE_MINOR = 28;
+const NEWEST_KNOWN_MINOR = 34;
+
+/**
+ * The Kubernetes version that synthesized manifests target.
+ *
+ * Fields of features that are off on the target are silently dropped by its apiserver
+ * (RULEBOOK G1), so the constructs emit them only when the target supports them, and refuse
+ * with a message when a prop asks for one on an older target. The baseline is 1.28, the
+ * version cdk8s-plus-28 describes.
+ *
+ * Set it once for an app or a chart with `KubernetesVersion.setTarget(scope, ...)` before
+ * adding constructs to that scope, or per construct with its `kubernetesVersion` prop.
+ */
+export class KubernetesVersion {
+  /** Kubernetes 1.28, the baseline. */
+  public static readonly V1_28 = new KubernetesVersion(28);
+  /** Kubernetes 1.29: backoffLimitPerIndex, maxFailedIndexes and podReplacementPolicy are beta. */
+  public static readonly V1_29 = new KubernetesVersion(29);
+  /** Kubernetes 1.30. */
+  public static readonly V1_30 = new KubernetesVersion(30);
+  /** Kubernetes 1.31: Job successPolicy is beta. */
+  public static readonly V1_31 = new KubernetesVersion(31);
+  /** Kubernetes 1.32: Job managedBy is beta. */
+  public static readonly V1_32 = new KubernetesVersion(32);
+  /** Kubernetes 1.33. */
+  public static readonly V1_33 = new KubernetesVersion(33);
+  /** Kubernetes 1.34. */
+  public static readonly V1_34 = new KubernetesVersion(34);
+
+  /**
+   * A 1.x version by its minor number, e.g. `KubernetesVersion.of(30)`.
+   * @param minor the minor version, from 28 (the baseline) up
+   */
+  public static of(minor: number): KubernetesVersion {
+    if (!Number.isInteger(minor) || minor < BASELINE_MINOR || minor > NEWEST_KNOWN_MINOR) {
+      throw new Error(
+        `KubernetesVersion.of(${minor}): the minor version must be a whole number from ${BASELINE_MINOR} ` +
+        `(the cdk8s-plus-28 baseline) to ${NEWEST_KNOWN_MINOR}, the newest this library knows.`,
+      );
+    }
+    return new KubernetesVersion(minor);
+  }
+
+  /**
+   * Sets the target version for every construct of this library under `scope` (an App or a
+   * Chart). Call it before adding children to the scope.
+   */
+  public static setTarget(scope: IConstruct, version: KubernetesVersion): void {
+    Node.of(scope).setContext(CONTEXT_KEY, version.minor);
+  }
+
+  /**
+   * The target version in force at `scope`: the nearest `setTarget` above it, else 1.28.
+   */
+  public static targetOf(scope: IConstruct): KubernetesVersion {
+    const minor = Node.of(scope).tryGetContext(CONTEXT_KEY);
+    return minor === undefined ? KubernetesVersion.V1_28 : KubernetesVersion.of(Number(minor));
+  }
+
+  /** The minor version number, e.g. 28. */
+  public readonly minor: number;
+
+  private constructor(minor: number) {
+    this.minor = minor;
+  }
+
+  /** The version as users write it, e.g. `1.28`. */
+  public toString(): string {
+    return `1.${this.minor}`;
+  }
+
+  /** Whether this version is `other` or newer. */
+  public isAtLeast(other: KubernetesVersion): boolean {
+    return this.minor >= other.minor;
+  }
+}

@@ -1,0 +1,89 @@
+import { checkpointVolume } from './checkpoint-volume';
+import { containers } from './containers';
+import { envVars } from './env-vars';
+import { gpuResources } from './gpu-resources';
+import { jobCounts } from './job-counts';
+import { jobNameLength } from './job-name-length';
+import { jobPodFailurePolicy } from './job-pod-failure-policy';
+import { jobRestartPolicy } from './job-restart-policy';
+import { jobSelector } from './job-selector';
+import { jobTtl } from './job-ttl';
+import { kueueLabels } from './kueue-labels';
+import { labels } from './labels';
+import { priority } from './priority';
+import { pvc } from './pvc';
+import { resourceQuantities } from './resource-quantities';
+import { Finding, Rule, RuleContext } from './rule';
+import { sharedMemory } from './shared-memory';
+import { sharedRwoClaim } from './shared-rwo-claim';
+import { spotGrace } from './spot-grace';
+import { spotSelection } from './spot-selection';
+import { tolerations } from './tolerations';
+import { versionGatedFields } from './version-gated-fields';
+import { volumes } from './volumes';
+import { describe } from './workloads';
+
+/** Every rule, in the order findings are reported. */
+export const ALL_RULES: Rule[] = [
+  jobRestartPolicy,
+  jobCounts,
+  jobPodFailurePolicy,
+  jobSelector,
+  jobNameLength,
+  versionGatedFields,
+  jobTtl,
+  gpuResources,
+  resourceQuantities,
+  envVars,
+  containers,
+  volumes,
+  tolerations,
+  labels,
+  priority,
+  sharedMemory,
+  pvc,
+  sharedRwoClaim,
+  spotGrace,
+  spotSelection,
+  kueueLabels,
+  checkpointVolume,
+];
+
+/** Looks a rule up by id. */
+export function findRule(id: string): Rule | undefined {
+  return ALL_RULES.find((rule) => rule.id === id);
+}
+
+/** A context for a set of objects: claims among them are known by name. */
+export function contextFor(objects: any[], kubernetesMinor: number, extraClaims: { [name: string]: string[] } = {}): RuleContext {
+  const claims = new Map<string, string[]>(Object.entries(extraClaims));
+  for (const object of objects) {
+    if (object?.kind === 'PersistentVolumeClaim' && typeof object.metadata?.name === 'string') {
+      claims.set(object.metadata.name, object.spec?.accessModes ?? []);
+    }
+  }
+  return { kubernetesMinor, claimAccessModes: (name) => claims.get(name) };
+}
+
+/**
+ * Runs `rules` over `objects`; rules in `acknowledged` are skipped. A rule that throws
+ * (a malformed object it did not expect) is reported as a finding, never as a crash.
+ */
+export function evaluate(objects: any[], context: RuleContext, acknowledged: ReadonlySet<string> = new Set(), rules: Rule[] = ALL_RULES): Finding[] {
+  const findings: Finding[] = [];
+  for (const object of objects) {
+    for (const rule of rules) {
+      if (acknowledged.has(rule.id)) continue;
+      let messages: string[];
+      try {
+        messages = rule.check(object, context);
+      } catch (error) {
+        messages = [`the rule could not read this object (${(error as Error).message}).`];
+      }
+      for (const message of messages) {
+        findings.push({ ruleId: rule.id, severity: rule.severity, object: describe(object), message });
+      }
+    }
+  }
+  return findings;
+}

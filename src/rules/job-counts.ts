@@ -1,0 +1,36 @@
+import { Rule } from './rule';
+import { jobSpecOf } from './workloads';
+
+const NON_NEGATIVE = ['parallelism', 'completions', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes'];
+
+/** RULEBOOK J2: counts are whole and non-negative; activeDeadlineSeconds is positive. */
+export const jobCounts: Rule = {
+  id: 'job-counts',
+  rulebook: ['J2'],
+  severity: 'error',
+  what: 'A Job count is negative or fractional, or activeDeadlineSeconds is not positive.',
+  why: 'The apiserver rejects negative counts; activeDeadlineSeconds 0 passes it but kills the Job at once.',
+  fix: 'Use whole numbers >= 0 for counts and a positive activeDeadlineSeconds.',
+  check(object) {
+    const spec = jobSpecOf(object);
+    if (!spec) return [];
+    const messages: string[] = [];
+    for (const field of NON_NEGATIVE) {
+      const value = spec[field];
+      if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+        messages.push(`${field} (${value}) must be a whole number >= 0.`);
+      }
+    }
+    const deadline = spec.activeDeadlineSeconds;
+    if (deadline !== undefined && (!Number.isInteger(deadline) || deadline <= 0)) {
+      messages.push(`activeDeadlineSeconds (${deadline}) must be a whole number > 0.`);
+    }
+    if (spec.completionMode === 'Indexed' && spec.completions === undefined) {
+      messages.push('completionMode Indexed requires completions.');
+    }
+    if (spec.completionMode === 'Indexed' && (spec.parallelism ?? 1) > 100000) {
+      messages.push(`parallelism (${spec.parallelism}) of an Indexed Job must be at most 100000.`);
+    }
+    return messages;
+  },
+};

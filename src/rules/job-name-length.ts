@@ -1,0 +1,30 @@
+import { isDnsSubdomain } from './k8s-syntax';
+import { Rule } from './rule';
+import { jobSpecOf } from './workloads';
+
+/** RULEBOOK J9, J5 and C1: names that break the labels or hostnames derived from them. */
+export const jobNameLength: Rule = {
+  id: 'job-name-length',
+  rulebook: ['J9', 'J5', 'C1'],
+  severity: 'error',
+  what: 'A Job name is over 63 characters, an Indexed pod hostname over 63, or a CronJob name over 52.',
+  why: 'The job-name label (63), the `<job>-<index>` hostnames and the `<cronjob>-<minutes>` Job names derive from it.',
+  fix: 'Shorten the name, e.g. with ExperimentName.of(base, params, { maxLength }).',
+  check(object) {
+    const name = object?.metadata?.name;
+    const spec = jobSpecOf(object);
+    if (!spec || typeof name !== 'string') return [];
+    if (!isDnsSubdomain(name)) return [`name '${name}' is not a DNS subdomain (lower-case alphanumerics, '-', '.').`];
+    if (object.kind === 'CronJob') {
+      return name.length > 52 ? [`CronJob name '${name}' has ${name.length} characters; at most 52 leave room for the Job suffix.`] : [];
+    }
+    if (name.length > 63) return [`Job name '${name}' has ${name.length} characters; the job-name label allows 63.`];
+    if (spec.completionMode === 'Indexed' && Number.isInteger(spec.completions) && spec.completions > 0) {
+      const hostname = `${name}-${spec.completions - 1}`;
+      if (hostname.length > 63) {
+        return [`pod hostname '${hostname}' has ${hostname.length} characters; Indexed pod hostnames allow 63.`];
+      }
+    }
+    return [];
+  },
+};

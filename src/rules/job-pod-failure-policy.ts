@@ -1,0 +1,56 @@
+import { Rule } from './rule';
+import { containersOf, jobSpecOf } from './workloads';
+
+const ACTIONS = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
+
+/** RULEBOOK J3: the structure the apiserver accepts for podFailurePolicy. */
+export const jobPodFailurePolicy: Rule = {
+  id: 'job-pod-failure-policy',
+  rulebook: ['J3'],
+  severity: 'error',
+  what: 'A podFailurePolicy rule is malformed.',
+  why: 'The apiserver rejects the Job, and the policy is immutable once created.',
+  fix: 'Give each rule one action (Count, FailIndex, FailJob, Ignore) and exactly one of onExitCodes or onPodConditions with valid values.',
+  check(object) {
+    const spec = jobSpecOf(object);
+    const rules = spec?.podFailurePolicy?.rules;
+    if (!Array.isArray(rules)) return [];
+    const messages: string[] = [];
+    if (rules.length > 20) messages.push(`podFailurePolicy has ${rules.length} rules; at most 20 are allowed.`);
+    const containers = new Set(containersOf(spec.template?.spec).map((c) => c?.name));
+    rules.forEach((rule: any, i: number) => {
+      const at = `podFailurePolicy.rules[${i}]`;
+      if (!ACTIONS.includes(rule?.action)) messages.push(`${at}.action '${rule?.action}' must be one of ${ACTIONS.join(', ')}.`);
+      if (rule?.action === 'FailIndex' && spec.backoffLimitPerIndex === undefined) {
+        messages.push(`${at}: action FailIndex needs backoffLimitPerIndex.`);
+      }
+      const hasCodes = rule?.onExitCodes !== undefined;
+      const hasConditions = rule?.onPodConditions !== undefined;
+      if (hasCodes === hasConditions) messages.push(`${at} must have exactly one of onExitCodes and onPodConditions.`);
+      if (hasCodes) {
+        const codes = rule.onExitCodes;
+        const values: any[] = Array.isArray(codes.values) ? codes.values : [];
+        if (codes.operator !== 'In' && codes.operator !== 'NotIn') messages.push(`${at}.onExitCodes.operator '${codes.operator}' must be In or NotIn.`);
+        if (values.length < 1 || values.length > 255) messages.push(`${at}.onExitCodes.values must have 1 to 255 entries.`);
+        if (values.some((v, j) => !Number.isInteger(v) || (j > 0 && v <= values[j - 1]))) {
+          messages.push(`${at}.onExitCodes.values (${values.join(', ')}) must be whole numbers in strictly ascending order without duplicates.`);
+        }
+        if (codes.operator === 'In' && values.includes(0)) messages.push(`${at}.onExitCodes.values must not contain 0 with operator In.`);
+        if (codes.containerName !== undefined && !containers.has(codes.containerName)) {
+          messages.push(`${at}.onExitCodes.containerName '${codes.containerName}' names no container of the pod.`);
+        }
+      }
+      if (hasConditions) {
+        const conditions: any[] = Array.isArray(rule.onPodConditions) ? rule.onPodConditions : [];
+        if (conditions.length > 20) messages.push(`${at}.onPodConditions has more than 20 entries.`);
+        conditions.forEach((condition, j) => {
+          if (typeof condition?.type !== 'string' || condition.type === '') messages.push(`${at}.onPodConditions[${j}].type is required.`);
+          if (condition?.status !== undefined && !['True', 'False', 'Unknown'].includes(condition.status)) {
+            messages.push(`${at}.onPodConditions[${j}].status '${condition.status}' must be True, False or Unknown.`);
+          }
+        });
+      }
+    });
+    return messages;
+  },
+};

@@ -1,0 +1,24 @@
+import { Rule } from './rule';
+import { jobSpecOf } from './workloads';
+
+/** RULEBOOK J1: a Job's pods restart Never or OnFailure, and only Never with a podFailurePolicy. */
+export const jobRestartPolicy: Rule = {
+  id: 'job-restart-policy',
+  rulebook: ['J1'],
+  severity: 'error',
+  what: 'A Job pod template has restartPolicy Always or none, or OnFailure together with a podFailurePolicy.',
+  why: 'The apiserver rejects Always (the default when omitted), and a podFailurePolicy only works with Never.',
+  fix: "Set spec.template.spec.restartPolicy to 'Never'.",
+  check(object) {
+    const spec = jobSpecOf(object);
+    if (!spec) return [];
+    const policy = spec.template?.spec?.restartPolicy;
+    if (policy !== 'Never' && policy !== 'OnFailure') {
+      return [`restartPolicy is ${policy === undefined ? 'not set (defaults to Always)' : `'${policy}'`}; a Job needs Never or OnFailure.`];
+    }
+    if (policy === 'OnFailure' && spec.podFailurePolicy) {
+      return ["restartPolicy 'OnFailure' is combined with a podFailurePolicy: only \"Never\" is supported when podFailurePolicy is specified."];
+    }
+    return [];
+  },
+};

@@ -1,0 +1,26 @@
+import { Rule } from './rule';
+import { jobSpecOf } from './workloads';
+
+const CONTROLLER_LABELS = ['job-name', 'controller-uid', 'batch.kubernetes.io/job-name', 'batch.kubernetes.io/controller-uid'];
+
+/** RULEBOOK J8 and C6: the Job controller owns the selector and its labels. */
+export const jobSelector: Rule = {
+  id: 'job-selector',
+  rulebook: ['J8', 'C6'],
+  severity: 'error',
+  what: 'A Job sets selector, manualSelector or the controller-owned job-name / controller-uid labels.',
+  why: 'A hand-written selector can adopt pods of other Jobs; the apiserver rejects most such Jobs.',
+  fix: 'Remove spec.selector, spec.manualSelector and the job-name / controller-uid labels from the pod template.',
+  check(object) {
+    const spec = jobSpecOf(object);
+    if (!spec) return [];
+    const messages: string[] = [];
+    if (spec.selector !== undefined) messages.push('spec.selector is set; let the Job controller generate it.');
+    if (spec.manualSelector !== undefined) messages.push('spec.manualSelector is set; leave it unset.');
+    const labels = spec.template?.metadata?.labels ?? {};
+    for (const key of CONTROLLER_LABELS) {
+      if (key in labels) messages.push(`pod template label '${key}' belongs to the Job controller.`);
+    }
+    return messages;
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * Kubernetes name, label and quantity syntax (apimachinery validation), shared by the rules
+ * and by the constructs' early prop checks.
+ */
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+
+/** A DNS-1123 label: at most 63 lower-case alphanumerics or '-', alphanumeric at both ends. */
+export function isDnsLabel(value: string): boolean {
+  return typeof value === 'string' && value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+/** A DNS-1035 label: a DNS-1123 label that starts with a letter. */
+export function isDns1035Label(value: string): boolean {
+  return typeof value === 'string' && value.length <= 63 && DNS1035_LABEL.test(value);
+}
+
+/** A DNS-1123 subdomain: at most 253 characters of dot-separated labels. */
+export function isDnsSubdomain(value: string): boolean {
+  return typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
+/** A label or annotation key: optional DNS subdomain prefix and '/', then a name of at most 63. */
+export function isLabelKey(key: string): boolean {
+  if (typeof key !== 'string') return false;
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && !isDnsSubdomain(prefix)) return false;
+  return name.length > 0 && name.length <= 63 && LABEL_NAME.test(name);
+}
+
+/** A label value: empty, or at most 63 characters of the label name syntax. */
+export function isLabelValue(value: string): boolean {
+  return typeof value === 'string' && (value === '' || (value.length <= 63 && LABEL_NAME.test(value)));
+}
+
+/** An environment variable name the apiserver accepts (RULEBOOK P4). */
+export function isEnvVarName(name: string): boolean {
+  return typeof name === 'string' && ENV_VAR_NAME.test(name) && name !== '.' && name !== '..' && !name.startsWith('..');
+}
+
+/** A parsed resource quantity. */
+export interface ParsedQuantity {
+  /** The value in base units (cores, bytes, devices). */
+  readonly value: number;
+  /** The suffix as written, e.g. `Gi`, `m`, `e3`. */
+  readonly suffix: string;
+}
+
+const BINARY: { [suffix: string]: number } = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: { [suffix: string]: number } = { '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18 };
+
+/** Parses a quantity (`4`, `500m`, `128Gi`, `1e3`), or returns undefined if it is not one (RULEBOOK P3). */
+export function parseQuantity(raw: string | number): ParsedQuantity | undefined {
+  if (typeof raw === 'number') {
+    return Number.isFinite(raw) ? { value: raw, suffix: '' } : undefined;
+  }
+  if (typeof raw !== 'string') return undefined;
+  const match = QUANTITY.exec(raw);
+  if (!match) return undefined;
+  const number = Number(match[1]);
+  if (!Number.isFinite(number)) return undefined;
+  const suffix = match[2];
+  if (suffix in BINARY) return { value: number * BINARY[suffix], suffix };
+  if (suffix in DECIMAL) return { value: number * DECIMAL[suffix], suffix };
+  const exponent = /^[eE]([-+]?[0-9]+)$/.exec(suffix);
+  if (exponent) return { value: number * 10 ** Number(exponent[1]), suffix };
+  return undefined;
+}

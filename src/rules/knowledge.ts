@@ -1,0 +1,48 @@
+/**
+ * Facts about Kubernetes versions and spot capacity that rules and constructs share
+ * (RULEBOOK G1, J4, J6, J7 and "Spot and preemptible capacity").
+ */
+
+/** A Job field that an older apiserver drops silently. */
+export interface GatedJobField {
+  /** Human name of the field, e.g. `spec.podReplacementPolicy`. */
+  readonly field: string;
+  /** First minor version where the feature is on by default. */
+  readonly sinceMinor: number;
+  /** Whether the Job spec uses the field. */
+  present(jobSpec: any): boolean;
+}
+
+export const GATED_JOB_FIELDS: GatedJobField[] = [
+  { field: 'spec.backoffLimitPerIndex', sinceMinor: 29, present: (spec) => spec?.backoffLimitPerIndex !== undefined },
+  { field: 'spec.maxFailedIndexes', sinceMinor: 29, present: (spec) => spec?.maxFailedIndexes !== undefined },
+  { field: 'spec.podReplacementPolicy', sinceMinor: 29, present: (spec) => spec?.podReplacementPolicy !== undefined },
+  {
+    field: 'spec.podFailurePolicy action FailIndex',
+    sinceMinor: 29,
+    present: (spec) => (spec?.podFailurePolicy?.rules ?? []).some((rule: any) => rule?.action === 'FailIndex'),
+  },
+  { field: 'spec.successPolicy', sinceMinor: 31, present: (spec) => spec?.successPolicy !== undefined },
+  { field: 'spec.managedBy', sinceMinor: 32, present: (spec) => spec?.managedBy !== undefined },
+];
+
+/** Spot or preemptible capacity, recognised by its node label. */
+export interface SpotCapacity {
+  readonly name: string;
+  readonly labelKey: string;
+  readonly labelValue: string;
+  /** Taint key the capacity carries, if it has one pods must tolerate. */
+  readonly taintKey?: string;
+  readonly noticeSeconds: number;
+}
+
+export const SPOT_CAPACITIES: SpotCapacity[] = [
+  { name: 'GKE spot', labelKey: 'cloud.google.com/gke-spot', labelValue: 'true', taintKey: 'cloud.google.com/gke-spot', noticeSeconds: 30 },
+  { name: 'GKE preemptible', labelKey: 'cloud.google.com/gke-preemptible', labelValue: 'true', taintKey: 'cloud.google.com/gke-preemptible', noticeSeconds: 30 },
+  { name: 'AKS spot', labelKey: 'kubernetes.azure.com/scalesetpriority', labelValue: 'spot', taintKey: 'kubernetes.azure.com/scalesetpriority', noticeSeconds: 30 },
+  { name: 'EKS spot', labelKey: 'eks.amazonaws.com/capacityType', labelValue: 'SPOT', noticeSeconds: 120 },
+  { name: 'Karpenter spot', labelKey: 'karpenter.sh/capacity-type', labelValue: 'spot', noticeSeconds: 120 },
+];
+
+/** Default terminationGracePeriodSeconds of a pod. */
+export const DEFAULT_GRACE_SECONDS = 30;

@@ -1,0 +1,24 @@
+import { Rule } from './rule';
+import { podTemplatesOf } from './workloads';
+
+const KUEUE_LABELS = ['kueue.x-k8s.io/queue-name', 'kueue.x-k8s.io/priority-class'];
+
+/** RULEBOOK K8: Kueue reads its labels from the workload, not from pod templates. */
+export const kueueLabels: Rule = {
+  id: 'kueue-labels',
+  rulebook: ['K8'],
+  severity: 'error',
+  what: 'A Kueue queue or priority label is on a pod template instead of the workload.',
+  why: 'Kueue admits workloads (Job, PyTorchJob, the CronJob job template) by their own labels; on the pod template it is ignored and the job bypasses the queue.',
+  fix: 'Move kueue.x-k8s.io/queue-name to the metadata of the Job, PyTorchJob or CronJob jobTemplate.',
+  check(object) {
+    const messages: string[] = [];
+    for (const ref of podTemplatesOf(object)) {
+      if (!ref.path) continue;
+      for (const label of KUEUE_LABELS) {
+        if (ref.template?.metadata?.labels?.[label] !== undefined) messages.push(`${ref.path}.metadata has the Kueue label '${label}'.`);
+      }
+    }
+    return messages;
+  },
+};

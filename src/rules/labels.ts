@@ -1,0 +1,38 @@
+import { isLabelKey, isLabelValue } from './k8s-syntax';
+import { Rule } from './rule';
+import { podTemplatesOf } from './workloads';
+
+const MAX_ANNOTATION_BYTES = 262144;
+
+function checkMetadata(metadata: any, where: string, messages: string[]): void {
+  for (const [key, value] of Object.entries<any>(metadata?.labels ?? {})) {
+    if (!isLabelKey(key)) messages.push(`${where} label key '${key}' is not a valid label key.`);
+    if (!isLabelValue(value)) messages.push(`${where} label '${key}' value '${value}' is not a valid label value (<= 63, alphanumerics, '-', '_', '.').`);
+  }
+  const annotations = metadata?.annotations ?? {};
+  let bytes = 0;
+  for (const [key, value] of Object.entries<any>(annotations)) {
+    if (!isLabelKey(key)) messages.push(`${where} annotation key '${key}' is not a valid key.`);
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+  }
+  if (bytes > MAX_ANNOTATION_BYTES) messages.push(`${where} annotations total ${bytes} bytes; at most ${MAX_ANNOTATION_BYTES} are allowed.`);
+}
+
+/** RULEBOOK P10: label keys and values, and the annotation size limit, on objects and pod templates. */
+export const labels: Rule = {
+  id: 'labels',
+  rulebook: ['P10'],
+  severity: 'error',
+  what: 'A label key or value, or an annotation key, is malformed, or annotations exceed 256 KiB.',
+  why: 'The apiserver rejects the object.',
+  fix: "Use label values of at most 63 alphanumerics, '-', '_' and '.', and keys with an optional DNS prefix.",
+  check(object) {
+    const messages: string[] = [];
+    checkMetadata(object?.metadata, 'metadata', messages);
+    if (object?.kind === 'CronJob') checkMetadata(object?.spec?.jobTemplate?.metadata, 'spec.jobTemplate.metadata', messages);
+    for (const ref of podTemplatesOf(object)) {
+      if (ref.path) checkMetadata(ref.template?.metadata, `${ref.path}.metadata`, messages);
+    }
+    return messages;
+  },
+};

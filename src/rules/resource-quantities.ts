@@ -1,0 +1,46 @@
+import { parseQuantity } from './k8s-syntax';
+import { Rule } from './rule';
+import { containersOf, forEachPodSpec } from './workloads';
+
+const NATIVE = ['cpu', 'memory', 'ephemeral-storage'];
+
+/** RULEBOOK P2 and P3: quantity syntax, known resource names, request <= limit, and memory in millibytes. */
+export const resourceQuantities: Rule = {
+  id: 'resource-quantities',
+  rulebook: ['P2', 'P3'],
+  severity: 'error',
+  what: 'A resource quantity does not parse, names an unknown resource, exceeds its limit, or gives memory in millibytes.',
+  why: 'The apiserver rejects the pod, or (memory `512m` = 0.512 bytes) the trainer is OOM killed at once.',
+  fix: "Write quantities like '16', '500m' (cpu) or '128Gi' (memory), with requests at most the limits.",
+  check(object) {
+    const messages: string[] = [];
+    forEachPodSpec(object, (podSpec, path) => {
+      for (const container of containersOf(podSpec)) {
+        const where = `${path} container '${container?.name}'`;
+        const requests = container?.resources?.requests ?? {};
+        const limits = container?.resources?.limits ?? {};
+        for (const [kind, group] of [['requests', requests], ['limits', limits]] as const) {
+          for (const [name, value] of Object.entries<any>(group)) {
+            if (!name.includes('/') && !NATIVE.includes(name) && !name.startsWith('hugepages-')) {
+              messages.push(`${where} ${kind}.${name}: '${name}' is not a resource Kubernetes knows; use cpu, memory, ephemeral-storage or a domain/name.`);
+            }
+            const parsed = parseQuantity(value);
+            if (!parsed) {
+              messages.push(`${where} ${kind}.${name} ('${value}') is not a Kubernetes quantity.`);
+            } else if ((name === 'memory' || name === 'ephemeral-storage') && parsed.suffix === 'm') {
+              messages.push(`${where} ${kind}.${name} ('${value}') is in millibytes (${parsed.value} bytes); use Mi or Gi, e.g. '${value.slice(0, -1)}Mi'.`);
+            }
+          }
+        }
+        for (const name of NATIVE) {
+          const request = parseQuantity(requests[name]);
+          const limit = parseQuantity(limits[name]);
+          if (request && limit && requests[name] !== undefined && limits[name] !== undefined && request.value > limit.value) {
+            messages.push(`${where} ${name} request (${requests[name]}) exceeds its limit (${limits[name]}).`);
+          }
+        }
+      }
+    });
+    return messages;
+  },
+};

@@ -1,0 +1,44 @@
+/** How bad a finding is: errors fail synth and lint, warnings are reported. */
+export type Severity = 'error' | 'warning';
+
+/** What a rule knows besides the object itself. */
+export interface RuleContext {
+  /** Minor version of the target Kubernetes (28 for 1.28). */
+  readonly kubernetesMinor: number;
+  /** Access modes of a PersistentVolumeClaim known to the caller, by claim name. */
+  claimAccessModes(claimName: string): string[] | undefined;
+}
+
+/**
+ * A check over one plain Kubernetes object (the synthesized JSON). Pure: it reads the
+ * object and the context, and returns a message per violation.
+ */
+export interface Rule {
+  /** Stable id, used in messages, docs and opt-outs. */
+  readonly id: string;
+  /** The RULEBOOK entries the rule implements. */
+  readonly rulebook: string[];
+  readonly severity: Severity;
+  /** One line: what is wrong. */
+  readonly what: string;
+  /** One line: why it matters for a training workload. */
+  readonly why: string;
+  /** One line: how to fix it. */
+  readonly fix: string;
+  /** Returns one message per violation (empty when the object complies). */
+  check(object: any, context: RuleContext): string[];
+}
+
+/** One violation of one rule by one object. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  /** `Kind/name` of the object. */
+  readonly object: string;
+  readonly message: string;
+}
+
+/** Formats a finding as one line: `[error J1 job-restart-policy] Job/x: message. Fix: ...`. */
+export function formatFinding(finding: Finding, rule: Rule): string {
+  return `[${finding.severity} ${finding.ruleId}] ${finding.object}: ${finding.message} Fix: ${rule.fix}`;
+}

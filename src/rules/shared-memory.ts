@@ -1,0 +1,25 @@
+import { Rule } from './rule';
+import { forEachPodSpec } from './workloads';
+
+/** RULEBOOK P11: GPU trainers need a memory-backed /dev/shm. */
+export const sharedMemory: Rule = {
+  id: 'shared-memory',
+  rulebook: ['P11'],
+  severity: 'warning',
+  what: 'A container that requests GPUs has no memory-backed emptyDir at /dev/shm.',
+  why: "The container runtime's 64 MiB /dev/shm makes PyTorch DataLoader workers crash with bus errors.",
+  fix: 'Mount an emptyDir with medium Memory and a sizeLimit at /dev/shm (the constructs do this).',
+  check(object) {
+    const messages: string[] = [];
+    forEachPodSpec(object, (podSpec, path) => {
+      const memoryVolumes = new Set((podSpec?.volumes ?? []).filter((v: any) => v?.emptyDir?.medium === 'Memory').map((v: any) => v.name));
+      for (const container of podSpec?.containers ?? []) {
+        const resources = { ...(container?.resources?.requests ?? {}), ...(container?.resources?.limits ?? {}) };
+        const usesGpu = Object.keys(resources).some((name) => name.endsWith('/gpu'));
+        const hasShm = (container?.volumeMounts ?? []).some((m: any) => m?.mountPath === '/dev/shm' && memoryVolumes.has(m?.name));
+        if (usesGpu && !hasShm) messages.push(`${path} container '${container.name}' uses GPUs without a memory-backed /dev/shm.`);
+      }
+    });
+    return messages;
+  },
+};

@@ -1,0 +1,29 @@
+import { Rule } from './rule';
+import { spotCapacitiesOf } from './spot-grace';
+import { forEachPodSpec } from './workloads';
+
+/** A spot toleration without the node selection that goes with it, or the reverse. */
+export const spotSelection: Rule = {
+  id: 'spot-selection',
+  rulebook: ['P9', 'spot'],
+  severity: 'warning',
+  what: 'A pod tolerates a spot taint without selecting spot nodes, or selects tainted spot nodes without tolerating the taint.',
+  why: 'A toleration alone lets pods land on spot or on-demand nodes by chance; a selector without the toleration never schedules.',
+  fix: 'Use a SpotScheduling preset, which writes the node selector and the tolerations together.',
+  check(object) {
+    const messages: string[] = [];
+    forEachPodSpec(object, (podSpec, path) => {
+      const { selected, tolerated } = spotCapacitiesOf(podSpec);
+      const hasWildcard = (podSpec?.tolerations ?? []).some((t: any) => t?.operator === 'Exists' && (t?.key ?? '') === '');
+      if (!hasWildcard) {
+        for (const capacity of tolerated.filter((c) => !selected.includes(c))) {
+          messages.push(`${path} tolerates the ${capacity.name} taint but does not select ${capacity.labelKey}=${capacity.labelValue}.`);
+        }
+      }
+      for (const capacity of selected.filter((c) => c.taintKey !== undefined && !tolerated.includes(c))) {
+        messages.push(`${path} selects ${capacity.name} nodes but does not tolerate their ${capacity.taintKey} taint.`);
+      }
+    });
+    return messages;
+  },
+};

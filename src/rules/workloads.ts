@@ -1,0 +1,65 @@
+/**
+ * Where the pod templates of the workload kinds live, so pod rules apply to every one of them
+ * (RULEBOOK G2: the apiserver does not check templates inside custom resources).
+ */
+
+/** A pod template inside a workload object. */
+export interface PodTemplateRef {
+  /** JSON path of the template, for messages. */
+  readonly path: string;
+  readonly template: any;
+  /** How many pods of this template can run at once. */
+  readonly concurrentPods: number;
+}
+
+/** The Job spec inside a Job or a CronJob, if any. */
+export function jobSpecOf(object: any): any | undefined {
+  if (object?.kind === 'Job' && object.apiVersion === 'batch/v1') return object.spec;
+  if (object?.kind === 'CronJob' && object.apiVersion === 'batch/v1') return object.spec?.jobTemplate?.spec;
+  return undefined;
+}
+
+/** The metadata a Job's controller reads for a Job or a CronJob's job template. */
+export function jobMetadataOf(object: any): any | undefined {
+  if (object?.kind === 'Job') return object.metadata;
+  if (object?.kind === 'CronJob') return object.spec?.jobTemplate?.metadata;
+  return undefined;
+}
+
+/** Every pod template of a workload object. */
+export function podTemplatesOf(object: any): PodTemplateRef[] {
+  if (object === null || typeof object !== 'object') return [];
+  const job = jobSpecOf(object);
+  if (job) {
+    const prefix = object.kind === 'CronJob' ? 'spec.jobTemplate.spec' : 'spec';
+    return job.template ? [{ path: `${prefix}.template`, template: job.template, concurrentPods: Math.max(1, job.parallelism ?? 1) }] : [];
+  }
+  if (object.kind === 'PyTorchJob' && typeof object.apiVersion === 'string' && object.apiVersion.startsWith('kubeflow.org/')) {
+    const specs = object.spec?.pytorchReplicaSpecs ?? {};
+    const total = Object.values(specs).reduce((sum: number, spec: any) => sum + (spec?.replicas ?? 1), 0);
+    return Object.entries(specs)
+      .filter(([, spec]: [string, any]) => spec?.template)
+      .map(([role, spec]: [string, any]) => ({ path: `spec.pytorchReplicaSpecs.${role}.template`, template: spec.template, concurrentPods: total }));
+  }
+  if (object.kind === 'Pod' && object.apiVersion === 'v1') {
+    return [{ path: '', template: { metadata: object.metadata, spec: object.spec }, concurrentPods: 1 }];
+  }
+  return [];
+}
+
+/** Containers and init containers of a pod spec. */
+export function containersOf(podSpec: any): any[] {
+  return [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])];
+}
+
+/** `Kind/name` of an object, for messages. */
+export function describe(object: any): string {
+  return `${object?.kind ?? 'object'}/${object?.metadata?.name ?? '(unnamed)'}`;
+}
+
+/** The template's pod spec with its path, for each template. */
+export function forEachPodSpec(object: any, visit: (podSpec: any, path: string, ref: PodTemplateRef) => void): void {
+  for (const ref of podTemplatesOf(object)) {
+    visit(ref.template?.spec ?? {}, ref.path ? `${ref.path}.spec` : 'spec', ref);
+  }
+}

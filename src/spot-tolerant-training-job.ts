@@ -1,0 +1,191 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { KubernetesVersion } from './kubernetes-version';
+import { podFailurePolicyFor } from './trainer/preemption-policy';
+import { SpotScheduling } from './trainer/spot-scheduling';
+import { buildTrainerPod, compact, nonNegativeInteger, positiveSeconds } from './trainer/trainer-pod';
+import { TrainingWorkloadProps } from './trainer/training-workload-props';
+import { TrainingWorkload } from './training-workload';
+
+/** Default `backoffLimit`: real crashes retried twice; preemptions are not counted. */
+const DEFAULT_BACKOFF_LIMIT = 2;
+/** Default `activeDeadline`: the bound on ignored retries. */
+const DEFAULT_ACTIVE_DEADLINE = Duration.hours(8);
+/** Default `ttlAfterFinished`. */
+const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);
+const CONTAINER_NAME = 'trainer';
+const MAX_JOB_NAME = 63;
+
+/**
+ * Props for `SpotTolerantTrainingJob`.
+ */
+export interface SpotTolerantTrainingJobProps extends TrainingWorkloadProps {
+  /**
+   * Retries for real failures (crashes, OOM kills). Preemptions and the trainer's
+   * preemption exit code are not counted.
+   * @default 2
+   */
+  readonly backoffLimit?: number;
+
+  /**
+   * Wall-clock bound on the whole run, retries included (`activeDeadlineSeconds`). It is
+   * what stops a job that keeps being preempted.
+   * @default Duration.hours(8)
+   */
+  readonly activeDeadline?: Duration;
+
+  /**
+   * How long a finished Job and its pods are kept (`ttlSecondsAfterFinished`).
+   * @default Duration.hours(24)
+   */
+  readonly ttlAfterFinished?: Duration;
+
+  /**
+   * Pods that run at once. More than 1 needs ReadWriteMany checkpoint storage.
+   * @default 1
+   */
+  readonly parallelism?: number;
+
+  /**
+   * Successful pods needed to complete the Job.
+   * @default 1
+   */
+  readonly completions?: number;
+
+  /**
+   * Creates the Job suspended (no pods until it is resumed, or admitted by Kueue).
+   * @default false
+   */
+  readonly suspend?: boolean;
+}
+
+/**
+ * A batch/v1 Job for one training run that survives spot preemption and node loss.
+ *
+ * Enforced defaults: restartPolicy Never; a podFailurePolicy under which disruptions and
+ * the trainer's preemption exit code do not consume `backoffLimit`, configuration errors
+ * fail the Job at once and anything else counts; an `activeDeadline` that bounds ignored
+ * retries; a TTL; a termination grace period that covers the spot notice; a checkpoint
+ * volume with `CHECKPOINT_DIR`; a non-root pod that passes Pod Security "restricted".
+ *
+ * `Node.of(job).defaultChild` is the Job ApiObject, for escape hatches.
+ */
+export class SpotTolerantTrainingJob extends TrainingWorkload {
+  /** The Job object. */
+  public readonly apiObject: ApiObject;
+  /** The Job name. */
+  public readonly name: string;
+  /** Always `Never`: the podFailurePolicy requires it. */
+  public readonly restartPolicy: string;
+  /** Retries for real failures. */
+  public readonly backoffLimit: number;
+  /** `activeDeadlineSeconds` of the Job. */
+  public readonly activeDeadline: Duration;
+  /** `ttlSecondsAfterFinished` of the Job. */
+  public readonly ttlAfterFinished: Duration;
+  /** Pods that run at once. */
+  public readonly parallelism: number;
+  /** Successful pods needed. */
+  public readonly completions: number;
+  /** The pods' termination grace period. */
+  public readonly terminationGracePeriod: Duration;
+  /** The capacity the pods run on. */
+  public readonly spot: SpotScheduling;
+  /** The exit code the trainer uses after its emergency checkpoint (ignored by the Job). */
+  public readonly preemptionExitCode: number;
+  /** Exit codes that fail the Job at once. */
+  public readonly nonRetriableExitCodes: number[];
+  /** Where the checkpoint volume is mounted, if there is one. */
+  public readonly checkpointMountPath?: string;
+  /** The checkpoint claim, if there is one. */
+  public readonly checkpointClaimName?: string;
+  /**
+   * `podReplacementPolicy` of the Job: `Failed` on Kubernetes 1.29+, so a replacement never
+   * starts while the preempted pod still writes its checkpoint; not emitted on 1.28, where
+   * the field is alpha and the podFailurePolicy already makes the controller wait.
+   */
+  public readonly podReplacementPolicy?: string;
+
+  constructor(scope: Construct, id: string, props: SpotTolerantTrainingJobProps) {
+    super(scope, id, props.kubernetesVersion);
+
+    this.backoffLimit = nonNegativeInteger('backoffLimit', props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT, 'it counts real failures only');
+    this.activeDeadline = props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE;
+    positiveSeconds('activeDeadline', this.activeDeadline);
+    this.ttlAfterFinished = props.ttlAfterFinished ?? DEFAULT_TTL_AFTER_FINISHED;
+    const ttlSeconds = this.ttlAfterFinished.toSeconds();
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
+      throw new Error(`ttlAfterFinished (${this.ttlAfterFinished.toHumanString()}) must be zero or a positive whole number of seconds.`);
+    }
+    this.completions = props.completions ?? 1;
+    if (!Number.isInteger(this.completions) || this.completions < 1) {
+      throw new Error(`completions (${this.completions}) must be a whole number of at least 1.`);
+    }
+    this.parallelism = props.parallelism ?? 1;
+    if (!Number.isInteger(this.parallelism) || this.parallelism < 1) {
+      throw new Error(`parallelism (${this.parallelism}) must be a whole number of at least 1.`);
+    }
+    if (this.parallelism > this.completions) {
+      throw new Error(`parallelism (${this.parallelism}) must not exceed completions (${this.completions}); lower parallelism or raise completions.`);
+    }
+    if (props.name !== undefined) checkJobName(props.name);
+
+    this.restartPolicy = 'Never';
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: k8s.KubeJob.GVK.apiVersion,
+      kind: k8s.KubeJob.GVK.kind,
+      metadata: { name: props.name },
+    });
+    this.name = this.apiObject.name;
+    if (props.name === undefined) checkJobName(this.name);
+
+    const pod = buildTrainerPod(this, props, {
+      workloadName: this.name,
+      containerName: CONTAINER_NAME,
+      component: 'training',
+      restartPolicy: this.restartPolicy,
+      concurrentPods: this.parallelism,
+    });
+    this.spot = pod.spot;
+    this.terminationGracePeriod = pod.terminationGracePeriod;
+    this.preemptionExitCode = pod.contract.exitCode;
+    this.nonRetriableExitCodes = pod.contract.nonRetriableExitCodes;
+    this.checkpointMountPath = pod.checkpointMountPath;
+    this.checkpointClaimName = pod.checkpointClaimName;
+    if (props.checkpoint && pod.checkpointClaimName && !props.checkpoint.storage.createsClaim) {
+      this._registerClaim(pod.checkpointClaimName, props.checkpoint.storage.accessModes);
+    }
+    this.podReplacementPolicy = this.kubernetesVersion.isAtLeast(KubernetesVersion.V1_29) ? 'Failed' : undefined;
+
+    for (const [key, value] of Object.entries(pod.workloadLabels)) {
+      this.apiObject.metadata.addLabel(key, value);
+    }
+    const spec = compact({
+      parallelism: this.parallelism,
+      completions: this.completions,
+      backoffLimit: this.backoffLimit,
+      activeDeadlineSeconds: this.activeDeadline.toSeconds(),
+      ttlSecondsAfterFinished: ttlSeconds,
+      suspend: props.suspend,
+      podReplacementPolicy: this.podReplacementPolicy,
+      podFailurePolicy: podFailurePolicyFor(CONTAINER_NAME, pod.contract),
+      template: pod.template,
+    });
+    // ttlSecondsAfterFinished 0 (delete at once) is a valid choice that compact must keep.
+    spec.ttlSecondsAfterFinished = ttlSeconds;
+    this.apiObject.addJsonPatch(JsonPatch.add('/spec', spec));
+  }
+}
+
+function checkJobName(name: string): void {
+  if (name.length > MAX_JOB_NAME) {
+    throw new Error(
+      `name ('${name}') has ${name.length} characters; a Job name longer than ${MAX_JOB_NAME} breaks the job-name label ` +
+      `of its pods (RULEBOOK J9). Shorten it, or use ExperimentName.of(base, params) which fits it to ${MAX_JOB_NAME}.`,
+    );
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    throw new Error(`name ('${name}') must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit.`);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Node labels that name the GPU model of a node, for `GpuOptions.productLabel`.
+ */
+export class GpuNodeLabels {
+  /** GKE: `cloud.google.com/gke-accelerator`, e.g. `nvidia-tesla-a100`, `nvidia-l4`. */
+  public static readonly GKE_ACCELERATOR = 'cloud.google.com/gke-accelerator';
+  /** NVIDIA GPU feature discovery: `nvidia.com/gpu.product`, e.g. `NVIDIA-A100-SXM4-40GB`. */
+  public static readonly NVIDIA_GPU_PRODUCT = 'nvidia.com/gpu.product';
+  /** EKS accelerated AMIs: `k8s.amazonaws.com/accelerator`, e.g. `nvidia-tesla-v100`. */
+  public static readonly EKS_ACCELERATOR = 'k8s.amazonaws.com/accelerator';
+
+  private constructor() {}
+}
+
+/**
+ * Options for `Accelerator.nvidiaGpu`.
+ */
+export interface GpuOptions {
+  /**
+   * The GPU model to schedule on, as the node label value (e.g. `nvidia-tesla-a100` on GKE).
+   * @default - any GPU model
+   */
+  readonly product?: string;
+
+  /**
+   * The node label that carries `product`.
+   * @default - `GpuNodeLabels.GKE_ACCELERATOR` with a GKE spot preset, otherwise
+   *   `GpuNodeLabels.NVIDIA_GPU_PRODUCT`
+   */
+  readonly productLabel?: string;
+}
+
+/**
+ * An accelerator a trainer pod requests: an extended resource such as `nvidia.com/gpu`.
+ *
+ * Extended resources are whole numbers and their request equals their limit (RULEBOOK P1);
+ * the library writes both, and tolerates the taint that GPU node pools carry.
+ */
+export class Accelerator {
+  /**
+   * `count` NVIDIA GPUs per pod (`nvidia.com/gpu`).
+   * @param count whole number of GPUs, at least 1
+   */
+  public static nvidiaGpu(count: number, options: GpuOptions = {}): Accelerator {
+    return new Accelerator('nvidia.com/gpu', count, options.product, options.productLabel);
+  }
+
+  /**
+   * Any other extended resource (e.g. `amd.com/gpu`, `aws.amazon.com/neuron`), with a
+   * toleration for a taint of the same key.
+   * @param resourceName the extended resource name, `domain/name`
+   * @param count whole number of devices, at least 1
+   */
+  public static custom(resourceName: string, count: number, options: GpuOptions = {}): Accelerator {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(resourceName)) {
+      throw new Error(
+        `Accelerator.custom: resourceName '${resourceName}' is not an extended resource name; ` +
+        "use a domain-prefixed name such as 'amd.com/gpu'.",
+      );
+    }
+    return new Accelerator(resourceName, count, options.product, options.productLabel);
+  }
+
+  /** The extended resource name, e.g. `nvidia.com/gpu`. */
+  public readonly resourceName: string;
+  /** Devices per pod. */
+  public readonly count: number;
+  /** The GPU model to select, if any. */
+  public readonly product?: string;
+  /** The node label for `product`, if set explicitly. */
+  public readonly productLabel?: string;
+
+  private constructor(resourceName: string, count: number, product?: string, productLabel?: string) {
+    if (!Number.isInteger(count) || count < 1) {
+      throw new Error(
+        `accelerator: ${resourceName} count (${count}) must be a whole number of at least 1; ` +
+        'extended resources cannot be shared fractionally (use GPU time-slicing or MIG profiles on the node instead).',
+      );
+    }
+    if (productLabel !== undefined && product === undefined) {
+      throw new Error(`accelerator: productLabel '${productLabel}' is set without a product; set product too, or drop productLabel.`);
+    }
+    this.resourceName = resourceName;
+    this.count = count;
+    this.product = product;
+    this.productLabel = productLabel;
+  }
+}

@@ -1,0 +1,174 @@
+import { ApiObject, Chart, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { k8s, PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+
+/**
+ * Storage classes known to provide ReadWriteMany volumes (RULEBOOK V3), for
+ * `CheckpointStorage.newClaim`.
+ */
+export class StorageClasses {
+  /** GKE Filestore CSI, basic HDD tier (about 1 TiB minimum). */
+  public static readonly GKE_FILESTORE_STANDARD_RWX = 'standard-rwx';
+  /** GKE Filestore CSI, basic SSD tier (about 2.5 TiB minimum). */
+  public static readonly GKE_FILESTORE_PREMIUM_RWX = 'premium-rwx';
+  /** GKE Filestore CSI, enterprise tier (about 1 TiB minimum). */
+  public static readonly GKE_FILESTORE_ENTERPRISE_RWX = 'enterprise-rwx';
+  /** EKS: the conventional name of an EFS CSI (`efs.csi.aws.com`) class; size is required but ignored. */
+  public static readonly EKS_EFS = 'efs-sc';
+  /** AKS: Azure Files CSI, standard tier. */
+  public static readonly AKS_AZURE_FILES = 'azurefile-csi';
+  /** AKS: Azure Files CSI, premium tier. */
+  public static readonly AKS_AZURE_FILES_PREMIUM = 'azurefile-csi-premium';
+
+  private constructor() {}
+}
+
+/**
+ * Props for `CheckpointStorage.newClaim`.
+ */
+export interface NewCheckpointClaimProps {
+  /** Requested capacity. */
+  readonly size: Size;
+  /**
+   * Storage class of the claim.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClassName?: string;
+  /**
+   * How the volume can be mounted. Workloads with more than one pod need ReadWriteMany.
+   * @default PersistentVolumeAccessMode.READ_WRITE_MANY
+   */
+  readonly accessMode?: PersistentVolumeAccessMode;
+  /**
+   * Name of the PersistentVolumeClaim.
+   * @default - generated from the path of the first construct that uses the storage
+   */
+  readonly claimName?: string;
+}
+
+/**
+ * Where checkpoints live: a PersistentVolumeClaim that outlives the pods.
+ *
+ * One `CheckpointStorage` can be shared by several constructs; a new claim is created once,
+ * beside the first construct that uses it. Its access mode is known at synth time, so a
+ * ReadWriteOnce volume mounted by several pods is rejected before it fails to attach.
+ */
+export class CheckpointStorage {
+  /**
+   * Creates a new PersistentVolumeClaim for checkpoints.
+   */
+  public static newClaim(props: NewCheckpointClaimProps): CheckpointStorage {
+    if (props.size.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) <= 0) {
+      throw new Error(`CheckpointStorage.newClaim: size (${props.size.asString()}) must be positive; e.g. Size.gibibytes(100).`);
+    }
+    return new CheckpointStorage(props.claimName, [props.accessMode ?? PersistentVolumeAccessMode.READ_WRITE_MANY], props);
+  }
+
+  /**
+   * Uses a claim that already exists in the namespace.
+   * @param claimName name of the PersistentVolumeClaim
+   * @param accessMode the claim's access mode; it decides how many pods may mount it
+   */
+  public static existingClaim(claimName: string, accessMode: PersistentVolumeAccessMode): CheckpointStorage {
+    return new CheckpointStorage(claimName, [accessMode]);
+  }
+
+  /**
+   * Uses a cdk8s-plus PersistentVolumeClaim defined in the app.
+   * @param claim the claim; its access modes must be set
+   */
+  public static fromClaim(claim: PersistentVolumeClaim): CheckpointStorage {
+    const modes = claim.accessModes ?? [];
+    if (modes.length === 0) {
+      throw new Error(
+        `CheckpointStorage.fromClaim: claim '${claim.name}' declares no accessModes; set accessModes on the ` +
+        'PersistentVolumeClaim so the library can tell how many pods may mount it.',
+      );
+    }
+    return new CheckpointStorage(claim.name, modes);
+  }
+
+  /** The access modes of the claim. */
+  public readonly accessModes: PersistentVolumeAccessMode[];
+  private readonly newClaimProps?: NewCheckpointClaimProps;
+  private fixedName?: string;
+  private readonly claims = new Map<Chart, ApiObject>();
+
+  private constructor(claimName: string | undefined, accessModes: PersistentVolumeAccessMode[], newClaim?: NewCheckpointClaimProps) {
+    this.fixedName = claimName;
+    this.accessModes = accessModes;
+    this.newClaimProps = newClaim;
+  }
+
+  /** Whether several pods on different nodes can mount the volume read-write. */
+  public get isReadWriteMany(): boolean {
+    return this.accessModes.includes(PersistentVolumeAccessMode.READ_WRITE_MANY);
+  }
+
+  /** Whether this storage creates its own PersistentVolumeClaim. */
+  public get createsClaim(): boolean {
+    return this.newClaimProps !== undefined;
+  }
+
+  /**
+   * The claim name to mount from `scope`, creating the claim in the scope's chart the first
+   * time it is needed there.
+   * @internal
+   */
+  public _bind(scope: Construct): string {
+    if (!this.newClaimProps) {
+      return this.fixedName!;
+    }
+    const chart = Chart.of(scope);
+    let claim = this.claims.get(chart);
+    if (!claim) {
+      const props = this.newClaimProps;
+      claim = new k8s.KubePersistentVolumeClaim(scope, 'CheckpointClaim', {
+        metadata: { name: this.fixedName },
+        spec: {
+          accessModes: this.accessModes,
+          storageClassName: props.storageClassName,
+          volumeMode: 'Filesystem',
+          resources: { requests: { storage: k8s.Quantity.fromString(props.size.asString()) } },
+        },
+      });
+      this.fixedName = claim.name;
+      this.claims.set(chart, claim);
+    }
+    return claim.name;
+  }
+
+  /** @internal */
+  public get _newClaimProps(): NewCheckpointClaimProps | undefined {
+    return this.newClaimProps;
+  }
+}
+
+/**
+ * How a construct uses its checkpoint storage.
+ */
+export interface CheckpointOptions {
+  /** The volume that holds checkpoints. */
+  readonly storage: CheckpointStorage;
+  /**
+   * Where the volume is mounted in the trainer container; also `CHECKPOINT_DIR`.
+   * @default '/checkpoints'
+   */
+  readonly mountPath?: string;
+  /**
+   * A sub-directory of the volume to mount, so several jobs can share one claim.
+   * @default - the whole volume
+   */
+  readonly subPath?: string;
+  /**
+   * Epochs between regular checkpoints, passed as `CHECKPOINT_INTERVAL_EPOCHS`.
+   * @default 1
+   */
+  readonly intervalEpochs?: number;
+  /**
+   * How long the trainer takes to write one checkpoint. When set, the library warns if an
+   * emergency checkpoint cannot fit in the grace period the capacity really gives.
+   * @default - not checked
+   */
+  readonly saveTime?: Duration;
+}

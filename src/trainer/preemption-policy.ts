@@ -1,0 +1,62 @@
+import { PreemptionContract } from './preemption-contract';
+
+/** Default `PreemptionContract.exitCode`: 128 + SIGTERM(15). */
+export const DEFAULT_PREEMPTION_EXIT_CODE = 143;
+/** Default `PreemptionContract.nonRetriableExitCodes`. */
+export const DEFAULT_NON_RETRIABLE_EXIT_CODES = [2];
+
+/** The contract with its defaults applied and checked. */
+export interface ResolvedPreemptionContract {
+  readonly exitCode: number;
+  readonly nonRetriableExitCodes: number[];
+}
+
+/**
+ * Applies defaults and rejects contracts that cannot work (exit 0, codes out of range,
+ * the preemption code also declared non-retriable).
+ */
+export function resolvePreemptionContract(contract: PreemptionContract = {}): ResolvedPreemptionContract {
+  const exitCode = contract.exitCode ?? DEFAULT_PREEMPTION_EXIT_CODE;
+  if (exitCode === 0) {
+    throw new Error(
+      "preemption.exitCode (0) must be non-zero: a trainer that exits 0 after its emergency checkpoint marks an " +
+      'unfinished Job Succeeded (RULEBOOK J10); use 143 (128 + SIGTERM).',
+    );
+  }
+  checkExitCode('preemption.exitCode', exitCode);
+  const codes = [...(contract.nonRetriableExitCodes ?? DEFAULT_NON_RETRIABLE_EXIT_CODES)];
+  for (const code of codes) {
+    checkExitCode('preemption.nonRetriableExitCodes', code);
+  }
+  if (codes.includes(exitCode)) {
+    throw new Error(
+      `preemption.nonRetriableExitCodes (${codes.join(', ')}) contains the preemption exit code ${exitCode}; ` +
+      'a preempted trainer would fail the Job. Remove it from nonRetriableExitCodes.',
+    );
+  }
+  if (new Set(codes).size !== codes.length) {
+    throw new Error(`preemption.nonRetriableExitCodes (${codes.join(', ')}) has duplicates; list each code once.`);
+  }
+  return { exitCode, nonRetriableExitCodes: codes.sort((a, b) => a - b) };
+}
+
+function checkExitCode(prop: string, code: number): void {
+  if (!Number.isInteger(code) || code < 1 || code > 255) {
+    throw new Error(`${prop} (${code}) must be a whole number from 1 to 255, the range of process exit codes.`);
+  }
+}
+
+/**
+ * The batch/v1 podFailurePolicy of the contract (RULEBOOK J3): disruptions and the
+ * preemption exit code are ignored, non-retriable codes fail the Job, anything else counts.
+ */
+export function podFailurePolicyFor(containerName: string, contract: ResolvedPreemptionContract): any {
+  const rules: any[] = [
+    { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+    { action: 'Ignore', onExitCodes: { containerName, operator: 'In', values: [contract.exitCode] } },
+  ];
+  if (contract.nonRetriableExitCodes.length > 0) {
+    rules.push({ action: 'FailJob', onExitCodes: { containerName, operator: 'In', values: contract.nonRetriableExitCodes } });
+  }
+  return { rules };
+}

@@ -1,0 +1,213 @@
+import { Duration } from 'cdk8s';
+
+/**
+ * A node taint that spot capacity carries and that trainer pods must tolerate.
+ */
+export interface SpotTaint {
+  /** Taint key. */
+  readonly key: string;
+  /**
+   * Taint value; the toleration matches it with `Equal`.
+   * @default - the toleration uses `Exists`
+   */
+  readonly value?: string;
+  /**
+   * Taint effect.
+   * @default 'NoSchedule'
+   */
+  readonly effect?: string;
+}
+
+/**
+ * Options for `SpotScheduling.custom`.
+ */
+export interface CustomSpotOptions {
+  /** A short name used in messages, e.g. `on-prem-preemptible`. */
+  readonly name: string;
+  /** Node labels that select the spot capacity. */
+  readonly nodeSelector: { [key: string]: string };
+  /**
+   * Taints on the spot capacity to tolerate.
+   * @default - none
+   */
+  readonly taints?: SpotTaint[];
+  /** How long the platform gives a node between the reclaim notice and the shutdown. */
+  readonly notice: Duration;
+  /**
+   * How much of the notice a training pod really gets to save its state.
+   * @default - the whole notice
+   */
+  readonly saveWindow?: Duration;
+}
+
+interface SpotSchedulingSpec {
+  readonly name: string;
+  readonly isSpot: boolean;
+  readonly nodeSelector: { [key: string]: string };
+  readonly taints: SpotTaint[];
+  readonly notice: Duration;
+  readonly saveWindow: Duration;
+  readonly gke: boolean;
+}
+
+/**
+ * Where trainer pods run: a spot or preemptible capacity preset of a cloud provider, or
+ * on-demand capacity.
+ *
+ * Each preset knows the node label that selects its capacity, the taints it carries and
+ * the notice the platform gives before a node goes away (RULEBOOK "Spot and preemptible
+ * capacity"). The constructs turn it into a node selector, tolerations and a termination
+ * grace period that covers the notice.
+ */
+export class SpotScheduling {
+  /**
+   * GKE Spot VMs: `cloud.google.com/gke-spot=true`, 30 s notice of which about 15 s reach
+   * non-system pods through graceful node shutdown.
+   */
+  public static gke(): SpotScheduling {
+    return new SpotScheduling({
+      name: 'gke-spot',
+      isSpot: true,
+      nodeSelector: { 'cloud.google.com/gke-spot': 'true' },
+      taints: [{ key: 'cloud.google.com/gke-spot', value: 'true', effect: 'NoSchedule' }],
+      notice: Duration.seconds(30),
+      saveWindow: Duration.seconds(15),
+      gke: true,
+    });
+  }
+
+  /**
+   * GKE preemptible VMs: `cloud.google.com/gke-preemptible=true`, 30 s notice.
+   */
+  public static gkePreemptible(): SpotScheduling {
+    return new SpotScheduling({
+      name: 'gke-preemptible',
+      isSpot: true,
+      nodeSelector: { 'cloud.google.com/gke-preemptible': 'true' },
+      taints: [{ key: 'cloud.google.com/gke-preemptible', value: 'true', effect: 'NoSchedule' }],
+      notice: Duration.seconds(30),
+      saveWindow: Duration.seconds(15),
+      gke: true,
+    });
+  }
+
+  /**
+   * AKS spot node pools: `kubernetes.azure.com/scalesetpriority=spot`, tainted automatically,
+   * about 30 s notice.
+   */
+  public static aksSpot(): SpotScheduling {
+    return new SpotScheduling({
+      name: 'aks-spot',
+      isSpot: true,
+      nodeSelector: { 'kubernetes.azure.com/scalesetpriority': 'spot' },
+      taints: [{ key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' }],
+      notice: Duration.seconds(30),
+      saveWindow: Duration.seconds(30),
+      gke: false,
+    });
+  }
+
+  /**
+   * EKS managed node groups with spot capacity: `eks.amazonaws.com/capacityType=SPOT`,
+   * no taint, 2 minute interruption notice.
+   */
+  public static eksSpot(): SpotScheduling {
+    return new SpotScheduling({
+      name: 'eks-spot',
+      isSpot: true,
+      nodeSelector: { 'eks.amazonaws.com/capacityType': 'SPOT' },
+      taints: [],
+      notice: Duration.minutes(2),
+      saveWindow: Duration.minutes(2),
+      gke: false,
+    });
+  }
+
+  /**
+   * Karpenter spot capacity: `karpenter.sh/capacity-type=spot`, 2 minute notice on AWS,
+   * drained through the Eviction API. Its `karpenter.sh/disrupted` taint marks draining
+   * nodes and is deliberately not tolerated.
+   */
+  public static karpenterSpot(): SpotScheduling {
+    return new SpotScheduling({
+      name: 'karpenter-spot',
+      isSpot: true,
+      nodeSelector: { 'karpenter.sh/capacity-type': 'spot' },
+      taints: [],
+      notice: Duration.minutes(2),
+      saveWindow: Duration.minutes(2),
+      gke: false,
+    });
+  }
+
+  /**
+   * Spot capacity described by hand: its node labels, taints and notice.
+   */
+  public static custom(options: CustomSpotOptions): SpotScheduling {
+    if (Object.keys(options.nodeSelector).length === 0) {
+      throw new Error(
+        `SpotScheduling.custom '${options.name}': nodeSelector is empty; name the node label that selects ` +
+        'the spot capacity, or a spot toleration would let pods land anywhere.',
+      );
+    }
+    return new SpotScheduling({
+      name: options.name,
+      isSpot: true,
+      nodeSelector: { ...options.nodeSelector },
+      taints: [...(options.taints ?? [])],
+      notice: options.notice,
+      saveWindow: options.saveWindow ?? options.notice,
+      gke: false,
+    });
+  }
+
+  /**
+   * On-demand capacity: no node selection and no spot tolerations.
+   */
+  public static onDemand(): SpotScheduling {
+    return new SpotScheduling({
+      name: 'on-demand',
+      isSpot: false,
+      nodeSelector: {},
+      taints: [],
+      notice: Duration.seconds(30),
+      saveWindow: Duration.seconds(30),
+      gke: false,
+    });
+  }
+
+  /** The preset's name, e.g. `gke-spot`. */
+  public readonly name: string;
+  /** Whether pods can be reclaimed by the provider. */
+  public readonly isSpot: boolean;
+  /** The reclaim notice; the termination grace period is at least this long. */
+  public readonly notice: Duration;
+  /** How much of the notice a pod really gets to write its emergency checkpoint. */
+  public readonly saveWindow: Duration;
+  /** @internal */
+  public readonly _spec: SpotSchedulingSpec;
+
+  private constructor(spec: SpotSchedulingSpec) {
+    if (spec.notice.toSeconds() <= 0 || spec.saveWindow.toSeconds() <= 0) {
+      throw new Error(
+        `SpotScheduling '${spec.name}': notice (${spec.notice.toHumanString()}) and saveWindow ` +
+        `(${spec.saveWindow.toHumanString()}) must be positive durations.`,
+      );
+    }
+    this._spec = spec;
+    this.name = spec.name;
+    this.isSpot = spec.isSpot;
+    this.notice = spec.notice;
+    this.saveWindow = spec.saveWindow;
+  }
+
+  /** The node selector that picks this capacity. */
+  public get nodeSelector(): { [key: string]: string } {
+    return { ...this._spec.nodeSelector };
+  }
+
+  /** The taints of this capacity that pods tolerate. */
+  public get taints(): SpotTaint[] {
+    return [...this._spec.taints];
+  }
+}

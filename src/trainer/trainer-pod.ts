@@ -1,0 +1,387 @@
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CheckpointOptions } from './checkpoint-storage';
+import { resolvePreemptionContract, ResolvedPreemptionContract } from './preemption-policy';
+import { SpotScheduling } from './spot-scheduling';
+import { TrainingWorkloadProps } from './training-workload-props';
+import { KubernetesVersion } from '../kubernetes-version';
+import { isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
+import { Warnings } from '../warnings';
+import { GpuNodeLabels } from './accelerator';
+
+/** Library-owned environment variables of the trainer container. */
+export const ENV_CHECKPOINT_DIR = 'CHECKPOINT_DIR';
+export const ENV_CHECKPOINT_INTERVAL_EPOCHS = 'CHECKPOINT_INTERVAL_EPOCHS';
+export const ENV_PREEMPTION_EXIT_CODE = 'PREEMPTION_EXIT_CODE';
+export const ENV_CONFIG_ERROR_EXIT_CODE = 'CONFIG_ERROR_EXIT_CODE';
+const RESERVED_ENV = [ENV_CHECKPOINT_DIR, ENV_CHECKPOINT_INTERVAL_EPOCHS, ENV_PREEMPTION_EXIT_CODE, ENV_CONFIG_ERROR_EXIT_CODE];
+
+export const DEFAULT_CHECKPOINT_MOUNT_PATH = '/checkpoints';
+export const DEFAULT_CHECKPOINT_INTERVAL_EPOCHS = 1;
+export const DEFAULT_RUN_AS_USER = 1000;
+export const MIN_TERMINATION_GRACE = Duration.seconds(30);
+const CHECKPOINT_VOLUME = 'checkpoints';
+const SHM_VOLUME = 'dshm';
+const TMP_VOLUME = 'tmp';
+const MANAGED_BY = 'cdk8s-training';
+
+/** What a construct tells the builder beyond the shared props. */
+export interface TrainerPodOptions {
+  /** The workload's object name (already checked by the construct). */
+  readonly workloadName: string;
+  /** Name of the trainer container (`trainer`, or `pytorch` for the Training Operator). */
+  readonly containerName: string;
+  /** `app.kubernetes.io/component` of the workload. */
+  readonly component: string;
+  /** Pod restartPolicy. */
+  readonly restartPolicy: string;
+  /** How many pods can mount the checkpoint volume at once (parallelism, replicas). */
+  readonly concurrentPods: number;
+  /** Extra env after the library's own and before the user's. */
+  readonly extraEnv?: any[];
+}
+
+/** Everything the shared props resolve to, read by the constructs for their own fields. */
+export interface TrainerPod {
+  readonly template: any;
+  readonly workloadLabels: { [key: string]: string };
+  readonly spot: SpotScheduling;
+  readonly terminationGracePeriod: Duration;
+  readonly contract: ResolvedPreemptionContract;
+  readonly checkpointMountPath?: string;
+  readonly checkpointClaimName?: string;
+  readonly kubernetesVersion: KubernetesVersion;
+}
+
+/**
+ * The one pod-template path of the library: turns `TrainingWorkloadProps` into a pod
+ * template with the enforced defaults, throwing on single-prop mistakes.
+ */
+export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, options: TrainerPodOptions): TrainerPod {
+  const spot = props.spot ?? SpotScheduling.onDemand();
+  const kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.targetOf(scope);
+  const contract = resolvePreemptionContract(props.preemption);
+  const terminationGracePeriod = resolveGrace(props, spot);
+  checkSaveTime(scope, props.checkpoint, spot, terminationGracePeriod);
+
+  const volumes: any[] = [];
+  const mounts: any[] = [];
+  const env: any[] = [];
+
+  let checkpointMountPath: string | undefined;
+  let checkpointClaimName: string | undefined;
+  if (props.checkpoint) {
+    if (props.noCheckpointReason !== undefined) {
+      throw new Error("checkpoint and noCheckpointReason are both set; keep checkpoint and remove noCheckpointReason.");
+    }
+    const checkpoint = props.checkpoint;
+    checkSharedAccess(checkpoint, options.concurrentPods);
+    checkpointMountPath = checkpoint.mountPath ?? DEFAULT_CHECKPOINT_MOUNT_PATH;
+    if (!checkpointMountPath.startsWith('/')) {
+      throw new Error(`checkpoint.mountPath ('${checkpointMountPath}') must be an absolute path, e.g. '/checkpoints'.`);
+    }
+    const interval = checkpoint.intervalEpochs ?? DEFAULT_CHECKPOINT_INTERVAL_EPOCHS;
+    if (!Number.isInteger(interval) || interval < 1) {
+      throw new Error(`checkpoint.intervalEpochs (${interval}) must be a whole number of at least 1.`);
+    }
+    if (checkpoint.subPath !== undefined && (checkpoint.subPath.startsWith('/') || checkpoint.subPath.split('/').includes('..'))) {
+      throw new Error(`checkpoint.subPath ('${checkpoint.subPath}') must be a relative path without '..'.`);
+    }
+    checkpointClaimName = checkpoint.storage._bind(scope);
+    volumes.push({ name: CHECKPOINT_VOLUME, persistentVolumeClaim: { claimName: checkpointClaimName } });
+    mounts.push({ name: CHECKPOINT_VOLUME, mountPath: checkpointMountPath, subPath: checkpoint.subPath });
+    env.push({ name: ENV_CHECKPOINT_DIR, value: checkpointMountPath });
+    env.push({ name: ENV_CHECKPOINT_INTERVAL_EPOCHS, value: String(interval) });
+  } else if (props.noCheckpointReason === undefined || props.noCheckpointReason.trim() === '') {
+    throw new Error(
+      'checkpoint is not set: a training job without checkpoint storage restarts from scratch after every preemption. ' +
+      "Set checkpoint: { storage: CheckpointStorage.newClaim({...}) }, or set noCheckpointReason to say why it is not needed.",
+    );
+  }
+  env.push({ name: ENV_PREEMPTION_EXIT_CODE, value: String(contract.exitCode) });
+  if (contract.nonRetriableExitCodes.length > 0) {
+    env.push({ name: ENV_CONFIG_ERROR_EXIT_CODE, value: String(contract.nonRetriableExitCodes[0]) });
+  }
+  env.push(...(options.extraEnv ?? []));
+  env.push(...userEnv(props, env));
+
+  const resources = buildResources(props);
+  const shm = sharedMemory(props);
+  volumes.push({ name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: shm.asString() } });
+  mounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
+  volumes.push({ name: TMP_VOLUME, emptyDir: {} });
+  mounts.push({ name: TMP_VOLUME, mountPath: '/tmp' });
+
+  const runAsRoot = props.runAsRoot ?? false;
+  const runAsUser = props.runAsUser ?? DEFAULT_RUN_AS_USER;
+  if (!runAsRoot && (!Number.isInteger(runAsUser) || runAsUser < 1)) {
+    throw new Error(`runAsUser (${runAsUser}) must be a whole number of at least 1 for a non-root pod; set runAsRoot: true for images that need root.`);
+  }
+  if (runAsRoot && props.runAsUser !== undefined) {
+    throw new Error('runAsUser and runAsRoot are both set; remove runAsUser to run as root, or runAsRoot to run as that user.');
+  }
+
+  if (props.priorityClassName !== undefined && !isDnsSubdomain(props.priorityClassName)) {
+    throw new Error(`priorityClassName ('${props.priorityClassName}') must be a DNS subdomain: lower-case letters, digits, '-' and '.'.`);
+  }
+
+  const container = {
+    name: options.containerName,
+    image: requireImage(props.image),
+    command: props.command,
+    args: props.args,
+    workingDir: props.workingDir,
+    env,
+    resources,
+    volumeMounts: mounts,
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? false,
+      runAsNonRoot: runAsRoot ? undefined : true,
+    },
+  };
+
+  const labels = commonLabels(props, options);
+  const workloadLabels: { [key: string]: string } = { ...labels };
+  if (props.queue !== undefined) {
+    workloadLabels['kueue.x-k8s.io/queue-name'] = checkedLabelValue('queue', props.queue);
+  }
+  if (props.workloadPriorityClass !== undefined) {
+    workloadLabels['kueue.x-k8s.io/priority-class'] = checkedLabelValue('workloadPriorityClass', props.workloadPriorityClass);
+  }
+
+  const template = {
+    metadata: { labels },
+    spec: {
+      restartPolicy: options.restartPolicy,
+      terminationGracePeriodSeconds: terminationGracePeriod.toSeconds(),
+      containers: [container],
+      volumes,
+      nodeSelector: nodeSelector(props, spot),
+      tolerations: tolerations(props, spot),
+      priorityClassName: props.priorityClassName,
+      serviceAccountName: props.serviceAccount?.name,
+      imagePullSecrets: props.imagePullSecrets?.map((secret) => ({ name: secret.name })),
+      securityContext: {
+        runAsNonRoot: runAsRoot ? undefined : true,
+        runAsUser: runAsRoot ? undefined : runAsUser,
+        runAsGroup: runAsRoot ? undefined : runAsUser,
+        fsGroup: runAsRoot ? undefined : runAsUser,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    },
+  };
+
+  return {
+    template: compact(template),
+    workloadLabels,
+    spot,
+    terminationGracePeriod,
+    contract,
+    checkpointMountPath,
+    checkpointClaimName,
+    kubernetesVersion,
+  };
+}
+
+/** Rejects a negative or zero duration with the prop's name. */
+export function positiveSeconds(prop: string, duration: Duration): number {
+  const seconds = duration.toSeconds();
+  if (!(seconds > 0) || !Number.isInteger(seconds)) {
+    throw new Error(`${prop} (${duration.toHumanString()}) must be a positive whole number of seconds; e.g. Duration.hours(8).`);
+  }
+  return seconds;
+}
+
+/** Rejects a negative or fractional count with the prop's name. */
+export function nonNegativeInteger(prop: string, value: number, hint: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${prop} (${value}) must be a whole number of at least 0; ${hint}.`);
+  }
+  return value;
+}
+
+/**
+ * Removes undefined values, empty arrays and empty objects (except emptyDir's `{}`), so
+ * output stays small and stable.
+ */
+export function compact(value: any): any {
+  if (Array.isArray(value)) {
+    return value.map(compact);
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: any = {};
+    for (const [key, child] of Object.entries(value)) {
+      if (child === undefined) continue;
+      const cleaned = compact(child);
+      if (Array.isArray(cleaned) && cleaned.length === 0) continue;
+      if (key !== 'emptyDir' && isEmptyObject(cleaned)) continue;
+      out[key] = cleaned;
+    }
+    return out;
+  }
+  return value;
+}
+
+function isEmptyObject(value: any): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+function requireImage(image: string): string {
+  if (image === undefined || image.trim() === '') {
+    throw new Error("image is empty; set image to the trainer's container image, e.g. 'registry.example.com/trainer:v1'.");
+  }
+  return image;
+}
+
+function resolveGrace(props: TrainingWorkloadProps, spot: SpotScheduling): Duration {
+  const notice = spot.notice.toSeconds();
+  if (props.terminationGracePeriod === undefined) {
+    return Duration.seconds(Math.max(notice, MIN_TERMINATION_GRACE.toSeconds()));
+  }
+  const grace = positiveSeconds('terminationGracePeriod', props.terminationGracePeriod);
+  if (grace < notice) {
+    throw new Error(
+      `terminationGracePeriod (${props.terminationGracePeriod.toHumanString()}) is shorter than the ${spot.name} notice ` +
+      `(${spot.notice.toHumanString()}); the trainer would be killed before its emergency checkpoint. ` +
+      `Set it to at least ${spot.notice.toHumanString()}, or leave it unset.`,
+    );
+  }
+  return props.terminationGracePeriod;
+}
+
+function checkSaveTime(scope: Construct, checkpoint: CheckpointOptions | undefined, spot: SpotScheduling, grace: Duration): void {
+  if (checkpoint?.saveTime === undefined) return;
+  const save = positiveSeconds('checkpoint.saveTime', checkpoint.saveTime);
+  const window = Math.min(grace.toSeconds(), spot.saveWindow.toSeconds());
+  if (save > window) {
+    Warnings.add(
+      scope,
+      `checkpoint.saveTime (${checkpoint.saveTime.toHumanString()}) does not fit in the ${window} seconds a pod gets on ` +
+      `${spot.name} (grace ${grace.toHumanString()}, save window ${spot.saveWindow.toHumanString()}): the emergency ` +
+      'checkpoint will be cut off. Save less on SIGTERM (model and optimizer only), or use capacity with a longer notice.',
+    );
+  }
+}
+
+function checkSharedAccess(checkpoint: CheckpointOptions, concurrentPods: number): void {
+  if (concurrentPods > 1 && !checkpoint.storage.isReadWriteMany) {
+    throw new Error(
+      `checkpoint.storage has access modes ${checkpoint.storage.accessModes.join(', ')} but up to ${concurrentPods} pods ` +
+      'mount it at once; a ReadWriteOnce volume cannot attach to pods on several nodes (Multi-Attach error, RULEBOOK V2). ' +
+      'Use a ReadWriteMany claim (e.g. StorageClasses.GKE_FILESTORE_STANDARD_RWX, EKS_EFS, AKS_AZURE_FILES).',
+    );
+  }
+}
+
+function userEnv(props: TrainingWorkloadProps, libraryEnv: any[]): any[] {
+  const taken = new Set(libraryEnv.map((entry) => entry.name));
+  return Object.entries(props.env ?? {}).map(([name, value]) => {
+    if (!isEnvVarName(name)) {
+      throw new Error(`env: '${name}' is not a valid environment variable name; use letters, digits, '_', '-' and '.', not starting with a digit.`);
+    }
+    if (RESERVED_ENV.includes(name) || taken.has(name)) {
+      throw new Error(`env: '${name}' is set by the library; configure it through its prop (checkpoint, preemption) instead.`);
+    }
+    return { name, value: value.value, valueFrom: value.valueFrom };
+  });
+}
+
+function buildResources(props: TrainingWorkloadProps): any {
+  const quantities: { [key: string]: string | number } = {};
+  if (props.cpu) quantities.cpu = props.cpu.amount;
+  if (props.memory) quantities.memory = props.memory.asString();
+  if (props.accelerator) quantities[props.accelerator.resourceName] = props.accelerator.count;
+  // requests = limits: GPUs require it, and a trainer that bursts into an OOM kill loses its work.
+  return { requests: { ...quantities }, limits: { ...quantities } };
+}
+
+function sharedMemory(props: TrainingWorkloadProps): Size {
+  const memoryMiB = props.memory?.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (props.sharedMemorySize === undefined) {
+    if (memoryMiB === undefined) return Size.gibibytes(1);
+    const quarterMiB = Math.max(1, Math.floor(memoryMiB / 4));
+    return quarterMiB % 1024 === 0 ? Size.gibibytes(quarterMiB / 1024) : Size.mebibytes(quarterMiB);
+  }
+  const shmMiB = props.sharedMemorySize.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!(shmMiB > 0)) {
+    throw new Error(`sharedMemorySize (${props.sharedMemorySize.asString()}) must be positive.`);
+  }
+  if (memoryMiB !== undefined && shmMiB >= memoryMiB) {
+    throw new Error(
+      `sharedMemorySize (${props.sharedMemorySize.asString()}) must be below memory (${props.memory!.asString()}): ` +
+      '/dev/shm counts against the memory limit (RULEBOOK P11). Lower sharedMemorySize or raise memory.',
+    );
+  }
+  return props.sharedMemorySize;
+}
+
+function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling): { [key: string]: string } {
+  const selector: { [key: string]: string } = { ...spot.nodeSelector };
+  const accelerator = props.accelerator;
+  if (accelerator?.product !== undefined) {
+    const label = accelerator.productLabel ?? (spot._spec.gke ? GpuNodeLabels.GKE_ACCELERATOR : GpuNodeLabels.NVIDIA_GPU_PRODUCT);
+    selector[label] = accelerator.product;
+  }
+  for (const [key, value] of Object.entries(props.nodeSelector ?? {})) {
+    if (selector[key] !== undefined && selector[key] !== value) {
+      throw new Error(
+        `nodeSelector: '${key}=${value}' contradicts '${key}=${selector[key]}' from the ${spot.name} preset or the GPU model; ` +
+        'no node can match both. Remove it from nodeSelector.',
+      );
+    }
+    selector[key] = value;
+  }
+  return sortKeys(selector);
+}
+
+function tolerations(props: TrainingWorkloadProps, spot: SpotScheduling): any[] {
+  const result = spot.taints.map((taint) => ({
+    key: taint.key,
+    operator: taint.value === undefined ? 'Exists' : 'Equal',
+    value: taint.value,
+    effect: taint.effect ?? 'NoSchedule',
+  }));
+  if (props.accelerator) {
+    // GPU node pools carry a `<resource>:NoSchedule` taint (GKE, AKS, the NVIDIA operator's convention).
+    result.push({ key: props.accelerator.resourceName, operator: 'Exists', value: undefined, effect: 'NoSchedule' });
+  }
+  return result;
+}
+
+function commonLabels(props: TrainingWorkloadProps, options: TrainerPodOptions): { [key: string]: string } {
+  const labels: { [key: string]: string } = {
+    'app': options.workloadName,
+    'experiment': checkedLabelValue('experiment', props.experiment ?? options.workloadName),
+    'app.kubernetes.io/name': options.workloadName,
+    'app.kubernetes.io/component': options.component,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+  if (props.version !== undefined) {
+    labels.version = checkedLabelValue('version', props.version);
+    labels['app.kubernetes.io/version'] = props.version;
+  }
+  for (const [key, value] of Object.entries(props.labels ?? {})) {
+    if (!isLabelKey(key)) {
+      throw new Error(`labels: key '${key}' is not a valid label key: an optional DNS subdomain prefix and '/', then at most 63 alphanumerics, '-', '_' or '.'.`);
+    }
+    checkedLabelValue(`labels['${key}']`, value);
+    labels[key] = value;
+  }
+  return labels;
+}
+
+function checkedLabelValue(prop: string, value: string): string {
+  if (!isLabelValue(value)) {
+    throw new Error(
+      `${prop} ('${value}') is not a valid label value: at most 63 characters, alphanumerics, '-', '_' and '.', ` +
+      'starting and ending with an alphanumeric.',
+    );
+  }
+  return value;
+}
+
+function sortKeys(record: { [key: string]: string }): { [key: string]: string } {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,188 @@
+import { Duration, Size } from 'cdk8s';
+import { Cpu, EnvValue, ISecret, IServiceAccount } from 'cdk8s-plus-28';
+import { Accelerator } from './accelerator';
+import { CheckpointOptions } from './checkpoint-storage';
+import { PreemptionContract } from './preemption-contract';
+import { SpotScheduling } from './spot-scheduling';
+import { KubernetesVersion } from '../kubernetes-version';
+
+/**
+ * Props shared by every training construct of this library: the trainer container, its
+ * resources, checkpoints, capacity, scheduling and labels.
+ */
+export interface TrainingWorkloadProps {
+  /**
+   * Name of the workload object.
+   * @default - generated from the construct path; use `ExperimentName.of(...)` for
+   *   readable names from experiment parameters
+   */
+  readonly name?: string;
+
+  /** The trainer image. */
+  readonly image: string;
+
+  /**
+   * The entrypoint. Kubernetes runs it without a shell: only `$(VAR)` is expanded.
+   * @default - the image's ENTRYPOINT
+   */
+  readonly command?: string[];
+
+  /**
+   * Arguments to the entrypoint. Only `$(VAR)` of variables in `env` is expanded.
+   * @default - the image's CMD
+   */
+  readonly args?: string[];
+
+  /**
+   * Working directory of the trainer.
+   * @default - the image's WORKDIR
+   */
+  readonly workingDir?: string;
+
+  /**
+   * Environment variables: plain values (`EnvValue.fromValue`) or references to Secrets,
+   * ConfigMaps and pod fields. `CHECKPOINT_DIR`, `CHECKPOINT_INTERVAL_EPOCHS`,
+   * `PREEMPTION_EXIT_CODE` and `CONFIG_ERROR_EXIT_CODE` are set by the library.
+   * @default - only the library's variables
+   */
+  readonly env?: { [name: string]: EnvValue };
+
+  /**
+   * CPU per pod; request and limit are both set to it.
+   * @default - no CPU request or limit
+   */
+  readonly cpu?: Cpu;
+
+  /**
+   * Memory per pod; request and limit are both set to it (a training pod that is OOM
+   * killed loses its work either way, so it should not rely on burst).
+   * @default - no memory request or limit
+   */
+  readonly memory?: Size;
+
+  /**
+   * GPUs (or another extended resource) per pod.
+   * @default - no accelerator
+   */
+  readonly accelerator?: Accelerator;
+
+  /**
+   * Size of the memory-backed /dev/shm that PyTorch DataLoader workers need. It counts
+   * against the memory limit.
+   * @default - a quarter of `memory`, or 1 GiB when memory is not set
+   */
+  readonly sharedMemorySize?: Size;
+
+  /**
+   * Checkpoint storage and how the trainer uses it. Required unless
+   * `noCheckpointReason` says why the workload can run without one.
+   * @default - none; then `noCheckpointReason` is required
+   */
+  readonly checkpoint?: CheckpointOptions;
+
+  /**
+   * Runs without checkpoint storage. A training job without checkpoints restarts from
+   * scratch after every preemption, so this needs a written reason.
+   * @default - a checkpoint is required
+   */
+  readonly noCheckpointReason?: string;
+
+  /**
+   * The capacity pods run on.
+   * @default SpotScheduling.onDemand()
+   */
+  readonly spot?: SpotScheduling;
+
+  /**
+   * Time between SIGTERM and SIGKILL, in which the trainer writes its emergency checkpoint.
+   * It must cover the notice of the spot capacity.
+   * @default - the spot notice, at least 30 seconds
+   */
+  readonly terminationGracePeriod?: Duration;
+
+  /**
+   * The trainer's exit codes for preemption and for configuration errors.
+   * @default - exit 143 after an emergency checkpoint; exit 2 is a configuration error
+   */
+  readonly preemption?: PreemptionContract;
+
+  /**
+   * Kueue LocalQueue name, written as the `kueue.x-k8s.io/queue-name` label on the workload.
+   * @default - not queued by Kueue
+   */
+  readonly queue?: string;
+
+  /**
+   * Kueue WorkloadPriorityClass, written as the `kueue.x-k8s.io/priority-class` label.
+   * @default - none
+   */
+  readonly workloadPriorityClass?: string;
+
+  /**
+   * PriorityClass of the pods (it must exist when pods are created).
+   * @default - the cluster default
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * Service account of the pods.
+   * @default - the namespace's default service account
+   */
+  readonly serviceAccount?: IServiceAccount;
+
+  /**
+   * Secrets for pulling the image.
+   * @default - none
+   */
+  readonly imagePullSecrets?: ISecret[];
+
+  /**
+   * Extra node labels the pods must match, added to those of the spot preset and the GPU model.
+   * @default - none
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * Numeric user the trainer runs as. Pods run as non-root by default (Pod Security
+   * "restricted").
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * Runs the trainer as root, for images that need it. This drops `runAsNonRoot`, so the
+   * pod no longer passes Pod Security "restricted".
+   * @default false
+   */
+  readonly runAsRoot?: boolean;
+
+  /**
+   * Mounts the container's root filesystem read-only (/tmp and /dev/shm stay writable).
+   * @default false
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+
+  /**
+   * Value of the `version` and `app.kubernetes.io/version` labels, e.g. the model version.
+   * @default - no version label
+   */
+  readonly version?: string;
+
+  /**
+   * Value of the `experiment` label.
+   * @default - the workload name
+   */
+  readonly experiment?: string;
+
+  /**
+   * Extra labels on the workload and its pods.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * The Kubernetes version the manifest targets.
+   * @default - `KubernetesVersion.targetOf(scope)`: the app's or chart's target, else 1.28
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
+}

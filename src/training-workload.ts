@@ -1,0 +1,77 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, Node } from 'constructs';
+import { KubernetesVersion } from './kubernetes-version';
+import { contextFor, evaluate, findRule } from './rules/engine';
+import { formatFinding } from './rules/rule';
+import { Warnings } from './warnings';
+
+/**
+ * Base of the training constructs: runs the library's rules over everything the construct
+ * synthesizes, and holds the per-rule opt-outs.
+ *
+ * Rules run when the app synthesizes (`Node.of(this).addValidation`), after the
+ * constructor's own prop checks and any escape-hatch changes (`addJsonPatch`), so an
+ * error fails `cdk8s synth` before any YAML is written; warnings are printed and can be
+ * read with `Warnings.of(scope)`.
+ */
+export abstract class TrainingWorkload extends Construct {
+  /** The Kubernetes version this construct's manifest targets. */
+  public readonly kubernetesVersion: KubernetesVersion;
+
+  private readonly acknowledgements = new Map<string, string>();
+  private readonly knownClaims: { [name: string]: string[] } = {};
+
+  protected constructor(scope: Construct, id: string, kubernetesVersion?: KubernetesVersion) {
+    super(scope, id);
+    this.kubernetesVersion = kubernetesVersion ?? KubernetesVersion.targetOf(this);
+    Node.of(this).addValidation({ validate: () => this.runRules() });
+  }
+
+  /**
+   * Turns a rule off for this construct, with a written reason (shown in `acknowledgedRules`).
+   * @param ruleId the rule's id, e.g. `checkpoint-volume`
+   * @param reason why the rule does not apply here
+   */
+  public acknowledgeRule(ruleId: string, reason: string): void {
+    if (!findRule(ruleId)) {
+      throw new Error(`acknowledgeRule: '${ruleId}' is not a rule of cdk8s-training; see the rules reference in the README for the ids.`);
+    }
+    if (reason.trim().length === 0) {
+      throw new Error(`acknowledgeRule('${ruleId}'): the reason is empty; say why the rule does not apply to this workload.`);
+    }
+    this.acknowledgements.set(ruleId, reason);
+  }
+
+  /** The rules turned off for this construct, as `ruleId: reason`. */
+  public get acknowledgedRules(): string[] {
+    return [...this.acknowledgements.entries()].map(([id, reason]) => `${id}: ${reason}`);
+  }
+
+  /**
+   * Records the access modes of a claim the construct mounts but does not create, so the
+   * rules can tell whether several pods may share it.
+   * @internal
+   */
+  protected _registerClaim(claimName: string, accessModes: string[]): void {
+    this.knownClaims[claimName] = accessModes;
+  }
+
+  private runRules(): string[] {
+    const objects = Node.of(this).findAll()
+      .filter((child): child is ApiObject => child instanceof ApiObject)
+      .map((apiObject) => apiObject.toJson());
+    const context = contextFor(objects, this.kubernetesVersion.minor, this.knownClaims);
+    const findings = evaluate(objects, context, new Set(this.acknowledgements.keys()));
+    const errors: string[] = [];
+    const already = new Set(Warnings.of(this));
+    for (const finding of findings) {
+      const line = formatFinding(finding, findRule(finding.ruleId)!);
+      if (finding.severity === 'error') {
+        errors.push(line);
+      } else if (!already.has(`${Node.of(this).path}: ${line}`)) {
+        Warnings.add(this, line);
+      }
+    }
+    return errors;
+  }
+}

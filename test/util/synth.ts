@@ -1,0 +1,31 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Size } from 'cdk8s';
+import { CheckpointStorage, StorageClasses } from '../../src';
+
+/** A fresh app and chart in namespace `ml`, as a user's infra repo would have. */
+export function newChart(): { app: App; chart: Chart } {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test', { namespace: 'ml' });
+  return { app, chart };
+}
+
+/** The synthesized objects of a chart; validation (the rules) runs first, as in `cdk8s synth`. */
+export function synth(scope: Construct): any[] {
+  const chart = Chart.of(scope);
+  const app = chart.node.scope as App;
+  app.synth();
+  return Testing.synth(chart);
+}
+
+/** An RWX checkpoint claim on GKE Filestore. */
+export function rwxCheckpoints(): CheckpointStorage {
+  return CheckpointStorage.newClaim({ storageClassName: StorageClasses.GKE_FILESTORE_STANDARD_RWX, size: Size.tebibytes(1) });
+}
+
+/** The object of a kind, failing if there is not exactly one. */
+export function only(objects: any[], kind: string): any {
+  const matching = objects.filter((o) => o.kind === kind);
+  if (matching.length !== 1) throw new Error(`expected one ${kind}, found ${matching.length}`);
+  return matching[0];
+}
