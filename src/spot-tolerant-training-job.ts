@@ -114,7 +114,7 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
     this.activeDeadline = props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE;
     positiveSeconds('activeDeadline', this.activeDeadline);
     this.ttlAfterFinished = props.ttlAfterFinished ?? DEFAULT_TTL_AFTER_FINISHED;
-    const ttlSeconds = this.ttlAfterFinished.toSeconds();
+    const ttlSeconds = this.ttlAfterFinished.toSeconds({ integral: false });
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
       throw new Error(`ttlAfterFinished (${this.ttlAfterFinished.toHumanString()}) must be zero or a positive whole number of seconds.`);
     }
@@ -169,11 +169,11 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
       ttlSecondsAfterFinished: ttlSeconds,
       suspend: props.suspend,
       podReplacementPolicy: this.podReplacementPolicy,
-      podFailurePolicy: podFailurePolicyFor(CONTAINER_NAME, pod.contract),
       template: pod.template,
     });
-    // ttlSecondsAfterFinished 0 (delete at once) is a valid choice that compact must keep.
+    // Set after compact(): ttlSecondsAfterFinished 0 is a valid choice, and the policy keeps empty lists.
     spec.ttlSecondsAfterFinished = ttlSeconds;
+    spec.podFailurePolicy = podFailurePolicyFor(CONTAINER_NAME, pod.contract);
     this.apiObject.addJsonPatch(JsonPatch.add('/spec', spec));
   }
 }

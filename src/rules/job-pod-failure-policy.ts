@@ -24,8 +24,9 @@ export const jobPodFailurePolicy: Rule = {
       if (rule?.action === 'FailIndex' && spec.backoffLimitPerIndex === undefined) {
         messages.push(`${at}: action FailIndex needs backoffLimitPerIndex.`);
       }
-      const hasCodes = rule?.onExitCodes !== undefined;
-      const hasConditions = rule?.onPodConditions !== undefined;
+      // As the apiserver: an empty onPodConditions list counts as absent.
+      const hasCodes = rule?.onExitCodes !== undefined && rule?.onExitCodes !== null;
+      const hasConditions = Array.isArray(rule?.onPodConditions) && rule.onPodConditions.length > 0;
       if (hasCodes === hasConditions) messages.push(`${at} must have exactly one of onExitCodes and onPodConditions.`);
       if (hasCodes) {
         const codes = rule.onExitCodes;

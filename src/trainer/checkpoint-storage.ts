@@ -124,7 +124,7 @@ export class CheckpointStorage {
     if (!claim) {
       const props = this.newClaimProps;
       claim = new k8s.KubePersistentVolumeClaim(scope, 'CheckpointClaim', {
-        metadata: { name: this.fixedName },
+        metadata: this.fixedName === undefined ? {} : { name: this.fixedName },
         spec: {
           accessModes: this.accessModes,
           storageClassName: props.storageClassName,

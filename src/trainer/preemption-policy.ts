@@ -51,12 +51,15 @@ function checkExitCode(prop: string, code: number): void {
  * preemption exit code are ignored, non-retriable codes fail the Job, anything else counts.
  */
 export function podFailurePolicyFor(containerName: string, contract: ResolvedPreemptionContract): any {
+  // The 1.28 OpenAPI marks onPodConditions as required (fixed in 1.29); the apiserver
+  // tests len(onPodConditions), so an empty list keeps schema-based validators happy.
+  const onExitCodes = (values: number[]) => ({ containerName, operator: 'In', values });
   const rules: any[] = [
     { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-    { action: 'Ignore', onExitCodes: { containerName, operator: 'In', values: [contract.exitCode] } },
+    { action: 'Ignore', onExitCodes: onExitCodes([contract.exitCode]), onPodConditions: [] },
   ];
   if (contract.nonRetriableExitCodes.length > 0) {
-    rules.push({ action: 'FailJob', onExitCodes: { containerName, operator: 'In', values: contract.nonRetriableExitCodes } });
+    rules.push({ action: 'FailJob', onExitCodes: onExitCodes(contract.nonRetriableExitCodes), onPodConditions: [] });
   }
   return { rules };
 }

@@ -187,7 +187,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
 
 /** Rejects a negative or zero duration with the prop's name. */
 export function positiveSeconds(prop: string, duration: Duration): number {
-  const seconds = duration.toSeconds();
+  const seconds = duration.toSeconds({ integral: false });
   if (!(seconds > 0) || !Number.isInteger(seconds)) {
     throw new Error(`${prop} (${duration.toHumanString()}) must be a positive whole number of seconds; e.g. Duration.hours(8).`);
   }
