@@ -1,0 +1,130 @@
+import { Duration, Size, Testing, Chart } from 'cdk8s';
+import { PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
+import {
+  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, SpotScheduling, StorageClasses,
+} from '../src';
+
+describe('ExperimentName', () => {
+  test('turns experiment parameters into a DNS label', () => {
+    expect(ExperimentName.of('fraud-transformer', { lr: '3e-4', bs: 256, epoch: 50 })).toBe('fraud-transformer-lr3e4-bs256-epoch50');
+    expect(ExperimentName.of('Fraud Transformer', { lr: 0.001 })).toBe('fraud-transformer-lr0p001');
+  });
+
+  test('shortens with a stable hash to the kind limit', () => {
+    const long = ExperimentName.of('a-very-long-model-name-for-fraud-detection', { learningRate: '3e-4', batchSize: 256, warmup: 2000 }, { maxLength: 52 });
+    expect(long.length).toBeLessThanOrEqual(52);
+    expect(long.length).toBeGreaterThanOrEqual(50);
+    expect(ExperimentName.isDnsLabel(long)).toBe(true);
+    expect(long).toMatch(/-[0-9a-f]{8}$/);
+    expect(ExperimentName.of('a-very-long-model-name-for-fraud-detection', { learningRate: '3e-4', batchSize: 256, warmup: 2000 }, { maxLength: 52 })).toBe(long);
+    const other = ExperimentName.of('a-very-long-model-name-for-fraud-detection', { learningRate: '3e-4', batchSize: 256, warmup: 1000 }, { maxLength: 52 });
+    expect(other).not.toBe(long);
+  });
+
+  test('keeps names within the limit as they are', () => {
+    expect(ExperimentName.fit('short', 63)).toBe('short');
+  });
+
+  test('fails when nothing usable is left or maxLength is too small', () => {
+    expect(() => ExperimentName.of('!!!')).toThrow(/leaves no usable characters/);
+    expect(() => ExperimentName.fit('abc', 5)).toThrow(/maxLength \(5\) must be a whole number of at least 10/);
+  });
+});
+
+describe('Accelerator', () => {
+  test('nvidiaGpu counts whole GPUs', () => {
+    const gpu = Accelerator.nvidiaGpu(4, { product: 'nvidia-l4' });
+    expect([gpu.resourceName, gpu.count, gpu.product]).toEqual(['nvidia.com/gpu', 4, 'nvidia-l4']);
+  });
+
+  test('custom extended resources', () => {
+    expect(Accelerator.custom('amd.com/gpu', 2).resourceName).toBe('amd.com/gpu');
+  });
+
+  test.each([
+    ['a fractional count', () => Accelerator.nvidiaGpu(0.5), /count \(0.5\) must be a whole number/],
+    ['a resource name without a domain', () => Accelerator.custom('gpu', 1), /'gpu' is not an extended resource name/],
+    ['a productLabel without a product', () => Accelerator.nvidiaGpu(1, { productLabel: 'x/y' }), /productLabel 'x\/y' is set without a product/],
+  ])('fails when %s', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+});
+
+describe('SpotScheduling', () => {
+  test.each([
+    ['gke', SpotScheduling.gke(), { 'cloud.google.com/gke-spot': 'true' }, 1, 30],
+    ['gkePreemptible', SpotScheduling.gkePreemptible(), { 'cloud.google.com/gke-preemptible': 'true' }, 1, 30],
+    ['aksSpot', SpotScheduling.aksSpot(), { 'kubernetes.azure.com/scalesetpriority': 'spot' }, 1, 30],
+    ['eksSpot', SpotScheduling.eksSpot(), { 'eks.amazonaws.com/capacityType': 'SPOT' }, 0, 120],
+    ['karpenterSpot', SpotScheduling.karpenterSpot(), { 'karpenter.sh/capacity-type': 'spot' }, 0, 120],
+    ['onDemand', SpotScheduling.onDemand(), {}, 0, 30],
+  ])('%s knows its labels, taints and notice', (_name, preset, selector, taints, notice) => {
+    expect(preset.nodeSelector).toEqual(selector);
+    expect(preset.taints).toHaveLength(taints);
+    expect(preset.notice.toSeconds()).toBe(notice);
+  });
+
+  test('GKE gives pods about 15 s of the 30 s notice', () => {
+    expect(SpotScheduling.gke().saveWindow.toSeconds()).toBe(15);
+  });
+
+  test('custom capacity', () => {
+    const custom = SpotScheduling.custom({
+      name: 'lab-preemptible', nodeSelector: { 'lab.example.com/tier': 'preemptible' },
+      taints: [{ key: 'lab.example.com/preemptible' }], notice: Duration.seconds(90),
+    });
+    expect([custom.isSpot, custom.notice.toSeconds(), custom.saveWindow.toSeconds()]).toEqual([true, 90, 90]);
+  });
+
+  test('fails when a custom preset selects no nodes or has no notice', () => {
+    expect(() => SpotScheduling.custom({ name: 'x', nodeSelector: {}, notice: Duration.seconds(30) })).toThrow(/nodeSelector is empty/);
+    expect(() => SpotScheduling.custom({ name: 'x', nodeSelector: { a: 'b' }, notice: Duration.seconds(0) })).toThrow(/must be positive durations/);
+  });
+});
+
+describe('CheckpointStorage', () => {
+  test('new claims default to ReadWriteMany', () => {
+    const storage = CheckpointStorage.newClaim({ size: Size.gibibytes(100), storageClassName: StorageClasses.EKS_EFS });
+    expect(storage.accessModes).toEqual([PersistentVolumeAccessMode.READ_WRITE_MANY]);
+    expect(storage.isReadWriteMany).toBe(true);
+    expect(storage.createsClaim).toBe(true);
+  });
+
+  test('existing claims carry their access mode', () => {
+    const storage = CheckpointStorage.existingClaim('old', PersistentVolumeAccessMode.READ_WRITE_ONCE);
+    expect(storage.isReadWriteMany).toBe(false);
+    expect(storage.createsClaim).toBe(false);
+  });
+
+  test('cdk8s-plus claims are read for name and access modes', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const claim = new PersistentVolumeClaim(chart, 'pvc', { accessModes: [PersistentVolumeAccessMode.READ_WRITE_MANY], storage: Size.gibibytes(10) });
+    expect(CheckpointStorage.fromClaim(claim).isReadWriteMany).toBe(true);
+    const bare = new PersistentVolumeClaim(chart, 'bare', {});
+    expect(() => CheckpointStorage.fromClaim(bare)).toThrow(/declares no accessModes/);
+  });
+
+  test('fails when the new claim size is zero', () => {
+    expect(() => CheckpointStorage.newClaim({ size: Size.gibibytes(0) })).toThrow(/size \(0Gi\) must be positive/);
+  });
+
+  test('the known ReadWriteMany classes', () => {
+    expect([StorageClasses.GKE_FILESTORE_STANDARD_RWX, StorageClasses.EKS_EFS, StorageClasses.AKS_AZURE_FILES]).toEqual(['standard-rwx', 'efs-sc', 'azurefile-csi']);
+  });
+});
+
+describe('KubernetesVersion', () => {
+  test('defaults to 1.28 and reads the nearest target', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    expect(KubernetesVersion.targetOf(chart).toString()).toBe('1.28');
+    const app2 = Testing.app();
+    KubernetesVersion.setTarget(app2, KubernetesVersion.V1_31);
+    expect(KubernetesVersion.targetOf(new Chart(app2, 'c')).minor).toBe(31);
+  });
+
+  test('fails when the minor version is below the baseline or unknown', () => {
+    expect(() => KubernetesVersion.of(27)).toThrow(/from 28 \(the cdk8s-plus-28 baseline\)/);
+    expect(() => KubernetesVersion.of(29.5)).toThrow(/whole number/);
+  });
+});

@@ -1,0 +1,50 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { teamFraud } from '../examples/team-fraud';
+import { expectConformant } from './util/conformance';
+
+describe('examples/team-fraud (the seed scenario)', () => {
+  const app = Testing.app();
+  const chart = teamFraud(app);
+  app.synth();
+  const objects = Testing.synth(chart);
+  const job = objects.find((o) => o.kind === 'Job');
+  const pod = job.spec.template.spec;
+
+  test('passes the strict 1.28 check and the rules', () => {
+    expectConformant(objects);
+  });
+
+  test('has the seed settings', () => {
+    expect(job.metadata.name).toBe('fraud-transformer-lr3e4-bs256-epoch50');
+    expect(job.metadata.namespace).toBe('team-fraud');
+    expect(pod.containers[0].resources.limits).toEqual({ 'cpu': '16', 'memory': '128Gi', 'nvidia.com/gpu': 4 });
+    expect(pod.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-a100', 'cloud.google.com/gke-spot': 'true' });
+    expect(job.spec.activeDeadlineSeconds).toBe(8 * 3600);
+    expect(job.spec.ttlSecondsAfterFinished).toBe(24 * 3600);
+    const claim = objects.find((o) => o.kind === 'PersistentVolumeClaim');
+    expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'standard-rwx', resources: { requests: { storage: '1Ti' } } });
+  });
+});
+
+describe('the README first command (examples/app.ts)', () => {
+  test('writes the YAML to the folder it names and lists it', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-example-'));
+    const root = path.resolve(__dirname, '..');
+    const stdout = execFileSync(
+      process.execPath,
+      [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '--project', 'test/tsconfig.json', 'examples/app.ts', outdir],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(stdout).toMatch(/wrote .*team-fraud\.k8s\.yaml \(2 objects\)/);
+    const docs = parseAllDocuments(fs.readFileSync(path.join(outdir, 'team-fraud.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    expectConformant(docs);
+    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-example-'));
+    execFileSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '--project', 'test/tsconfig.json', 'examples/app.ts', again], { cwd: root });
+    expect(fs.readFileSync(path.join(again, 'team-fraud.k8s.yaml'))).toEqual(fs.readFileSync(path.join(outdir, 'team-fraud.k8s.yaml')));
+  });
+});
