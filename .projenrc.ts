@@ -60,6 +60,8 @@ for (const pattern of ['/examples/', '/bench/', '/manifests/', '/.ci/']) {
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
+project.eslint?.allowDevDeps('examples/**');
+
 // The README's first command: synthesize the example app to ./manifests and list the files.
 project.addTask('example', {
   description: 'Synthesize the example app (examples/app.ts) to ./manifests',

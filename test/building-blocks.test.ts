@@ -70,8 +70,10 @@ describe('SpotScheduling', () => {
 
   test('custom capacity', () => {
     const custom = SpotScheduling.custom({
-      name: 'lab-preemptible', nodeSelector: { 'lab.example.com/tier': 'preemptible' },
-      taints: [{ key: 'lab.example.com/preemptible' }], notice: Duration.seconds(90),
+      name: 'lab-preemptible',
+      nodeSelector: { 'lab.example.com/tier': 'preemptible' },
+      taints: [{ key: 'lab.example.com/preemptible' }],
+      notice: Duration.seconds(90),
     });
     expect([custom.isSpot, custom.notice.toSeconds(), custom.saveWindow.toSeconds()]).toEqual([true, 90, 90]);
   });

@@ -1,6 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { expectConformant, SHARED_AVAILABLE, schemaErrors } from './util/conformance';
 import { ALL_RULES, contextFor, evaluate } from '../src/rules/engine';
 import { Rule } from '../src/rules/rule';
-import { expectConformant, SHARED_AVAILABLE, schemaErrors } from './util/conformance';
 
 /** A hand-written Job that complies with every rule: the baseline each case mutates. */
 function compliantJob(): any {
@@ -263,5 +265,14 @@ describe('the strict schema check itself', () => {
     expect(schemaErrors(pytorch).join('\n')).toMatch(/spec: must NOT have additional properties 'bogus'/);
     delete (pytorch.spec as any).bogus;
     expect(schemaErrors(pytorch)).toEqual([]);
+  });
+});
+
+describe('the README rules table', () => {
+  test('lists every rule with its severity', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    for (const rule of ALL_RULES) {
+      expect(readme).toContain(`| \`${rule.id}\` | ${rule.severity} |`);
+    }
   });
 });

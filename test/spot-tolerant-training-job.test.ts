@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { ApiObject, Duration, JsonPatch, Size, Testing, Chart } from 'cdk8s';
 import { Cpu, EnvValue, PersistentVolumeAccessMode, Secret } from 'cdk8s-plus-28';
 import { Node } from 'constructs';
@@ -297,7 +300,8 @@ describe('SpotTolerantTrainingJob bad input', () => {
     ['the GPU count is 1.5', () => ({ accelerator: Accelerator.nvidiaGpu(1.5) }), /nvidia.com\/gpu count \(1.5\) must be a whole number/],
     ['the GPU count is 0', () => ({ accelerator: Accelerator.nvidiaGpu(0) }), /count \(0\) must be a whole number of at least 1/],
     ['a ReadWriteOnce claim is shared by parallel pods', () => ({
-      parallelism: 2, completions: 2,
+      parallelism: 2,
+      completions: 2,
       checkpoint: { storage: CheckpointStorage.existingClaim('rwo', PersistentVolumeAccessMode.READ_WRITE_ONCE) },
     }), /access modes ReadWriteOnce but up to 2 pods mount it.*ReadWriteMany/],
     ['the name is over 63 characters', { name: 'a'.repeat(64) }, /name \('a{64}'\) has 64 characters.*ExperimentName.of/],
@@ -338,9 +342,6 @@ describe('SpotTolerantTrainingJob bad input', () => {
   });
 
   test('fails at synth and writes no YAML when a rule errors', () => {
-    const fs = require('fs');
-    const os = require('os');
-    const path = require('path');
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-'));
     const app = Testing.app({ outdir });
     const chart = new Chart(app, 'bad');

@@ -19,7 +19,7 @@ export function resolvePreemptionContract(contract: PreemptionContract = {}): Re
   const exitCode = contract.exitCode ?? DEFAULT_PREEMPTION_EXIT_CODE;
   if (exitCode === 0) {
     throw new Error(
-      "preemption.exitCode (0) must be non-zero: a trainer that exits 0 after its emergency checkpoint marks an " +
+      'preemption.exitCode (0) must be non-zero: a trainer that exits 0 after its emergency checkpoint marks an ' +
       'unfinished Job Succeeded (RULEBOOK J10); use 143 (128 + SIGTERM).',
     );
   }

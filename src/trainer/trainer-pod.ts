@@ -72,7 +72,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   let checkpointClaimName: string | undefined;
   if (props.checkpoint) {
     if (props.noCheckpointReason !== undefined) {
-      throw new Error("checkpoint and noCheckpointReason are both set; keep checkpoint and remove noCheckpointReason.");
+      throw new Error('checkpoint and noCheckpointReason are both set; keep checkpoint and remove noCheckpointReason.');
     }
     const checkpoint = props.checkpoint;
     checkSharedAccess(checkpoint, options.concurrentPods);
@@ -95,7 +95,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   } else if (props.noCheckpointReason === undefined || props.noCheckpointReason.trim() === '') {
     throw new Error(
       'checkpoint is not set: a training job without checkpoint storage restarts from scratch after every preemption. ' +
-      "Set checkpoint: { storage: CheckpointStorage.newClaim({...}) }, or set noCheckpointReason to say why it is not needed.",
+      'Set checkpoint: { storage: CheckpointStorage.newClaim({...}) }, or set noCheckpointReason to say why it is not needed.',
     );
   }
   env.push({ name: ENV_PREEMPTION_EXIT_CODE, value: String(contract.exitCode) });

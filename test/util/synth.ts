@@ -1,6 +1,5 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Size } from 'cdk8s';
 import { CheckpointStorage, StorageClasses } from '../../src';
 
 /** A fresh app and chart in namespace `ml`, as a user's infra repo would have. */
