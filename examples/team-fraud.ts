@@ -1,14 +1,16 @@
 // The seed scenario: a 4-GPU fraud-transformer training run on GKE Spot VMs that must
 // survive preemption, with its checkpoints on Filestore (ReadWriteMany).
-import { App, Chart, Duration, Size } from 'cdk8s';
+import { App, Chart, Cron, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
   Accelerator,
   CheckpointStorage,
   ExperimentName,
+  ScheduledRetrain,
   SpotScheduling,
   SpotTolerantTrainingJob,
   StorageClasses,
+  TrainerCommand,
 } from '../src';
 
 export function teamFraud(app: App): Chart {
@@ -33,6 +35,23 @@ export function teamFraud(app: App): Chart {
     ttlAfterFinished: Duration.hours(24),
     queue: 'team-fraud-gpu',
     version: 'v3.0',
+  });
+
+  // Weekly full retrain, Sundays 02:00 UTC, on the last 30 days of data. Kubernetes runs
+  // no shell, so the date window is computed by `sh -c` that then execs the trainer
+  // (SIGTERM still reaches it). The image needs GNU date for '30 days ago'.
+  new ScheduledRetrain(chart, 'weekly-retrain', {
+    name: 'fraud-weekly-retrain',
+    schedule: Cron.schedule({ minute: '0', hour: '2', weekDay: '0' }),
+    timeZone: 'Etc/UTC',
+    image: 'registry.company.com/fraud-trainer:latest-stable',
+    command: TrainerCommand.shell('python retrain.py --data-start-date="$(date -u -d \'30 days ago\' +%F)"'),
+    accelerator: Accelerator.nvidiaGpu(4),
+    memory: Size.gibibytes(128),
+    checkpoint: { storage: checkpoints, subPath: 'weekly-retrain' },
+    spot: SpotScheduling.gke(),
+    activeDeadline: Duration.hours(12),
+    queue: 'team-fraud-gpu',
   });
 
   return chart;

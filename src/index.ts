@@ -8,3 +8,5 @@ export * from './trainer/spot-scheduling';
 export * from './trainer/training-workload-props';
 export * from './trainer/preemption-contract';
 export * from './spot-tolerant-training-job';
+export * from './scheduled-retrain';
+export * from './trainer/trainer-command';

@@ -1,10 +1,8 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { KubernetesVersion } from './kubernetes-version';
-import { podFailurePolicyFor } from './trainer/preemption-policy';
 import { SpotScheduling } from './trainer/spot-scheduling';
-import { buildTrainerPod, compact, nonNegativeInteger, positiveSeconds } from './trainer/trainer-pod';
+import { podReplacementPolicyFor, resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { TrainingWorkload } from './training-workload';
 
@@ -110,25 +108,16 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
   constructor(scope: Construct, id: string, props: SpotTolerantTrainingJobProps) {
     super(scope, id, props.kubernetesVersion);
 
-    this.backoffLimit = nonNegativeInteger('backoffLimit', props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT, 'it counts real failures only');
-    this.activeDeadline = props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE;
-    positiveSeconds('activeDeadline', this.activeDeadline);
-    this.ttlAfterFinished = props.ttlAfterFinished ?? DEFAULT_TTL_AFTER_FINISHED;
-    const ttlSeconds = this.ttlAfterFinished.toSeconds({ integral: false });
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
-      throw new Error(`ttlAfterFinished (${this.ttlAfterFinished.toHumanString()}) must be zero or a positive whole number of seconds.`);
-    }
-    this.completions = props.completions ?? 1;
-    if (!Number.isInteger(this.completions) || this.completions < 1) {
-      throw new Error(`completions (${this.completions}) must be a whole number of at least 1.`);
-    }
-    this.parallelism = props.parallelism ?? 1;
-    if (!Number.isInteger(this.parallelism) || this.parallelism < 1) {
-      throw new Error(`parallelism (${this.parallelism}) must be a whole number of at least 1.`);
-    }
-    if (this.parallelism > this.completions) {
-      throw new Error(`parallelism (${this.parallelism}) must not exceed completions (${this.completions}); lower parallelism or raise completions.`);
-    }
+    const settings = resolveJobSettings(props, {
+      backoffLimit: DEFAULT_BACKOFF_LIMIT,
+      activeDeadline: DEFAULT_ACTIVE_DEADLINE,
+      ttlAfterFinished: DEFAULT_TTL_AFTER_FINISHED,
+    });
+    this.backoffLimit = settings.backoffLimit;
+    this.activeDeadline = settings.activeDeadline;
+    this.ttlAfterFinished = settings.ttlAfterFinished;
+    this.parallelism = settings.parallelism;
+    this.completions = settings.completions;
     if (props.name !== undefined) checkJobName(props.name);
 
     this.restartPolicy = 'Never';
@@ -140,7 +129,7 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
     this.name = this.apiObject.name;
     if (props.name === undefined) checkJobName(this.name);
 
-    const pod = buildTrainerPod(this, props, {
+    const pod = this._buildTrainerPod(props, {
       workloadName: this.name,
       containerName: CONTAINER_NAME,
       component: 'training',
@@ -153,27 +142,12 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
     this.nonRetriableExitCodes = pod.contract.nonRetriableExitCodes;
     this.checkpointMountPath = pod.checkpointMountPath;
     this.checkpointClaimName = pod.checkpointClaimName;
-    if (props.checkpoint && pod.checkpointClaimName && !props.checkpoint.storage.createsClaim) {
-      this._registerClaim(pod.checkpointClaimName, props.checkpoint.storage.accessModes);
-    }
-    this.podReplacementPolicy = this.kubernetesVersion.isAtLeast(KubernetesVersion.V1_29) ? 'Failed' : undefined;
+    this.podReplacementPolicy = podReplacementPolicyFor(pod.kubernetesVersion);
 
     for (const [key, value] of Object.entries(pod.workloadLabels)) {
       this.apiObject.metadata.addLabel(key, value);
     }
-    const spec = compact({
-      parallelism: this.parallelism,
-      completions: this.completions,
-      backoffLimit: this.backoffLimit,
-      activeDeadlineSeconds: this.activeDeadline.toSeconds(),
-      ttlSecondsAfterFinished: ttlSeconds,
-      suspend: props.suspend,
-      podReplacementPolicy: this.podReplacementPolicy,
-      template: pod.template,
-    });
-    // Set after compact(): ttlSecondsAfterFinished 0 is a valid choice, and the policy keeps empty lists.
-    spec.ttlSecondsAfterFinished = ttlSeconds;
-    spec.podFailurePolicy = podFailurePolicyFor(CONTAINER_NAME, pod.contract);
+    const spec = trainingJobSpec(settings, pod, CONTAINER_NAME, { suspend: props.suspend });
     this.apiObject.addJsonPatch(JsonPatch.add('/spec', spec));
   }
 }

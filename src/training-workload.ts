@@ -3,6 +3,8 @@ import { Construct, Node } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { formatFinding } from './rules/rule';
+import { buildTrainerPod, TrainerPod, TrainerPodOptions } from './trainer/trainer-pod';
+import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { Warnings } from './warnings';
 
 /**
@@ -48,12 +50,16 @@ export abstract class TrainingWorkload extends Construct {
   }
 
   /**
-   * Records the access modes of a claim the construct mounts but does not create, so the
-   * rules can tell whether several pods may share it.
+   * Builds the trainer pod from the shared props, and records the access modes of a claim
+   * the construct mounts but does not create, so the rules can tell whether pods may share it.
    * @internal
    */
-  protected _registerClaim(claimName: string, accessModes: string[]): void {
-    this.knownClaims[claimName] = accessModes;
+  protected _buildTrainerPod(props: TrainingWorkloadProps, options: TrainerPodOptions): TrainerPod {
+    const pod = buildTrainerPod(this, { ...props, kubernetesVersion: this.kubernetesVersion }, options);
+    if (props.checkpoint && pod.checkpointClaimName && !props.checkpoint.storage.createsClaim) {
+      this.knownClaims[pod.checkpointClaimName] = props.checkpoint.storage.accessModes;
+    }
+    return pod;
   }
 
   private runRules(): string[] {

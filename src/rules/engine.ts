@@ -1,5 +1,8 @@
 import { checkpointVolume } from './checkpoint-volume';
 import { containers } from './containers';
+import { cronjobDeadline } from './cronjob-deadline';
+import { cronjobPolicy } from './cronjob-policy';
+import { cronjobSchedule } from './cronjob-schedule';
 import { envVars } from './env-vars';
 import { gpuResources } from './gpu-resources';
 import { jobCounts } from './job-counts';
@@ -16,6 +19,7 @@ import { resourceQuantities } from './resource-quantities';
 import { Finding, Rule, RuleContext } from './rule';
 import { sharedMemory } from './shared-memory';
 import { sharedRwoClaim } from './shared-rwo-claim';
+import { shellSyntax } from './shell-syntax';
 import { spotGrace } from './spot-grace';
 import { spotSelection } from './spot-selection';
 import { tolerations } from './tolerations';
@@ -32,9 +36,13 @@ export const ALL_RULES: Rule[] = [
   jobNameLength,
   versionGatedFields,
   jobTtl,
+  cronjobSchedule,
+  cronjobPolicy,
+  cronjobDeadline,
   gpuResources,
   resourceQuantities,
   envVars,
+  shellSyntax,
   containers,
   volumes,
   tolerations,

@@ -1,0 +1,33 @@
+import { parseSchedule, ScheduleError, timeZoneProblem } from './cron';
+import { Rule } from './rule';
+
+/** RULEBOOK C2, C3, C4: the schedule parses as the controller parses it and can fire; the time zone loads. */
+export const cronjobSchedule: Rule = {
+  id: 'cronjob-schedule',
+  rulebook: ['C2', 'C3', 'C4'],
+  severity: 'error',
+  what: 'A CronJob schedule does not parse, never fires or embeds TZ=, or its timeZone is empty, Local or unknown.',
+  why: 'The apiserver rejects the CronJob, or (a date like 30 February) accepts one that never runs.',
+  fix: "Write five fields (minute hour day-of-month month day-of-week, day-of-week 0-6) or a descriptor, and set timeZone to an IANA name such as 'Etc/UTC'.",
+  check(object) {
+    if (object?.kind !== 'CronJob' || object.apiVersion !== 'batch/v1') return [];
+    const messages: string[] = [];
+    const schedule = object.spec?.schedule;
+    if (typeof schedule !== 'string') {
+      messages.push('spec.schedule is not set.');
+    } else {
+      try {
+        parseSchedule(schedule);
+      } catch (error) {
+        if (!(error instanceof ScheduleError)) throw error;
+        messages.push(`spec.schedule '${schedule}': ${error.message}.`);
+      }
+    }
+    const timeZone = object.spec?.timeZone;
+    if (timeZone !== undefined) {
+      const problem = timeZoneProblem(String(timeZone));
+      if (problem) messages.push(`spec.timeZone '${timeZone}' ${problem}.`);
+    }
+    return messages;
+  },
+};

@@ -1,0 +1,65 @@
+import { Rule } from './rule';
+import { containersOf, forEachPodSpec } from './workloads';
+
+const SHELLS = /^(\/usr)?(\/bin\/)?(sh|bash|dash|ash|zsh)$/;
+
+/** The `-c` script if the container runs `<shell> -c <script>`, else undefined. */
+export function shellScriptOf(container: any): string | undefined {
+  const argv: string[] = [...(container?.command ?? []), ...(container?.args ?? [])];
+  const shellAt = argv[0] === '/usr/bin/env' ? 1 : 0;
+  if (!SHELLS.test(argv[shellAt] ?? '')) return undefined;
+  const flag = argv.findIndex((arg, i) => i > shellAt && /^-[a-z]*c[a-z]*$/.test(arg));
+  return flag >= 0 ? argv[flag + 1] ?? '' : undefined;
+}
+
+/** Shell syntax in one argv entry, given the env names that `$(VAR)` may expand. */
+export function shellSyntaxIn(arg: string, definedEnv: ReadonlySet<string>): string[] {
+  const found: string[] = [];
+  const unescaped = arg.replace(/\$\$/g, '');
+  for (const match of unescaped.matchAll(/\$\(([^)]*)\)?/g)) {
+    const name = match[1];
+    if (!(match[0].endsWith(')') && /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name) && definedEnv.has(name))) {
+      found.push(`'${match[0]}' (a command substitution or an undefined variable; only $(VAR) of the container's env is expanded)`);
+    }
+  }
+  if (unescaped.includes('`')) found.push('backticks');
+  if (/\$\{/.test(unescaped)) found.push("'${...}'");
+  for (const match of unescaped.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) found.push(`'$${match[1]}'`);
+  if (arg.includes('&&') || arg.includes('||')) found.push("'&&' / '||'");
+  if (/(^|\s)[|;](\s|$)/.test(arg) || /;$/.test(arg)) found.push("a '|' or ';' separator");
+  return found;
+}
+
+/** RULEBOOK P5: command and args are not run by a shell; `sh -c` must exec the trainer. */
+export const shellSyntax: Rule = {
+  id: 'shell-syntax',
+  rulebook: ['P5'],
+  severity: 'error',
+  what: 'A container passes shell syntax in command/args without a shell, or runs `sh -c` without exec.',
+  why: 'Kubernetes runs no shell: `$(date ...)`, `$VAR`, pipes and `&&` reach the program literally; and behind `sh -c` without exec, SIGTERM stops at the shell and the emergency checkpoint never runs.',
+  fix: "Use TrainerCommand.shell('...') (sh -c 'exec ...'), compute the value in the trainer, or reference an env var as $(VAR).",
+  check(object) {
+    const messages: string[] = [];
+    forEachPodSpec(object, (podSpec, path) => {
+      for (const container of containersOf(podSpec)) {
+        const where = `${path} container '${container?.name}'`;
+        const script = shellScriptOf(container);
+        if (script !== undefined) {
+          if (!/(^|[\s;&|(])exec\s/.test(script)) {
+            messages.push(`${where} runs a shell script without 'exec': "${script}"; SIGTERM would stop at the shell.`);
+          }
+          continue;
+        }
+        const defined = new Set<string>((container?.env ?? []).map((e: any) => e?.name));
+        for (const field of ['command', 'args']) {
+          for (const arg of container?.[field] ?? []) {
+            if (typeof arg !== 'string') continue;
+            const found = shellSyntaxIn(arg, defined);
+            if (found.length > 0) messages.push(`${where} ${field} "${arg}" has shell syntax that no shell will run: ${found.join(', ')}.`);
+          }
+        }
+      }
+    });
+    return messages;
+  },
+};

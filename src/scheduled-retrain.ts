@@ -1,0 +1,231 @@
+import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { parseSchedule, ScheduleError, timeZoneProblem } from './rules/cron';
+import { SpotScheduling } from './trainer/spot-scheduling';
+import { compact, nonNegativeInteger, positiveSeconds } from './trainer/trainer-pod';
+import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
+import { TrainingWorkloadProps } from './trainer/training-workload-props';
+import { TrainingWorkload } from './training-workload';
+import { Warnings } from './warnings';
+
+const DEFAULT_BACKOFF_LIMIT = 1;
+const DEFAULT_ACTIVE_DEADLINE = Duration.hours(12);
+const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);
+const DEFAULT_STARTING_DEADLINE = Duration.hours(1);
+const DEFAULT_HISTORY_LIMIT = 3;
+const DEFAULT_TIME_ZONE = 'Etc/UTC';
+const CONTAINER_NAME = 'trainer';
+const MAX_CRONJOB_NAME = 52;
+
+/**
+ * Props for `ScheduledRetrain`.
+ */
+export interface ScheduledRetrainProps extends TrainingWorkloadProps {
+  /**
+   * When to run, as a cdk8s Cron, e.g. `Cron.schedule({ minute: '0', hour: '2', weekDay: '0' })`.
+   * Exactly one of `schedule` and `scheduleExpression` is required.
+   * @default - `scheduleExpression`
+   */
+  readonly schedule?: Cron;
+
+  /**
+   * When to run, as a CronJob schedule string: five fields (`0 2 * * 0`) or a descriptor
+   * (`@weekly`, `@every 12h`).
+   * @default - `schedule`
+   */
+  readonly scheduleExpression?: string;
+
+  /**
+   * IANA time zone of the schedule.
+   * @default 'Etc/UTC'
+   */
+  readonly timeZone?: string;
+
+  /**
+   * Replaces a still-running retrain when the next one is due (concurrencyPolicy Replace)
+   * instead of skipping the new one (Forbid). Needs a written reason; Allow is never used.
+   * @default - Forbid: a run never overlaps the next one
+   */
+  readonly replaceRunningReason?: string;
+
+  /**
+   * How late a missed start may still run (`startingDeadlineSeconds`).
+   * @default Duration.hours(1)
+   */
+  readonly startingDeadline?: Duration;
+
+  /**
+   * Finished Jobs kept (`successfulJobsHistoryLimit`).
+   * @default 3
+   */
+  readonly successfulJobsHistoryLimit?: number;
+
+  /**
+   * Failed Jobs kept (`failedJobsHistoryLimit`).
+   * @default 3
+   */
+  readonly failedJobsHistoryLimit?: number;
+
+  /**
+   * Retries of one run for real failures; preemptions are not counted.
+   * @default 1
+   */
+  readonly backoffLimit?: number;
+
+  /**
+   * Bound on one run, retries included (`activeDeadlineSeconds` of each Job).
+   * @default Duration.hours(12)
+   */
+  readonly activeDeadline?: Duration;
+
+  /**
+   * How long a finished run's Job is kept (`ttlSecondsAfterFinished`).
+   * @default Duration.hours(24)
+   */
+  readonly ttlAfterFinished?: Duration;
+
+  /**
+   * Creates the CronJob suspended: no runs start until it is resumed.
+   * @default false
+   */
+  readonly suspend?: boolean;
+}
+
+/**
+ * A batch/v1 CronJob that retrains a model on a schedule, with the same trainer pod,
+ * checkpoint, spot and failure policy as `SpotTolerantTrainingJob`.
+ *
+ * Enforced defaults: concurrencyPolicy Forbid (a run never overlaps the next on the same GPU
+ * quota); history limits 3/3; startingDeadlineSeconds; each run's Job with backoffLimit 1,
+ * a 12 h deadline and a 24 h TTL. The schedule and time zone are checked at synth as the
+ * CronJob controller parses them; dates that never occur are refused.
+ */
+export class ScheduledRetrain extends TrainingWorkload {
+  /** The CronJob object. */
+  public readonly apiObject: ApiObject;
+  /** The CronJob name. */
+  public readonly name: string;
+  /** The schedule string written to the CronJob. */
+  public readonly schedule: string;
+  /** The schedule's time zone. */
+  public readonly timeZone: string;
+  /** `Forbid`, or `Replace` with `replaceRunningReason`. */
+  public readonly concurrencyPolicy: string;
+  /** `startingDeadlineSeconds`. */
+  public readonly startingDeadline: Duration;
+  /** `successfulJobsHistoryLimit`. */
+  public readonly successfulJobsHistoryLimit: number;
+  /** `failedJobsHistoryLimit`. */
+  public readonly failedJobsHistoryLimit: number;
+  /** Retries of one run for real failures. */
+  public readonly backoffLimit: number;
+  /** Bound on one run. */
+  public readonly activeDeadline: Duration;
+  /** TTL of a finished run's Job. */
+  public readonly ttlAfterFinished: Duration;
+  /** Shortest time between two scheduled runs. */
+  public readonly minimumInterval: Duration;
+  /** The capacity the pods run on. */
+  public readonly spot: SpotScheduling;
+  /** The pods' termination grace period. */
+  public readonly terminationGracePeriod: Duration;
+
+  constructor(scope: Construct, id: string, props: ScheduledRetrainProps) {
+    super(scope, id, props.kubernetesVersion);
+
+    this.schedule = resolveSchedule(props);
+    let minIntervalMinutes: number;
+    try {
+      minIntervalMinutes = parseSchedule(this.schedule).minIntervalMinutes;
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      throw new Error(`schedule ('${this.schedule}'): ${error.message}. Use five fields (minute hour day-of-month month day-of-week, day-of-week 0-6) or a descriptor such as '@weekly'.`);
+    }
+    this.minimumInterval = Duration.minutes(minIntervalMinutes);
+    this.timeZone = props.timeZone ?? DEFAULT_TIME_ZONE;
+    const zoneProblem = timeZoneProblem(this.timeZone);
+    if (zoneProblem) {
+      throw new Error(`timeZone ('${this.timeZone}') ${zoneProblem}; use an IANA name such as 'Etc/UTC' or 'Europe/Berlin' (RULEBOOK C4).`);
+    }
+    if (props.replaceRunningReason !== undefined && props.replaceRunningReason.trim() === '') {
+      throw new Error('replaceRunningReason is empty; say why a running retrain may be replaced, or remove it to keep Forbid.');
+    }
+    this.concurrencyPolicy = props.replaceRunningReason === undefined ? 'Forbid' : 'Replace';
+    this.startingDeadline = props.startingDeadline ?? DEFAULT_STARTING_DEADLINE;
+    positiveSeconds('startingDeadline', this.startingDeadline);
+    this.successfulJobsHistoryLimit = nonNegativeInteger('successfulJobsHistoryLimit', props.successfulJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
+    this.failedJobsHistoryLimit = nonNegativeInteger('failedJobsHistoryLimit', props.failedJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
+
+    const settings = resolveJobSettings(props, {
+      backoffLimit: DEFAULT_BACKOFF_LIMIT,
+      activeDeadline: DEFAULT_ACTIVE_DEADLINE,
+      ttlAfterFinished: DEFAULT_TTL_AFTER_FINISHED,
+    });
+    this.backoffLimit = settings.backoffLimit;
+    this.activeDeadline = settings.activeDeadline;
+    this.ttlAfterFinished = settings.ttlAfterFinished;
+
+    if (props.name !== undefined) checkCronJobName(props.name);
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: k8s.KubeCronJob.GVK.apiVersion,
+      kind: k8s.KubeCronJob.GVK.kind,
+      metadata: { name: props.name },
+    });
+    this.name = this.apiObject.name;
+    if (props.name === undefined) checkCronJobName(this.name);
+
+    const pod = this._buildTrainerPod(props, {
+      workloadName: this.name,
+      containerName: CONTAINER_NAME,
+      component: 'retraining',
+      restartPolicy: 'Never',
+      concurrentPods: 1,
+    });
+    this.spot = pod.spot;
+    this.terminationGracePeriod = pod.terminationGracePeriod;
+
+    if (this.concurrencyPolicy === 'Forbid' && this.activeDeadline.toSeconds() >= minIntervalMinutes * 60) {
+      Warnings.add(this, `activeDeadline (${this.activeDeadline.toHumanString()}) is at least the shortest interval between runs of ` +
+        `'${this.schedule}' (${this.minimumInterval.toHumanString()}); a run that uses its whole deadline makes Forbid skip the next one (RULEBOOK C7).`);
+    }
+
+    // Kueue admits each run's Job, so its labels go on the job template, not the CronJob.
+    const cronLabels = Object.fromEntries(Object.entries(pod.workloadLabels).filter(([key]) => !key.startsWith('kueue.x-k8s.io/')));
+    for (const [key, value] of Object.entries(cronLabels)) {
+      this.apiObject.metadata.addLabel(key, value);
+    }
+    this.apiObject.addJsonPatch(JsonPatch.add('/spec', compact({
+      schedule: this.schedule,
+      timeZone: this.timeZone,
+      concurrencyPolicy: this.concurrencyPolicy,
+      startingDeadlineSeconds: this.startingDeadline.toSeconds(),
+      successfulJobsHistoryLimit: this.successfulJobsHistoryLimit,
+      failedJobsHistoryLimit: this.failedJobsHistoryLimit,
+      suspend: props.suspend,
+      jobTemplate: {
+        metadata: { labels: pod.workloadLabels },
+        spec: trainingJobSpec(settings, pod, CONTAINER_NAME),
+      },
+    })));
+  }
+}
+
+function resolveSchedule(props: ScheduledRetrainProps): string {
+  if ((props.schedule === undefined) === (props.scheduleExpression === undefined)) {
+    throw new Error("set exactly one of schedule (a cdk8s Cron) and scheduleExpression (a string such as '0 2 * * 0').");
+  }
+  return props.schedule?.expressionString ?? props.scheduleExpression!.trim();
+}
+
+function checkCronJobName(name: string): void {
+  if (name.length > MAX_CRONJOB_NAME) {
+    throw new Error(
+      `name ('${name}') has ${name.length} characters; a CronJob name is at most ${MAX_CRONJOB_NAME} so its Jobs ` +
+      `('<name>-<minutes since epoch>') stay within 63 (RULEBOOK C1). Shorten it, or use ExperimentName.of(base, params, { maxLength: ${MAX_CRONJOB_NAME} }).`,
+    );
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    throw new Error(`name ('${name}') must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit.`);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Commands for the trainer container.
+ *
+ * Kubernetes runs `command` and `args` without a shell (RULEBOOK P5). When a value has to be
+ * computed by a shell (a date window, a glob), wrap the command with `TrainerCommand.shell`:
+ * it runs `/bin/sh -c` and `exec`s the trainer, so SIGTERM reaches the trainer and its
+ * emergency checkpoint runs.
+ */
+export class TrainerCommand {
+  /**
+   * `['/bin/sh', '-c', 'exec <script>']`. A script that already uses `exec` (for example
+   * `export X=$(...); exec python train.py`) is kept as it is.
+   * @param script a shell command line that ends by running the trainer
+   */
+  public static shell(script: string): string[] {
+    const trimmed = script.trim();
+    if (trimmed === '') {
+      throw new Error('TrainerCommand.shell: the script is empty; pass the command line that runs the trainer.');
+    }
+    const hasExec = /(^|[\s;&|(])exec\s/.test(trimmed);
+    if (!hasExec && /(&&|\|\||;|\|)/.test(trimmed)) {
+      throw new Error(
+        `TrainerCommand.shell: '${trimmed}' runs several commands without 'exec'; put 'exec' before the trainer ` +
+        "(e.g. 'export START=$(date -u +%F); exec python train.py --start \"$START\"') so SIGTERM reaches it.",
+      );
+    }
+    return ['/bin/sh', '-c', hasExec ? trimmed : `exec ${trimmed}`];
+  }
+
+  private constructor() {}
+}

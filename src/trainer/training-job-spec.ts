@@ -1,0 +1,68 @@
+import { Duration } from 'cdk8s';
+import { podFailurePolicyFor } from './preemption-policy';
+import { compact, nonNegativeInteger, positiveSeconds, TrainerPod } from './trainer-pod';
+import { KubernetesVersion } from '../kubernetes-version';
+
+/** Job-level settings as props give them; undefined means "use the construct's default". */
+export interface JobSettingsInput {
+  readonly backoffLimit?: number;
+  readonly activeDeadline?: Duration;
+  readonly ttlAfterFinished?: Duration;
+  readonly parallelism?: number;
+  readonly completions?: number;
+}
+
+/** Job-level settings with defaults applied and checked. */
+export interface JobSettings {
+  readonly backoffLimit: number;
+  readonly activeDeadline: Duration;
+  readonly ttlAfterFinished: Duration;
+  readonly parallelism: number;
+  readonly completions: number;
+}
+
+/** Applies the construct's defaults and rejects impossible values, naming the prop. */
+export function resolveJobSettings(input: JobSettingsInput, defaults: { backoffLimit: number; activeDeadline: Duration; ttlAfterFinished: Duration }): JobSettings {
+  const backoffLimit = nonNegativeInteger('backoffLimit', input.backoffLimit ?? defaults.backoffLimit, 'it counts real failures only');
+  const activeDeadline = input.activeDeadline ?? defaults.activeDeadline;
+  positiveSeconds('activeDeadline', activeDeadline);
+  const ttlAfterFinished = input.ttlAfterFinished ?? defaults.ttlAfterFinished;
+  const ttlSeconds = ttlAfterFinished.toSeconds({ integral: false });
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
+    throw new Error(`ttlAfterFinished (${ttlAfterFinished.toHumanString()}) must be zero or a positive whole number of seconds.`);
+  }
+  const completions = input.completions ?? 1;
+  if (!Number.isInteger(completions) || completions < 1) {
+    throw new Error(`completions (${completions}) must be a whole number of at least 1.`);
+  }
+  const parallelism = input.parallelism ?? 1;
+  if (!Number.isInteger(parallelism) || parallelism < 1) {
+    throw new Error(`parallelism (${parallelism}) must be a whole number of at least 1.`);
+  }
+  if (parallelism > completions) {
+    throw new Error(`parallelism (${parallelism}) must not exceed completions (${completions}); lower parallelism or raise completions.`);
+  }
+  return { backoffLimit, activeDeadline, ttlAfterFinished, parallelism, completions };
+}
+
+/** `podReplacementPolicy` for a target: Failed where it is on by default (1.29+), else not emitted. */
+export function podReplacementPolicyFor(version: KubernetesVersion): string | undefined {
+  return version.isAtLeast(KubernetesVersion.V1_29) ? 'Failed' : undefined;
+}
+
+/** The batch/v1 JobSpec every Job-based construct emits. */
+export function trainingJobSpec(settings: JobSettings, pod: TrainerPod, containerName: string, extra: { [field: string]: any } = {}): any {
+  const spec = compact({
+    parallelism: settings.parallelism,
+    completions: settings.completions,
+    backoffLimit: settings.backoffLimit,
+    activeDeadlineSeconds: settings.activeDeadline.toSeconds(),
+    podReplacementPolicy: podReplacementPolicyFor(pod.kubernetesVersion),
+    ...extra,
+    template: pod.template,
+  });
+  // Set after compact(): ttlSecondsAfterFinished 0 is a valid choice, and the policy keeps empty lists.
+  spec.ttlSecondsAfterFinished = settings.ttlAfterFinished.toSeconds();
+  spec.podFailurePolicy = podFailurePolicyFor(containerName, pod.contract);
+  return spec;
+}
