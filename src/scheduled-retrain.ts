@@ -170,7 +170,7 @@ export class ScheduledRetrain extends TrainingWorkload {
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: k8s.KubeCronJob.GVK.apiVersion,
       kind: k8s.KubeCronJob.GVK.kind,
-      metadata: { name: props.name },
+      metadata: props.name === undefined ? {} : { name: props.name },
     });
     this.name = this.apiObject.name;
     if (props.name === undefined) checkCronJobName(this.name);
@@ -195,7 +195,7 @@ export class ScheduledRetrain extends TrainingWorkload {
     for (const [key, value] of Object.entries(cronLabels)) {
       this.apiObject.metadata.addLabel(key, value);
     }
-    this.apiObject.addJsonPatch(JsonPatch.add('/spec', compact({
+    const spec = compact({
       schedule: this.schedule,
       timeZone: this.timeZone,
       concurrencyPolicy: this.concurrencyPolicy,
@@ -203,11 +203,10 @@ export class ScheduledRetrain extends TrainingWorkload {
       successfulJobsHistoryLimit: this.successfulJobsHistoryLimit,
       failedJobsHistoryLimit: this.failedJobsHistoryLimit,
       suspend: props.suspend,
-      jobTemplate: {
-        metadata: { labels: pod.workloadLabels },
-        spec: trainingJobSpec(settings, pod, CONTAINER_NAME),
-      },
-    })));
+    });
+    // Added after compact(): the job spec is final and keeps its empty lists.
+    spec.jobTemplate = { metadata: { labels: pod.workloadLabels }, spec: trainingJobSpec(settings, pod, CONTAINER_NAME) };
+    this.apiObject.addJsonPatch(JsonPatch.add('/spec', spec));
   }
 }
 

@@ -124,7 +124,7 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: k8s.KubeJob.GVK.apiVersion,
       kind: k8s.KubeJob.GVK.kind,
-      metadata: { name: props.name },
+      metadata: props.name === undefined ? {} : { name: props.name },
     });
     this.name = this.apiObject.name;
     if (props.name === undefined) checkJobName(this.name);

@@ -31,6 +31,25 @@ describe('examples/team-fraud (the seed scenario)', () => {
   });
 });
 
+describe('examples/team-fraud weekly retrain', () => {
+  const app = Testing.app();
+  const objects = Testing.synth(teamFraud(app));
+  const cron = objects.find((o) => o.kind === 'CronJob');
+  const job = cron.spec.jobTemplate.spec;
+
+  test('runs Sundays 02:00 UTC under Forbid with a 12 h deadline, 4 GPUs and 128Gi', () => {
+    expect(cron.spec).toMatchObject({ schedule: '0 2 * * 0', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
+    expect(job.activeDeadlineSeconds).toBe(12 * 3600);
+    expect(job.template.spec.containers[0].resources.limits).toEqual({ 'memory': '128Gi', 'nvidia.com/gpu': 4 });
+  });
+
+  test('computes the 30-day window in a shell that execs the trainer', () => {
+    const [shell, flag, script] = job.template.spec.containers[0].command;
+    expect([shell, flag]).toEqual(['/bin/sh', '-c']);
+    expect(script).toMatch(/^exec python retrain.py --data-start-date="\$\(date -u -d '30 days ago' \+%F\)"$/);
+  });
+});
+
 describe('the README first command (examples/app.ts)', () => {
   test('writes the YAML to the folder it names and lists it', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-example-'));
@@ -40,7 +59,7 @@ describe('the README first command (examples/app.ts)', () => {
       [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '--project', 'test/tsconfig.json', 'examples/app.ts', outdir],
       { cwd: root, encoding: 'utf8' },
     );
-    expect(stdout).toMatch(/wrote .*team-fraud\.k8s\.yaml \(2 objects\)/);
+    expect(stdout).toMatch(/wrote .*team-fraud\.k8s\.yaml \(3 objects\)/);
     const docs = parseAllDocuments(fs.readFileSync(path.join(outdir, 'team-fraud.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     expectConformant(docs);
     const again = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-example-'));

@@ -59,6 +59,25 @@ function compliantClaim(mode = 'ReadWriteMany'): any {
   };
 }
 
+/** A compliant CronJob around the compliant Job's spec. */
+function compliantCronJob(): any {
+  const job = compliantJob();
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'retrain' },
+    spec: {
+      schedule: '0 2 * * 0',
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 3600,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: { metadata: { labels: job.metadata.labels }, spec: job.spec },
+    },
+  };
+}
+
 type Mutation = (job: any) => void;
 const pod = (job: any) => job.spec.template.spec;
 const trainer = (job: any) => pod(job).containers[0];
@@ -113,6 +132,17 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['an invalid name', (j) => { trainer(j).env.push({ name: '1LR', value: 'x' }); }, /env '1LR': not a valid environment variable name/],
     ['value and valueFrom', (j) => { trainer(j).env.push({ name: 'T', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }); }, /mutually exclusive/],
   ],
+  'shell-syntax': [
+    ["the seed's $(date ...) in args", (j) => { trainer(j).args = ['--data-start-date=$(date -d "30 days ago" +%Y-%m-%d)']; },
+      /args "--data-start-date=\$\(date -d "30 days ago" \+%Y-%m-%d\)" has shell syntax that no shell will run: '\$\(date -d "30 days ago" \+%Y-%m-%d\)'/],
+    ['an undefined $(VAR)', (j) => { trainer(j).args = ['--out=$(OUTPUT_DIR)']; }, /'\$\(OUTPUT_DIR\)' \(a command substitution or an undefined variable/],
+    ['backticks', (j) => { trainer(j).args = ['--run=`hostname`']; }, /backticks/],
+    ['${VAR}', (j) => { trainer(j).args = ['--dir=${CHECKPOINT_DIR}']; }, /'\$\{\.\.\.\}'/],
+    ['$VAR', (j) => { trainer(j).command = ['python', 'train.py', '--dir=$CHECKPOINT_DIR']; }, /'\$CHECKPOINT_DIR'/],
+    ['&&', (j) => { trainer(j).command = ['pip install x && python train.py']; }, /'&&' \/ '\|\|'/],
+    ['a pipe token', (j) => { trainer(j).args = ['train.py', '|', 'tee', 'log']; }, /a '\|' or ';' separator/],
+    ['sh -c without exec', (j) => { trainer(j).command = ['/bin/sh', '-c', 'python train.py']; }, /runs a shell script without 'exec'/],
+  ],
   'containers': [
     ['a duplicated name', (j) => { pod(j).containers.push({ name: 'trainer', image: 'x' }); }, /'trainer' is used twice/],
     ['no image', (j) => { delete trainer(j).image; }, /container 'trainer' has no image/],
@@ -160,13 +190,41 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
   ],
 };
 
+const CRONJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
+  'cronjob-schedule': [
+    ['day-of-week 7', (c) => { c.spec.schedule = '0 2 * * 7'; }, /end of range \(7\) above maximum \(6\)/],
+    ['four fields', (c) => { c.spec.schedule = '0 2 * *'; }, /expected exactly 5 fields, found 4/],
+    ['30 February', (c) => { c.spec.schedule = '0 0 30 2 *'; }, /never runs: no month of 2 has day 30/],
+    ['TZ= in the schedule', (c) => { c.spec.schedule = 'TZ=UTC 0 2 * * 0'; }, /use the timeZone field/],
+    ['a zero step', (c) => { c.spec.schedule = '*/0 * * * *'; }, /step of range should be a positive number/],
+    ['an unknown descriptor', (c) => { c.spec.schedule = '@fortnightly'; }, /unrecognized descriptor/],
+    ['an unknown month name', (c) => { c.spec.schedule = '0 0 1 foo *'; }, /failed to parse int from foo/],
+    ['timeZone Local', (c) => { c.spec.timeZone = 'Local'; }, /'Local', which Kubernetes rejects/],
+    ['an empty timeZone', (c) => { c.spec.timeZone = ''; }, /timeZone '' is empty/],
+    ['an unknown timeZone', (c) => { c.spec.timeZone = 'Mars/Olympus_Mons'; }, /is not an IANA time zone this runtime knows/],
+  ],
+  'cronjob-policy': [
+    ['no concurrencyPolicy', (c) => { delete c.spec.concurrencyPolicy; }, /not set \(defaults to Allow\); training runs would overlap/],
+    ['Allow', (c) => { c.spec.concurrencyPolicy = 'Allow'; }, /concurrencyPolicy is Allow/],
+    ['an unknown policy', (c) => { c.spec.concurrencyPolicy = 'Queue'; }, /'Queue' must be one of Allow, Forbid, Replace/],
+    ['a negative history limit', (c) => { c.spec.failedJobsHistoryLimit = -1; }, /failedJobsHistoryLimit \(-1\) must be a whole number >= 0/],
+    ['no startingDeadlineSeconds', (c) => { delete c.spec.startingDeadlineSeconds; }, /over 100 missed start times/],
+  ],
+  'cronjob-deadline': [
+    ['a deadline as long as the hourly interval', (c) => { c.spec.schedule = '@hourly'; c.spec.jobTemplate.spec.activeDeadlineSeconds = 3600; },
+      /activeDeadlineSeconds \(3600\) is at least the shortest interval between runs of '@hourly' \(3600 seconds\)/],
+    ['weekdays at 09:00 with a 2-day deadline', (c) => { c.spec.schedule = '0 9 * * 1-5'; c.spec.jobTemplate.spec.activeDeadlineSeconds = 172800; },
+      /shortest interval between runs of '0 9 \* \* 1-5' \(86400 seconds\)/],
+  ],
+};
+
 function run(rule: Rule, objects: any[], minor = 28): string[] {
   return evaluate(objects, contextFor(objects, minor), new Set(), [rule]).map((f) => f.message);
 }
 
 describe('the compliant baseline', () => {
   test('passes every rule and the strict 1.28 schema', () => {
-    expectConformant([compliantJob(), compliantClaim()]);
+    expectConformant([compliantJob(), compliantCronJob(), compliantClaim()]);
     expect(evaluate([compliantJob(), compliantClaim()], contextFor([compliantClaim()], 28))).toEqual([]);
   });
 });
@@ -178,17 +236,19 @@ describe.each(ALL_RULES.filter((rule) => rule.id !== 'pvc').map((rule) => [rule.
     expect(rule.fix.length).toBeGreaterThan(10);
   });
 
-  test('accepts the compliant Job', () => {
-    expect(run(rule, [compliantJob(), compliantClaim()])).toEqual([]);
+  test('accepts the compliant Job and CronJob', () => {
+    expect(run(rule, [compliantJob(), compliantCronJob(), compliantClaim()])).toEqual([]);
   });
 
-  const cases = VIOLATIONS[id] ?? [];
+  const cronCases = CRONJOB_VIOLATIONS[id];
+  const cases = cronCases ?? VIOLATIONS[id] ?? [];
+  const baseline = cronCases ? compliantCronJob : compliantJob;
   test('has at least one violation case', () => {
     expect(cases.length).toBeGreaterThan(0);
   });
 
   test.each(cases)('reports %s', (_name, mutate, message) => {
-    const job = compliantJob();
+    const job = baseline();
     mutate(job);
     const claim = compliantClaim(job.__claim ?? 'ReadWriteMany');
     delete job.__claim;
@@ -211,6 +271,20 @@ describe('rule pvc', () => {
     const claim = compliantClaim();
     mutate(claim);
     expect(run(ALL_RULES.find((r) => r.id === 'pvc')!, [claim]).join('\n')).toMatch(message);
+  });
+});
+
+describe('rule shell-syntax accepts what Kubernetes does expand', () => {
+  const rule = ALL_RULES.find((r) => r.id === 'shell-syntax')!;
+  test.each([
+    ['a defined $(VAR)', (j: any) => { trainer(j).args = ['--dir=$(CHECKPOINT_DIR)']; }],
+    ['an escaped $$', (j: any) => { trainer(j).args = ['--price=$$5']; }],
+    ['a regex with a pipe inside an argument', (j: any) => { trainer(j).args = ['--filter=train|eval']; }],
+    ['sh -c with exec', (j: any) => { trainer(j).command = ['/bin/sh', '-c', 'export D=$(date +%F); exec python train.py --date "$D"']; }],
+  ])('%s', (_name, mutate) => {
+    const job = compliantJob();
+    mutate(job);
+    expect(run(rule, [job])).toEqual([]);
   });
 });
 

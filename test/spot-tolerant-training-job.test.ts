@@ -207,7 +207,9 @@ describe('SpotTolerantTrainingJob enforced defaults', () => {
     const { chart } = newChart();
     const generated = new SpotTolerantTrainingJob(chart, 'x'.repeat(80), { image: 'trainer:v1', noCheckpointReason: 'smoke test' });
     expect(generated.name.length).toBeLessThanOrEqual(63);
-    expectConformant(synth(chart), { acknowledged: [] });
+    const objects = synth(chart);
+    expectConformant(objects);
+    expect(only(objects, 'Job').metadata.name).toBe(generated.name);
   });
 
   test('podReplacementPolicy Failed only when the target is 1.29 or newer', () => {

@@ -22,7 +22,10 @@ export interface JobSettings {
 }
 
 /** Applies the construct's defaults and rejects impossible values, naming the prop. */
-export function resolveJobSettings(input: JobSettingsInput, defaults: { backoffLimit: number; activeDeadline: Duration; ttlAfterFinished: Duration }): JobSettings {
+export function resolveJobSettings(
+  input: JobSettingsInput,
+  defaults: { backoffLimit: number; activeDeadline: Duration; ttlAfterFinished: Duration },
+): JobSettings {
   const backoffLimit = nonNegativeInteger('backoffLimit', input.backoffLimit ?? defaults.backoffLimit, 'it counts real failures only');
   const activeDeadline = input.activeDeadline ?? defaults.activeDeadline;
   positiveSeconds('activeDeadline', activeDeadline);
