@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { parseSchedule, ScheduleError, timeZoneProblem } from './rules/cron';
 import { SpotScheduling } from './trainer/spot-scheduling';
-import { compact, nonNegativeInteger, positiveSeconds } from './trainer/trainer-pod';
+import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds } from './trainer/trainer-pod';
 import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { TrainingWorkload } from './training-workload';
@@ -218,13 +218,5 @@ function resolveSchedule(props: ScheduledRetrainProps): string {
 }
 
 function checkCronJobName(name: string): void {
-  if (name.length > MAX_CRONJOB_NAME) {
-    throw new Error(
-      `name ('${name}') has ${name.length} characters; a CronJob name is at most ${MAX_CRONJOB_NAME} so its Jobs ` +
-      `('<name>-<minutes since epoch>') stay within 63 (RULEBOOK C1). Shorten it, or use ExperimentName.of(base, params, { maxLength: ${MAX_CRONJOB_NAME} }).`,
-    );
-  }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-    throw new Error(`name ('${name}') must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit.`);
-  }
+  checkWorkloadName(name, MAX_CRONJOB_NAME, 'CronJob', "its Jobs' names ('<name>-<minutes since epoch>', at most 63; RULEBOOK C1)");
 }

@@ -2,6 +2,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SpotScheduling } from './trainer/spot-scheduling';
+import { checkWorkloadName } from './trainer/trainer-pod';
 import { podReplacementPolicyFor, resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { TrainingWorkload } from './training-workload';
@@ -153,13 +154,5 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
 }
 
 function checkJobName(name: string): void {
-  if (name.length > MAX_JOB_NAME) {
-    throw new Error(
-      `name ('${name}') has ${name.length} characters; a Job name longer than ${MAX_JOB_NAME} breaks the job-name label ` +
-      `of its pods (RULEBOOK J9). Shorten it, or use ExperimentName.of(base, params) which fits it to ${MAX_JOB_NAME}.`,
-    );
-  }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-    throw new Error(`name ('${name}') must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit.`);
-  }
+  checkWorkloadName(name, MAX_JOB_NAME, 'Job', 'the job-name label of its pods (RULEBOOK J9)');
 }

@@ -125,7 +125,7 @@ describe('ScheduledRetrain bad input', () => {
     ['timeZone is Local', { timeZone: 'Local' }, /timeZone \('Local'\) is 'Local', which Kubernetes rejects/],
     ['timeZone is empty', { timeZone: '' }, /timeZone \(''\) is empty/],
     ['timeZone is unknown', { timeZone: 'Europe/Atlantis' }, /timeZone \('Europe\/Atlantis'\) is not an IANA time zone this runtime knows/],
-    ['the name is over 52 characters', { name: 'r'.repeat(53) }, /has 53 characters; a CronJob name is at most 52/],
+    ['the name is over 52 characters', { name: 'r'.repeat(53) }, /has 53 characters; a CronJob name longer than 52 breaks its Jobs' names/],
     ['replaceRunningReason is empty', { replaceRunningReason: ' ' }, /replaceRunningReason is empty/],
     ['a history limit is negative', { failedJobsHistoryLimit: -1 }, /failedJobsHistoryLimit \(-1\) must be a whole number of at least 0/],
     ['startingDeadline is zero', { startingDeadline: Duration.seconds(0) }, /startingDeadline \(0 seconds\) must be a positive/],

@@ -306,7 +306,7 @@ describe('SpotTolerantTrainingJob bad input', () => {
       completions: 2,
       checkpoint: { storage: CheckpointStorage.existingClaim('rwo', PersistentVolumeAccessMode.READ_WRITE_ONCE) },
     }), /access modes ReadWriteOnce but up to 2 pods mount it.*ReadWriteMany/],
-    ['the name is over 63 characters', { name: 'a'.repeat(64) }, /name \('a{64}'\) has 64 characters.*ExperimentName.of/],
+    ['the name is over 63 characters', { name: 'a'.repeat(64) }, /name \('a{64}'\) has 64 characters; a Job name longer than 63 breaks the job-name label.*ExperimentName.of/],
     ['the name is not a DNS label', { name: 'Fraud_Job' }, /name \('Fraud_Job'\) must be a DNS-1123 label/],
     ['the grace period is below the notice', { spot: SpotScheduling.eksSpot(), terminationGracePeriod: Duration.seconds(60) },
       /terminationGracePeriod \(1 minute\) is shorter than the eks-spot notice \(2 minutes\)/],

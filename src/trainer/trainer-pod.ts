@@ -194,6 +194,22 @@ export function positiveSeconds(prop: string, duration: Duration): number {
   return seconds;
 }
 
+/**
+ * Rejects a workload name that is not a DNS-1123 label or is longer than the kind allows.
+ * @param why what breaks when the name is too long, e.g. "the job-name label of its pods (RULEBOOK J9)"
+ */
+export function checkWorkloadName(name: string, maxLength: number, kind: string, why: string): void {
+  if (name.length > maxLength) {
+    throw new Error(
+      `name ('${name}') has ${name.length} characters; a ${kind} name longer than ${maxLength} breaks ${why}. ` +
+      `Shorten it, or use ExperimentName.of(base, params, { maxLength: ${maxLength} }).`,
+    );
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    throw new Error(`name ('${name}') must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit.`);
+  }
+}
+
 /** Rejects a negative or fractional count with the prop's name. */
 export function nonNegativeInteger(prop: string, value: number, hint: string): number {
   if (!Number.isInteger(value) || value < 0) {

@@ -30,35 +30,25 @@ function newAjv(): Ajv {
   return ajv;
 }
 
-/** Adds additionalProperties: false wherever an object schema lists its properties. */
-function strictK8s(node: any): any {
-  if (Array.isArray(node)) return node.map(strictK8s);
+/**
+ * Makes a schema strict: additionalProperties false wherever an object lists its properties.
+ * For CRD structural schemas (`crd`), x-kubernetes-preserve-unknown-fields stays open and
+ * x-kubernetes-int-or-string becomes string-or-integer.
+ */
+function strict(node: any, crd: boolean): any {
+  if (Array.isArray(node)) return node.map((item) => strict(item, crd));
   if (node === null || typeof node !== 'object') return node;
   const out: any = {};
   for (const [key, value] of Object.entries(node)) {
     out[key] = key === 'properties'
-      ? Object.fromEntries(Object.entries(value as any).map(([name, schema]) => [name, strictK8s(schema)]))
-      : strictK8s(value);
+      ? Object.fromEntries(Object.entries(value as any).map(([name, schema]) => [name, strict(schema, crd)]))
+      : strict(value, crd);
   }
-  if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-  return out;
-}
-
-/** CRD structural schemas: strict objects unless preserve-unknown-fields; int-or-string as anyOf. */
-function strictCrd(node: any): any {
-  if (Array.isArray(node)) return node.map(strictCrd);
-  if (node === null || typeof node !== 'object') return node;
-  const out: any = {};
-  for (const [key, value] of Object.entries(node)) {
-    out[key] = key === 'properties'
-      ? Object.fromEntries(Object.entries(value as any).map(([name, schema]) => [name, strictCrd(schema)]))
-      : strictCrd(value);
-  }
-  if (out['x-kubernetes-int-or-string']) {
+  if (crd && out['x-kubernetes-int-or-string']) {
     delete out.type;
     out.anyOf = [{ type: 'string' }, { type: 'integer' }];
   }
-  if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
+  if (out.properties && out.additionalProperties === undefined && !(crd && out['x-kubernetes-preserve-unknown-fields'])) {
     out.additionalProperties = false;
   }
   return out;
@@ -68,7 +58,7 @@ function loadValidators(): Map<string, ValidateFunction> {
   if (validators) return validators;
   const ajv = newAjv();
   const definitions = JSON.parse(fs.readFileSync(DEFINITIONS, 'utf8')).definitions;
-  ajv.addSchema({ $id: 'k8s', definitions: strictK8s(definitions) });
+  ajv.addSchema({ $id: 'k8s', definitions: strict(definitions, false) });
   const result = new Map<string, ValidateFunction>();
   for (const [name, schema] of Object.entries<any>(definitions)) {
     for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
@@ -84,7 +74,7 @@ function loadValidators(): Map<string, ValidateFunction> {
       const crd = doc.toJS();
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       for (const version of crd.spec.versions) {
-        const schema = strictCrd(version.schema.openAPIV3Schema);
+        const schema = strict(version.schema.openAPIV3Schema, true);
         // metadata of a custom resource is an ObjectMeta; the CRD only says "object".
         schema.properties.metadata = { $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' };
         result.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(schema));
