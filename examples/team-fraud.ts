@@ -6,10 +6,12 @@ import {
   Accelerator,
   CheckpointStorage,
   ExperimentName,
+  HyperparameterSweep,
   ScheduledRetrain,
   SpotScheduling,
   SpotTolerantTrainingJob,
   StorageClasses,
+  SweepAxis,
   TrainerCommand,
 } from '../src';
 
@@ -51,6 +53,25 @@ export function teamFraud(app: App): Chart {
     checkpoint: { storage: checkpoints, subPath: 'weekly-retrain' },
     spot: SpotScheduling.gke(),
     activeDeadline: Duration.hours(12),
+    queue: 'team-fraud-gpu',
+  });
+
+  // Learning rate x batch size x warmup: 16 trials, 8 at a time, one spot GPU each. Each pod
+  // reads its own point as HP_LR, HP_BATCH_SIZE, HP_WARMUP and /sweep/trial.json.
+  new HyperparameterSweep(chart, 'lr-sweep', {
+    name: 'fraud-lr-sweep',
+    image: 'registry.company.com/fraud-trainer:v3.0',
+    command: ['python', 'train.py', '--epochs=10'],
+    grid: [
+      SweepAxis.of('lr', ['1e-4', '3e-4']),
+      SweepAxis.of('batch_size', ['128', '256']),
+      SweepAxis.of('warmup', ['0', '500', '1000', '2000']),
+    ],
+    parallelism: 8,
+    accelerator: Accelerator.nvidiaGpu(1),
+    memory: Size.gibibytes(32),
+    checkpoint: { storage: checkpoints, subPath: 'lr-sweep' },
+    spot: SpotScheduling.gke(),
     queue: 'team-fraud-gpu',
   });
 

@@ -10,3 +10,5 @@ export * from './trainer/preemption-contract';
 export * from './spot-tolerant-training-job';
 export * from './scheduled-retrain';
 export * from './trainer/trainer-command';
+export * from './hyperparameter-sweep';
+export * from './trainer/sweep-axis';

@@ -148,7 +148,7 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
     for (const [key, value] of Object.entries(pod.workloadLabels)) {
       this.apiObject.metadata.addLabel(key, value);
     }
-    const spec = trainingJobSpec(settings, pod, CONTAINER_NAME, { suspend: props.suspend });
+    const spec = trainingJobSpec(settings, pod, CONTAINER_NAME, { extra: { suspend: props.suspend } });
     this.apiObject.addJsonPatch(JsonPatch.add('/spec', spec));
   }
 }

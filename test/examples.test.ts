@@ -50,6 +50,17 @@ describe('examples/team-fraud weekly retrain', () => {
   });
 });
 
+describe('examples/team-fraud sweep', () => {
+  const objects = Testing.synth(teamFraud(Testing.app()));
+  const sweep = objects.find((o) => o.kind === 'Job' && o.spec.completionMode === 'Indexed');
+
+  test('16 trials, 8 at a time, on spot GPUs', () => {
+    expect(sweep.spec).toMatchObject({ completions: 16, parallelism: 8 });
+    expect(sweep.spec.template.spec.nodeSelector['cloud.google.com/gke-spot']).toBe('true');
+    expect(sweep.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
+  });
+});
+
 describe('the README first command (examples/app.ts)', () => {
   test('writes the YAML to the folder it names and lists it', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-example-'));
@@ -59,7 +70,7 @@ describe('the README first command (examples/app.ts)', () => {
       [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '--project', 'test/tsconfig.json', 'examples/app.ts', outdir],
       { cwd: root, encoding: 'utf8' },
     );
-    expect(stdout).toMatch(/wrote .*team-fraud\.k8s\.yaml \(3 objects\)/);
+    expect(stdout).toMatch(/wrote .*team-fraud\.k8s\.yaml \(5 objects\)/);
     const docs = parseAllDocuments(fs.readFileSync(path.join(outdir, 'team-fraud.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     expectConformant(docs);
     const again = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-example-'));

@@ -1,4 +1,5 @@
 import { checkpointVolume } from './checkpoint-volume';
+import { configMap } from './configmap';
 import { containers } from './containers';
 import { cronjobDeadline } from './cronjob-deadline';
 import { cronjobPolicy } from './cronjob-policy';
@@ -50,6 +51,7 @@ export const ALL_RULES: Rule[] = [
   priority,
   sharedMemory,
   pvc,
+  configMap,
   sharedRwoClaim,
   spotGrace,
   spotSelection,

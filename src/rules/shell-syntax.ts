@@ -3,13 +3,16 @@ import { containersOf, forEachPodSpec } from './workloads';
 
 const SHELLS = /^(\/usr)?(\/bin\/)?(sh|bash|dash|ash|zsh)$/;
 
-/** The `-c` script if the container runs `<shell> -c <script>`, else undefined. */
-export function shellScriptOf(container: any): string | undefined {
+/**
+ * The `-c` script if the container runs `<shell> -c <script> [name [params...]]`, with the
+ * positional parameters that follow it (which the shell does not evaluate), else undefined.
+ */
+export function shellScriptOf(container: any): { script: string; params: string[] } | undefined {
   const argv: string[] = [...(container?.command ?? []), ...(container?.args ?? [])];
   const shellAt = argv[0] === '/usr/bin/env' ? 1 : 0;
   if (!SHELLS.test(argv[shellAt] ?? '')) return undefined;
   const flag = argv.findIndex((arg, i) => i > shellAt && /^-[a-z]*c[a-z]*$/.test(arg));
-  return flag >= 0 ? argv[flag + 1] ?? '' : undefined;
+  return flag >= 0 ? { script: argv[flag + 1] ?? '', params: argv.slice(flag + 3) } : undefined;
 }
 
 /** Shell syntax in one argv entry, given the env names that `$(VAR)` may expand. */
@@ -41,22 +44,22 @@ export const shellSyntax: Rule = {
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {
+      const initContainers = new Set(podSpec?.initContainers ?? []);
       for (const container of containersOf(podSpec)) {
         const where = `${path} container '${container?.name}'`;
-        const script = shellScriptOf(container);
-        if (script !== undefined) {
-          if (!/(^|[\s;&|(])exec\s/.test(script)) {
-            messages.push(`${where} runs a shell script without 'exec': "${script}"; SIGTERM would stop at the shell.`);
-          }
-          continue;
+        const shell = shellScriptOf(container);
+        // Init containers finish before the trainer starts: no SIGTERM to forward.
+        if (shell !== undefined && !initContainers.has(container) && !/(^|[\s;&|(])exec\s/.test(shell.script)) {
+          messages.push(`${where} runs a shell script without 'exec': "${shell.script}"; SIGTERM would stop at the shell.`);
         }
         const defined = new Set<string>((container?.env ?? []).map((e: any) => e?.name));
-        for (const field of ['command', 'args']) {
-          for (const arg of container?.[field] ?? []) {
-            if (typeof arg !== 'string') continue;
-            const found = shellSyntaxIn(arg, defined);
-            if (found.length > 0) messages.push(`${where} ${field} "${arg}" has shell syntax that no shell will run: ${found.join(', ')}.`);
-          }
+        const literal: Array<[string, unknown]> = shell !== undefined
+          ? shell.params.map((param) => ['shell parameter', param])
+          : [...(container?.command ?? []).map((arg: unknown) => ['command', arg]), ...(container?.args ?? []).map((arg: unknown) => ['args', arg])];
+        for (const [field, arg] of literal) {
+          if (typeof arg !== 'string') continue;
+          const found = shellSyntaxIn(arg, defined);
+          if (found.length > 0) messages.push(`${where} ${field} "${arg}" has shell syntax that no shell will run: ${found.join(', ')}.`);
         }
       }
     });

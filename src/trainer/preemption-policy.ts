@@ -50,7 +50,7 @@ function checkExitCode(prop: string, code: number): void {
  * The batch/v1 podFailurePolicy of the contract (RULEBOOK J3): disruptions and the
  * preemption exit code are ignored, non-retriable codes fail the Job, anything else counts.
  */
-export function podFailurePolicyFor(containerName: string, contract: ResolvedPreemptionContract): any {
+export function podFailurePolicyFor(containerName: string, contract: ResolvedPreemptionContract, configErrorAction: 'FailJob' | 'FailIndex' = 'FailJob'): any {
   // The 1.28 OpenAPI marks onPodConditions as required (fixed in 1.29); the apiserver
   // tests len(onPodConditions), so an empty list keeps schema-based validators happy.
   const onExitCodes = (values: number[]) => ({ containerName, operator: 'In', values });
@@ -59,7 +59,7 @@ export function podFailurePolicyFor(containerName: string, contract: ResolvedPre
     { action: 'Ignore', onExitCodes: onExitCodes([contract.exitCode]), onPodConditions: [] },
   ];
   if (contract.nonRetriableExitCodes.length > 0) {
-    rules.push({ action: 'FailJob', onExitCodes: onExitCodes(contract.nonRetriableExitCodes), onPodConditions: [] });
+    rules.push({ action: configErrorAction, onExitCodes: onExitCodes(contract.nonRetriableExitCodes), onPodConditions: [] });
   }
   return { rules };
 }

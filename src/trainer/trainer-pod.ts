@@ -39,6 +39,16 @@ export interface TrainerPodOptions {
   readonly concurrentPods: number;
   /** Extra env after the library's own and before the user's. */
   readonly extraEnv?: any[];
+  /** Replaces the trainer's command (e.g. a wrapper that execs the user's command). */
+  readonly command?: string[];
+  /** Extra volumes of the pod. */
+  readonly extraVolumes?: any[];
+  /** Extra mounts of the trainer container. */
+  readonly extraMounts?: any[];
+  /** Init containers (they get the trainer's container security context). */
+  readonly initContainers?: any[];
+  /** Mount the checkpoint volume with this subPathExpr (e.g. one directory per trial). */
+  readonly checkpointSubPathExpr?: string;
 }
 
 /** Everything the shared props resolve to, read by the constructs for their own fields. */
@@ -89,7 +99,12 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     }
     checkpointClaimName = checkpoint.storage._bind(scope);
     volumes.push({ name: CHECKPOINT_VOLUME, persistentVolumeClaim: { claimName: checkpointClaimName } });
-    mounts.push({ name: CHECKPOINT_VOLUME, mountPath: checkpointMountPath, subPath: checkpoint.subPath });
+    if (options.checkpointSubPathExpr !== undefined) {
+      const prefix = checkpoint.subPath === undefined ? '' : `${checkpoint.subPath.replace(/\/+$/, '')}/`;
+      mounts.push({ name: CHECKPOINT_VOLUME, mountPath: checkpointMountPath, subPathExpr: `${prefix}${options.checkpointSubPathExpr}` });
+    } else {
+      mounts.push({ name: CHECKPOINT_VOLUME, mountPath: checkpointMountPath, subPath: checkpoint.subPath });
+    }
     env.push({ name: ENV_CHECKPOINT_DIR, value: checkpointMountPath });
     env.push({ name: ENV_CHECKPOINT_INTERVAL_EPOCHS, value: String(interval) });
   } else if (props.noCheckpointReason === undefined || props.noCheckpointReason.trim() === '') {
@@ -111,6 +126,8 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   mounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
   volumes.push({ name: TMP_VOLUME, emptyDir: {} });
   mounts.push({ name: TMP_VOLUME, mountPath: '/tmp' });
+  volumes.push(...(options.extraVolumes ?? []));
+  mounts.push(...(options.extraMounts ?? []));
 
   const runAsRoot = props.runAsRoot ?? false;
   const runAsUser = props.runAsUser ?? DEFAULT_RUN_AS_USER;
@@ -125,21 +142,22 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     throw new Error(`priorityClassName ('${props.priorityClassName}') must be a DNS subdomain: lower-case letters, digits, '-' and '.'.`);
   }
 
+  const containerSecurity = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? false,
+    runAsNonRoot: runAsRoot ? undefined : true,
+  };
   const container = {
     name: options.containerName,
     image: requireImage(props.image),
-    command: props.command,
+    command: options.command ?? props.command,
     args: props.args,
     workingDir: props.workingDir,
     env,
     resources,
     volumeMounts: mounts,
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? false,
-      runAsNonRoot: runAsRoot ? undefined : true,
-    },
+    securityContext: containerSecurity,
   };
 
   const labels = commonLabels(props, options);
@@ -156,6 +174,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     spec: {
       restartPolicy: options.restartPolicy,
       terminationGracePeriodSeconds: terminationGracePeriod.toSeconds(),
+      initContainers: options.initContainers?.map((init) => ({ ...init, securityContext: containerSecurity })),
       containers: [container],
       volumes,
       nodeSelector: nodeSelector(props, spot),

@@ -53,19 +53,29 @@ export function podReplacementPolicyFor(version: KubernetesVersion): string | un
   return version.isAtLeast(KubernetesVersion.V1_29) ? 'Failed' : undefined;
 }
 
+/** Per-construct additions to the Job spec. */
+export interface JobSpecOptions {
+  /** Extra spec fields (completionMode, suspend...). */
+  readonly extra?: { [field: string]: any };
+  /** Leave backoffLimit out (per-index retries use backoffLimitPerIndex instead). */
+  readonly omitBackoffLimit?: boolean;
+  /** What a configuration error does: fail the Job, or only its index. */
+  readonly configErrorAction?: 'FailJob' | 'FailIndex';
+}
+
 /** The batch/v1 JobSpec every Job-based construct emits. */
-export function trainingJobSpec(settings: JobSettings, pod: TrainerPod, containerName: string, extra: { [field: string]: any } = {}): any {
+export function trainingJobSpec(settings: JobSettings, pod: TrainerPod, containerName: string, options: JobSpecOptions = {}): any {
   const spec = compact({
     parallelism: settings.parallelism,
     completions: settings.completions,
-    backoffLimit: settings.backoffLimit,
+    backoffLimit: options.omitBackoffLimit ? undefined : settings.backoffLimit,
     activeDeadlineSeconds: settings.activeDeadline.toSeconds(),
     podReplacementPolicy: podReplacementPolicyFor(pod.kubernetesVersion),
-    ...extra,
+    ...options.extra,
     template: pod.template,
   });
   // Set after compact(): ttlSecondsAfterFinished 0 is a valid choice, and the policy keeps empty lists.
   spec.ttlSecondsAfterFinished = settings.ttlAfterFinished.toSeconds();
-  spec.podFailurePolicy = podFailurePolicyFor(containerName, pod.contract);
+  spec.podFailurePolicy = podFailurePolicyFor(containerName, pod.contract, options.configErrorAction);
   return spec;
 }

@@ -1,0 +1,266 @@
+import { ApiObject, Duration, JsonPatch, Names } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { KubernetesVersion } from './kubernetes-version';
+import { SweepAxis } from './trainer/sweep-axis';
+import { ASSIGNMENT_ENV, ASSIGNMENT_JSON, ASSIGNMENT_MOUNT, assignmentAt, encodeGrid, GRID_MOUNT, parameterEnvName } from './trainer/sweep-grid';
+import { checkWorkloadName, nonNegativeInteger } from './trainer/trainer-pod';
+import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
+import { TrainingWorkloadProps } from './trainer/training-workload-props';
+import { TrainingWorkload } from './training-workload';
+
+const DEFAULT_ACTIVE_DEADLINE = Duration.hours(24);
+const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);
+const DEFAULT_HELPER_IMAGE = 'busybox:1.36.1';
+const MAX_INDEXED_PARALLELISM = 100000;
+const MAX_TRIALS = 100000;
+const MAX_CONFIGMAP_BYTES = 1048576;
+const CONTAINER_NAME = 'trainer';
+const TRIAL_INDEX_ENV = 'TRIAL_INDEX';
+const GRID_VOLUME = 'sweep-grid';
+const ASSIGNMENT_VOLUME = 'sweep-assignment';
+// Loads the trial's parameters into the environment, then execs the trainer so SIGTERM reaches it.
+const WRAPPER = `set -a; . ${ASSIGNMENT_ENV}; set +a; exec "$@"`;
+
+/**
+ * Props for `HyperparameterSweep`.
+ */
+export interface HyperparameterSweepProps extends TrainingWorkloadProps {
+  /**
+   * Named axes; the grid is their cartesian product (the last axis varies fastest).
+   * @default - no grid; `trials` only
+   */
+  readonly grid?: SweepAxis[];
+
+  /**
+   * Explicit trials, each a map of parameter name to value, run after the grid points.
+   * @default - the grid only
+   */
+  readonly trials?: Array<{ [name: string]: string }>;
+
+  /**
+   * Trials that run at once. More than 1 needs ReadWriteMany checkpoint storage.
+   * @default 1
+   */
+  readonly parallelism?: number;
+
+  /**
+   * Real failures (not preemptions) tolerated across the whole sweep.
+   * @default - one per trial
+   */
+  readonly backoffLimit?: number;
+
+  /**
+   * Retries of each trial for real failures (`backoffLimitPerIndex`), so one bad trial does
+   * not stop the others. Needs Kubernetes 1.29+.
+   * @default - retries are counted across the sweep (backoffLimit)
+   */
+  readonly backoffLimitPerIndex?: number;
+
+  /**
+   * Failed trials after which the whole sweep stops (`maxFailedIndexes`). Needs
+   * `backoffLimitPerIndex`.
+   * @default - no limit
+   */
+  readonly maxFailedIndexes?: number;
+
+  /**
+   * Bound on the whole sweep (`activeDeadlineSeconds`).
+   * @default Duration.hours(24)
+   */
+  readonly activeDeadline?: Duration;
+
+  /**
+   * How long the finished sweep's Job is kept.
+   * @default Duration.hours(24)
+   */
+  readonly ttlAfterFinished?: Duration;
+
+  /**
+   * Image of the init container that decodes each pod's assignment (it needs `/bin/sh` and `sed`).
+   * @default 'busybox:1.36.1'
+   */
+  readonly helperImage?: string;
+
+  /**
+   * Creates the Job suspended.
+   * @default false
+   */
+  readonly suspend?: boolean;
+}
+
+/**
+ * A batch/v1 Indexed Job that runs one trial per grid point, `parallelism` at a time.
+ *
+ * Each pod receives its own assignment, as `HP_<NAME>` environment variables and as the JSON
+ * file `/sweep/trial.json` (`SWEEP_ASSIGNMENT_FILE`): a small init container decodes
+ * `JOB_COMPLETION_INDEX` against a ConfigMap that holds each axis once, so the manifest stays
+ * small for 100,000 grid points and the trainer never sees the grid. Each trial gets its own
+ * checkpoint directory (`trial-<index>` on the checkpoint volume).
+ */
+export class HyperparameterSweep extends TrainingWorkload {
+  /** The Job object. */
+  public readonly apiObject: ApiObject;
+  /** The ConfigMap that carries the grid. */
+  public readonly gridConfigMap: ApiObject;
+  /** The Job name. */
+  public readonly name: string;
+  /** Number of trials: completions of the Indexed Job. */
+  public readonly completions: number;
+  /** Trials that run at once. */
+  public readonly parallelism: number;
+  /** Real failures tolerated across the sweep (not emitted with backoffLimitPerIndex). */
+  public readonly backoffLimit: number;
+  /** Bound on the whole sweep. */
+  public readonly activeDeadline: Duration;
+  /** TTL of the finished Job. */
+  public readonly ttlAfterFinished: Duration;
+
+  private readonly axes: SweepAxis[];
+  private readonly explicitTrials: Array<{ [name: string]: string }>;
+
+  constructor(scope: Construct, id: string, props: HyperparameterSweepProps) {
+    super(scope, id, props.kubernetesVersion);
+    this.axes = [...(props.grid ?? [])];
+    this.explicitTrials = (props.trials ?? []).map((trial) => ({ ...trial }));
+    checkParameters(this.axes, this.explicitTrials);
+    const gridSize = this.axes.length === 0 ? 0 : this.axes.reduce((size, axis) => size * axis.values.length, 1);
+    this.completions = gridSize + this.explicitTrials.length;
+    if (this.completions === 0) {
+      throw new Error('grid and trials are both empty; give at least one SweepAxis or one trial.');
+    }
+    if (this.completions > MAX_TRIALS) {
+      throw new Error(`the sweep has ${this.completions} trials; at most ${MAX_TRIALS} are supported (an Indexed Job over 100000 completions needs maxFailedIndexes and parallelism <= 10000). Split the grid into several sweeps.`);
+    }
+    if (!props.command || props.command.length === 0) {
+      throw new Error("command is required: the sweep wraps it to load the trial's parameters (HP_* env vars) before exec'ing the trainer.");
+    }
+
+    const settings = resolveJobSettings({ ...props, completions: this.completions }, {
+      backoffLimit: this.completions,
+      activeDeadline: DEFAULT_ACTIVE_DEADLINE,
+      ttlAfterFinished: DEFAULT_TTL_AFTER_FINISHED,
+    });
+    if (settings.parallelism > MAX_INDEXED_PARALLELISM) {
+      throw new Error(`parallelism (${settings.parallelism}) must be at most ${MAX_INDEXED_PARALLELISM} for an Indexed Job (RULEBOOK J5).`);
+    }
+    this.parallelism = settings.parallelism;
+    this.backoffLimit = settings.backoffLimit;
+    this.activeDeadline = settings.activeDeadline;
+    this.ttlAfterFinished = settings.ttlAfterFinished;
+    const perIndex = this.perIndexRetries(props);
+
+    // Pod hostnames are `<name>-<index>`: the name budget shrinks with the number of trials.
+    const budget = 63 - 1 - String(this.completions - 1).length;
+    const name = props.name ?? Names.toDnsLabel(this, { maxLen: budget });
+    checkWorkloadName(name, budget, 'sweep',
+      `the hostnames '<name>-<index>' of its ${this.completions} pods (63 characters at most, RULEBOOK J5)`);
+
+    const grid = encodeGrid(this.axes, this.explicitTrials);
+    const gridBytes = Object.entries(grid.data).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+    if (gridBytes > MAX_CONFIGMAP_BYTES) {
+      throw new Error(`the grid takes ${gridBytes} bytes, over the ${MAX_CONFIGMAP_BYTES}-byte ConfigMap limit (RULEBOOK P13); express the trials as axes, or split the sweep.`);
+    }
+    this.apiObject = new ApiObject(this, 'Resource', { apiVersion: k8s.KubeJob.GVK.apiVersion, kind: k8s.KubeJob.GVK.kind, metadata: { name } });
+    this.name = name;
+    this.gridConfigMap = new ApiObject(this, 'Grid', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${name}-grid` },
+      data: grid.data,
+    });
+
+    const trialIndexEnv = {
+      name: TRIAL_INDEX_ENV,
+      valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
+    };
+    const pod = this._buildTrainerPod(props, {
+      workloadName: name,
+      containerName: CONTAINER_NAME,
+      component: 'hyperparameter-sweep',
+      restartPolicy: 'Never',
+      concurrentPods: this.parallelism,
+      command: ['/bin/sh', '-c', WRAPPER, 'sweep-trial', ...props.command],
+      extraEnv: [trialIndexEnv, { name: 'SWEEP_ASSIGNMENT_FILE', value: ASSIGNMENT_JSON }],
+      extraVolumes: [
+        { name: GRID_VOLUME, configMap: { name: this.gridConfigMap.name } },
+        { name: ASSIGNMENT_VOLUME, emptyDir: {} },
+      ],
+      extraMounts: [{ name: ASSIGNMENT_VOLUME, mountPath: ASSIGNMENT_MOUNT, readOnly: true }],
+      checkpointSubPathExpr: `trial-$(${TRIAL_INDEX_ENV})`,
+      initContainers: [{
+        name: 'sweep-assignment',
+        image: props.helperImage ?? DEFAULT_HELPER_IMAGE,
+        command: ['/bin/sh', '-c', grid.decoder, 'sweep-decode', GRID_MOUNT, ASSIGNMENT_MOUNT],
+        env: [trialIndexEnv],
+        resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+        volumeMounts: [
+          { name: GRID_VOLUME, mountPath: GRID_MOUNT, readOnly: true },
+          { name: ASSIGNMENT_VOLUME, mountPath: ASSIGNMENT_MOUNT },
+        ],
+      }],
+    });
+    for (const [key, value] of Object.entries(pod.workloadLabels)) {
+      this.apiObject.metadata.addLabel(key, value);
+    }
+    this.apiObject.addJsonPatch(JsonPatch.add('/spec', trainingJobSpec(settings, pod, CONTAINER_NAME, {
+      extra: { completionMode: 'Indexed', suspend: props.suspend, ...perIndex },
+      omitBackoffLimit: perIndex.backoffLimitPerIndex !== undefined,
+      configErrorAction: perIndex.backoffLimitPerIndex !== undefined ? 'FailIndex' : 'FailJob',
+    })));
+  }
+
+  /**
+   * The parameters trial `index` runs with, as the pod receives them.
+   * @param index a completion index, from 0 to completions - 1
+   */
+  public assignment(index: number): { [name: string]: string } {
+    if (!Number.isInteger(index) || index < 0 || index >= this.completions) {
+      throw new Error(`assignment(${index}): index must be a whole number from 0 to ${this.completions - 1}.`);
+    }
+    return assignmentAt(this.axes, this.explicitTrials, index);
+  }
+
+  private perIndexRetries(props: HyperparameterSweepProps): { backoffLimitPerIndex?: number; maxFailedIndexes?: number } {
+    if (props.backoffLimitPerIndex === undefined) {
+      if (props.maxFailedIndexes !== undefined) {
+        throw new Error(`maxFailedIndexes (${props.maxFailedIndexes}) needs backoffLimitPerIndex; set backoffLimitPerIndex too (RULEBOOK J4).`);
+      }
+      return {};
+    }
+    if (!this.kubernetesVersion.isAtLeast(KubernetesVersion.V1_29)) {
+      throw new Error(
+        `backoffLimitPerIndex (${props.backoffLimitPerIndex}) needs Kubernetes 1.29+: it is alpha in ${this.kubernetesVersion} and its ` +
+        'apiserver would drop it silently, leaving retries counted across the sweep (RULEBOOK G1, J4). Set kubernetesVersion: ' +
+        'KubernetesVersion.V1_29 (or KubernetesVersion.setTarget) if your clusters run 1.29 or newer, or remove it.',
+      );
+    }
+    const perIndex = nonNegativeInteger('backoffLimitPerIndex', props.backoffLimitPerIndex, 'retries of each trial');
+    if (props.maxFailedIndexes !== undefined) {
+      nonNegativeInteger('maxFailedIndexes', props.maxFailedIndexes, 'failed trials tolerated');
+      if (props.maxFailedIndexes > this.completions) {
+        throw new Error(`maxFailedIndexes (${props.maxFailedIndexes}) must not exceed the number of trials (${this.completions}).`);
+      }
+    }
+    return { backoffLimitPerIndex: perIndex, maxFailedIndexes: props.maxFailedIndexes };
+  }
+}
+
+function checkParameters(axes: SweepAxis[], trials: Array<{ [name: string]: string }>): void {
+  const names = new Set<string>();
+  for (const axis of axes) {
+    if (names.has(axis.name)) throw new Error(`grid: axis '${axis.name}' appears twice; merge its values into one SweepAxis.`);
+    names.add(axis.name);
+  }
+  const envNames = new Map<string, string>();
+  for (const name of names) {
+    const env = parameterEnvName(name);
+    if (envNames.has(env)) throw new Error(`grid: axes '${envNames.get(env)}' and '${name}' both become ${env}; rename one.`);
+    envNames.set(env, name);
+  }
+  trials.forEach((trial, i) => {
+    const keys = Object.keys(trial);
+    if (keys.length === 0) throw new Error(`trials[${i}] is empty; give each trial at least one parameter.`);
+    for (const key of keys) SweepAxis.of(key, [trial[key]]);
+  });
+}
