@@ -3,11 +3,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { teamFraudDistributed } from './distributed';
 import { teamFraud } from './team-fraud';
 
 const outdir = path.resolve(process.argv[2] ?? 'manifests');
 const app = new App({ outdir });
 teamFraud(app);
+teamFraudDistributed(app);
 app.synth();
 
 for (const file of fs.readdirSync(outdir).sort()) {

@@ -12,3 +12,4 @@ export * from './scheduled-retrain';
 export * from './trainer/trainer-command';
 export * from './hyperparameter-sweep';
 export * from './trainer/sweep-axis';
+export * from './distributed-pytorch-job';

@@ -70,8 +70,10 @@ describe('the README first command (examples/app.ts)', () => {
       [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '--project', 'test/tsconfig.json', 'examples/app.ts', outdir],
       { cwd: root, encoding: 'utf8' },
     );
+    expect(stdout).toMatch(/wrote .*team-fraud-distributed\.k8s\.yaml \(2 objects\)/);
     expect(stdout).toMatch(/wrote .*team-fraud\.k8s\.yaml \(5 objects\)/);
-    const docs = parseAllDocuments(fs.readFileSync(path.join(outdir, 'team-fraud.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    const docs = ['team-fraud.k8s.yaml', 'team-fraud-distributed.k8s.yaml']
+      .flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(outdir, file), 'utf8')).map((d) => d.toJS()));
     expectConformant(docs);
     const again = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-example-'));
     execFileSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '--project', 'test/tsconfig.json', 'examples/app.ts', again], { cwd: root });

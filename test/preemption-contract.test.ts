@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
-import { SpotScheduling, SpotTolerantTrainingJob } from '../src';
-import { actionFor } from './util/pod-failure-policy';
+import { Accelerator, DistributedPyTorchJob, SpotScheduling, SpotTolerantTrainingJob } from '../src';
+import { actionFor, replicaRetries } from './util/pod-failure-policy';
 import { newChart, only, rwxCheckpoints, synth } from './util/synth';
 
 const TRAINER = path.join(__dirname, '..', 'examples', 'trainer', 'trainer.py');
@@ -134,6 +134,30 @@ describeWithPython('the preemption contract, end to end', () => {
     const [, epoch, step] = await third.waitFor(/resumed epoch=(\d+) step=(\d+)/);
     expect([Number(epoch), Number(step)]).toEqual([2, 0]);
     expect(await third.exit).toBe(0);
+  });
+
+  test('DistributedPyTorchJob: the ExitCode policy retries the SIGTERM exit and not a configuration error', async () => {
+    const { chart: c } = newChart();
+    new DistributedPyTorchJob(c, 'ddp', {
+      name: 'ddp',
+      image: 'trainer:v1',
+      script: ['trainer.py'],
+      nodes: 2,
+      accelerator: Accelerator.nvidiaGpu(1),
+      checkpoint: { storage: rwxCheckpoints(), intervalEpochs: INTERVAL },
+    });
+    const worker = only(synth(c), 'PyTorchJob').spec.pytorchReplicaSpecs.Worker;
+    const env = Object.fromEntries(worker.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+
+    const run = start(dir, { PREEMPTION_EXIT_CODE: env.PREEMPTION_EXIT_CODE, CONFIG_ERROR_EXIT_CODE: env.CONFIG_ERROR_EXIT_CODE });
+    await run.waitFor(/progress epoch=1 step=1/);
+    run.child.kill('SIGTERM');
+    const preempted = await run.exit;
+    expect(replicaRetries(worker.restartPolicy, preempted!)).toBe(true);
+
+    const bad = spawnSync('python3', [TRAINER, '--epochs=2'], { env: { ...trainerEnv(path.join(dir, 'missing')), CONFIG_ERROR_EXIT_CODE: env.CONFIG_ERROR_EXIT_CODE }, encoding: 'utf8' });
+    expect(replicaRetries(worker.restartPolicy, bad.status!)).toBe(false);
+    expect(replicaRetries(worker.restartPolicy, 1)).toBe(false);
   });
 
   test('runs to completion with exit 0, and only then', async () => {

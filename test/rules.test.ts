@@ -78,6 +78,29 @@ function compliantCronJob(): any {
   };
 }
 
+/** A compliant PyTorchJob with the compliant Job's pod template on Master and Worker. */
+function compliantPyTorchJob(): any {
+  const template = () => {
+    const t = compliantJob().spec.template;
+    t.spec.containers[0].name = 'pytorch';
+    t.spec.containers[0].command = ['torchrun', '--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)', 'train.py'];
+    return t;
+  };
+  return {
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'PyTorchJob',
+    metadata: { name: 'ddp', labels: { 'kueue.x-k8s.io/queue-name': 'gpu' } },
+    spec: {
+      nprocPerNode: '1',
+      runPolicy: { cleanPodPolicy: 'Running', ttlSecondsAfterFinished: 86400, activeDeadlineSeconds: 3600, backoffLimit: 3 },
+      pytorchReplicaSpecs: {
+        Master: { replicas: 1, restartPolicy: 'ExitCode', template: template() },
+        Worker: { replicas: 3, restartPolicy: 'ExitCode', template: template() },
+      },
+    },
+  };
+}
+
 type Mutation = (job: any) => void;
 const pod = (job: any) => job.spec.template.spec;
 const trainer = (job: any) => pod(job).containers[0];
@@ -218,13 +241,37 @@ const CRONJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> 
   ],
 };
 
+const PYTORCHJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
+  'pytorchjob': [
+    ['a name starting with a digit', (p) => { p.metadata.name = '4ddp'; }, /name '4ddp' must be a DNS-1035 label/],
+    ['an unknown replica role', (p) => { p.spec.pytorchReplicaSpecs.Chief = p.spec.pytorchReplicaSpecs.Master; }, /key 'Chief' must be Master or Worker/],
+    ['two Masters', (p) => { p.spec.pytorchReplicaSpecs.Master.replicas = 2; }, /Master replicas \(2\) must be written as exactly 1/],
+    ['Master replicas omitted', (p) => { delete p.spec.pytorchReplicaSpecs.Master.replicas; }, /Master replicas \(unset\) must be written as exactly 1/],
+    ['zero Workers', (p) => { p.spec.pytorchReplicaSpecs.Worker.replicas = 0; }, /Worker replicas \(0\) must be at least 1/],
+    ['no pytorch container', (p) => { p.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].name = 'trainer'; }, /Worker has no container named 'pytorch'/],
+    ['restartPolicy Always', (p) => { p.spec.pytorchReplicaSpecs.Worker.restartPolicy = 'Always'; }, /Worker restartPolicy Always/],
+    ['elastic without Workers', (p) => { delete p.spec.pytorchReplicaSpecs.Worker; p.spec.elasticPolicy = { minReplicas: 1, maxReplicas: 2 }; }, /elasticPolicy needs a Worker replica spec/],
+    ['elastic min above max', (p) => { p.spec.elasticPolicy = { minReplicas: 4, maxReplicas: 2 }; }, /minReplicas \(4\) exceeds maxReplicas \(2\)/],
+    ['Workers outside the elastic bounds', (p) => { p.spec.elasticPolicy = { minReplicas: 1, maxReplicas: 2 }; }, /Worker replicas \(3\) lie outside elasticPolicy min\/max \(1..2\)/],
+    ['the deprecated nProcPerNode with nprocPerNode', (p) => { p.spec.elasticPolicy = { nProcPerNode: 1 }; }, /nProcPerNode is deprecated and conflicts with spec.nprocPerNode/],
+    ['hard-coded --nproc_per_node', (p) => { p.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].command.splice(1, 0, '--nproc_per_node=8'); }, /passes '--nproc_per_node=8' to torchrun/],
+    ['an unknown cleanPodPolicy', (p) => { p.spec.runPolicy.cleanPodPolicy = 'Some'; }, /cleanPodPolicy 'Some' is not one of/],
+    ['a bad managedBy', (p) => { p.spec.runPolicy.managedBy = 'me'; }, /managedBy 'me' must be/],
+    ['a worker pod name over 63', (p) => { p.metadata.name = 'p'.repeat(55); }, /pod name 'p{55}-worker-2' has 64 characters/],
+  ],
+  'pytorchjob-cleanup': [
+    ['cleanPodPolicy None', (p) => { p.spec.runPolicy.cleanPodPolicy = 'None'; }, /cleanPodPolicy is None: running pods keep their GPUs/],
+    ['no TTL', (p) => { delete p.spec.runPolicy.ttlSecondsAfterFinished; }, /ttlSecondsAfterFinished is not set/],
+  ],
+};
+
 function run(rule: Rule, objects: any[], minor = 28): string[] {
   return evaluate(objects, contextFor(objects, minor), new Set(), [rule]).map((f) => f.message);
 }
 
 describe('the compliant baseline', () => {
   test('passes every rule and the strict 1.28 schema', () => {
-    expectConformant([compliantJob(), compliantCronJob(), compliantClaim()]);
+    expectConformant([compliantJob(), compliantCronJob(), compliantPyTorchJob(), compliantClaim()]);
     expect(evaluate([compliantJob(), compliantClaim()], contextFor([compliantClaim()], 28))).toEqual([]);
   });
 });
@@ -236,13 +283,12 @@ describe.each(ALL_RULES.filter((rule) => rule.id !== 'pvc' && rule.id !== 'confi
     expect(rule.fix.length).toBeGreaterThan(10);
   });
 
-  test('accepts the compliant Job and CronJob', () => {
-    expect(run(rule, [compliantJob(), compliantCronJob(), compliantClaim()])).toEqual([]);
+  test('accepts the compliant Job, CronJob and PyTorchJob', () => {
+    expect(run(rule, [compliantJob(), compliantCronJob(), compliantPyTorchJob(), compliantClaim()])).toEqual([]);
   });
 
-  const cronCases = CRONJOB_VIOLATIONS[id];
-  const cases = cronCases ?? VIOLATIONS[id] ?? [];
-  const baseline = cronCases ? compliantCronJob : compliantJob;
+  const cases = CRONJOB_VIOLATIONS[id] ?? PYTORCHJOB_VIOLATIONS[id] ?? VIOLATIONS[id] ?? [];
+  const baseline = CRONJOB_VIOLATIONS[id] ? compliantCronJob : PYTORCHJOB_VIOLATIONS[id] ? compliantPyTorchJob : compliantJob;
   test('has at least one violation case', () => {
     expect(cases.length).toBeGreaterThan(0);
   });
@@ -303,6 +349,16 @@ describe('rule configmap', () => {
     const object = compliant();
     mutate(object);
     expect(run(rule, [object]).join('\n')).toMatch(message);
+  });
+});
+
+describe('rule shell-syntax knows what the Training Operator injects', () => {
+  test('$(MASTER_ADDR) is fine in a PyTorchJob and flagged in a Job', () => {
+    const rule = ALL_RULES.find((r) => r.id === 'shell-syntax')!;
+    expect(run(rule, [compliantPyTorchJob()])).toEqual([]);
+    const job = compliantJob();
+    trainer(job).args = ['--master_addr=$(MASTER_ADDR)'];
+    expect(run(rule, [job]).join('\n')).toMatch(/'\$\(MASTER_ADDR\)'/);
   });
 });
 

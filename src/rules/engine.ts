@@ -16,6 +16,7 @@ import { kueueLabels } from './kueue-labels';
 import { labels } from './labels';
 import { priority } from './priority';
 import { pvc } from './pvc';
+import { pytorchJob, pytorchJobCleanup } from './pytorchjob';
 import { resourceQuantities } from './resource-quantities';
 import { Finding, Rule, RuleContext } from './rule';
 import { sharedMemory } from './shared-memory';
@@ -51,6 +52,8 @@ export const ALL_RULES: Rule[] = [
   priority,
   sharedMemory,
   pvc,
+  pytorchJob,
+  pytorchJobCleanup,
   configMap,
   sharedRwoClaim,
   spotGrace,

@@ -33,6 +33,10 @@ export function shellSyntaxIn(arg: string, definedEnv: ReadonlySet<string>): str
   return found;
 }
 
+/** Variables the Training Operator adds to PyTorchJob containers (RULEBOOK K7); $(VAR) of them is expanded. */
+const OPERATOR_ENV = ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'PYTHONUNBUFFERED', 'PET_NPROC_PER_NODE', 'PET_NODE_RANK', 'PET_NNODES',
+  'PET_RDZV_ENDPOINT', 'PET_RDZV_BACKEND', 'PET_MAX_RESTARTS', 'PET_RDZV_ID', 'PET_RDZV_CONF'];
+
 /** RULEBOOK P5: command and args are not run by a shell; `sh -c` must exec the trainer. */
 export const shellSyntax: Rule = {
   id: 'shell-syntax',
@@ -52,7 +56,8 @@ export const shellSyntax: Rule = {
         if (shell !== undefined && !initContainers.has(container) && !/(^|[\s;&|(])exec\s/.test(shell.script)) {
           messages.push(`${where} runs a shell script without 'exec': "${shell.script}"; SIGTERM would stop at the shell.`);
         }
-        const defined = new Set<string>((container?.env ?? []).map((e: any) => e?.name));
+        const injected = object?.kind === 'PyTorchJob' ? OPERATOR_ENV : [];
+        const defined = new Set<string>([...injected, ...(container?.env ?? []).map((e: any) => e?.name)]);
         const literal: Array<[string, unknown]> = shell !== undefined
           ? shell.params.map((param) => ['shell parameter', param])
           : [...(container?.command ?? []).map((arg: unknown) => ['command', arg]), ...(container?.args ?? []).map((arg: unknown) => ['args', arg])];

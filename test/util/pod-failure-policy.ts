@@ -31,3 +31,17 @@ export function actionFor(policy: any, pod: FailedPod): PolicyAction {
   }
   return 'Count';
 }
+
+/**
+ * Whether the Training Operator restarts a replica pod that exited with `exitCode` under
+ * the replica `restartPolicy` (RULEBOOK K6): ExitCode retries 128 and up, OnFailure any
+ * failure, Never none.
+ */
+export function replicaRetries(restartPolicy: string, exitCode: number): boolean {
+  if (exitCode === 0) return false;
+  switch (restartPolicy) {
+    case 'ExitCode': return exitCode >= 128;
+    case 'OnFailure': return true;
+    default: return false;
+  }
+}

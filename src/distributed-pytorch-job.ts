@@ -1,0 +1,409 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PyTorchJob, PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from './imports/kubeflow.org';
+import { SpotScheduling } from './trainer/spot-scheduling';
+import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds, TrainerPod } from './trainer/trainer-pod';
+import { TrainingWorkloadProps } from './trainer/training-workload-props';
+import { TrainingWorkload } from './training-workload';
+import { Warnings } from './warnings';
+
+const CONTAINER_NAME = 'pytorch';
+const PORT_NAME = 'pytorchjob-port';
+const DEFAULT_PORT = 23456;
+const DEFAULT_ACTIVE_DEADLINE = Duration.hours(8);
+const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);
+const DEFAULT_BACKOFF_LIMIT = 3;
+const DEFAULT_TORCHRUN = ['torchrun'];
+
+/**
+ * How the Training Operator restarts a replica's pods (the replica `restartPolicy`).
+ */
+export enum ReplicaRestartPolicy {
+  /**
+   * Exit codes 1-127 are permanent failures, 128 and up (signals, and the contract's 143
+   * after an emergency checkpoint) are retried.
+   */
+  EXIT_CODE = 'ExitCode',
+  /** Restart the container in place on any failure (counted by backoffLimit). */
+  ON_FAILURE = 'OnFailure',
+  /** Never restart: any failure fails the replica. */
+  NEVER = 'Never',
+}
+
+/**
+ * Which pods the Training Operator deletes when the job ends (`runPolicy.cleanPodPolicy`).
+ */
+export enum CleanPodPolicy {
+  /** Delete pods still running, which frees their GPUs. */
+  RUNNING = 'Running',
+  /** Delete all pods. */
+  ALL = 'All',
+  /** Keep every pod (they keep their GPUs until deleted). */
+  NONE = 'None',
+}
+
+/**
+ * Rendezvous backends of torchrun for elastic training.
+ */
+export enum RendezvousBackend {
+  /** c10d: hosted by the first worker (`<name>-worker-0`), no extra service. */
+  C10D = 'c10d',
+  /** etcd v3 at `rendezvousEndpoint`. */
+  ETCD = 'etcd',
+  /** etcd v2 API at `rendezvousEndpoint`. */
+  ETCD_V2 = 'etcd-v2',
+}
+
+/**
+ * Elastic training: the number of nodes may change between `minNodes` and `maxNodes`
+ * (torchrun re-forms the group after a node is lost).
+ */
+export interface ElasticOptions {
+  /** The fewest nodes training continues with. */
+  readonly minNodes: number;
+  /** The most nodes training uses. */
+  readonly maxNodes: number;
+  /**
+   * Rendezvous backend.
+   * @default RendezvousBackend.C10D
+   */
+  readonly rendezvousBackend?: RendezvousBackend;
+  /**
+   * `host:port` of the rendezvous service; required for etcd.
+   * @default - `<name>-worker-0` with c10d
+   */
+  readonly rendezvousEndpoint?: string;
+  /**
+   * Times torchrun re-forms the worker group before failing.
+   * @default 100
+   */
+  readonly maxRestarts?: number;
+}
+
+/**
+ * Gang scheduling for the job (`runPolicy.schedulingPolicy`).
+ */
+export interface GangScheduling {
+  /**
+   * Pods that must be schedulable together before any starts.
+   * @default - all pods (or minNodes when elastic)
+   */
+  readonly minAvailable?: number;
+  /**
+   * Queue of the gang scheduler (Volcano).
+   * @default - none
+   */
+  readonly queue?: string;
+  /**
+   * PriorityClass of the gang.
+   * @default - none
+   */
+  readonly priorityClass?: string;
+}
+
+/**
+ * Props for `DistributedPyTorchJob`.
+ */
+export interface DistributedPyTorchJobProps extends TrainingWorkloadProps {
+  /**
+   * The training script and its arguments, launched by torchrun with the variables the
+   * operator injects (no --nnodes / --nproc_per_node / --master_port of its own). Exactly
+   * one of `script` and `command` is required.
+   * @default - `command`
+   */
+  readonly script?: string[];
+
+  /**
+   * The launcher, for images without the `torchrun` entry point.
+   * @default ['torchrun']
+   */
+  readonly torchrun?: string[];
+
+  /** Total pods: Master 1 + Workers (nodes - 1), or Workers only when elastic. */
+  readonly nodes: number;
+
+  /**
+   * Processes per pod (`spec.nprocPerNode`).
+   * @default - the GPUs per pod, or 1
+   */
+  readonly processesPerNode?: number;
+
+  /**
+   * Elastic training between a minimum and a maximum number of nodes.
+   * @default - a fixed number of nodes with a Master
+   */
+  readonly elastic?: ElasticOptions;
+
+  /**
+   * Replica restart policy (`Always` is never used: it would restart finished replicas).
+   * @default ReplicaRestartPolicy.EXIT_CODE
+   */
+  readonly restartPolicy?: ReplicaRestartPolicy;
+
+  /**
+   * Pods deleted when the job ends.
+   * @default CleanPodPolicy.RUNNING
+   */
+  readonly cleanPodPolicy?: CleanPodPolicy;
+
+  /**
+   * Container restarts tolerated (`runPolicy.backoffLimit`).
+   * @default 3
+   */
+  readonly backoffLimit?: number;
+
+  /**
+   * Bound on the whole run (`runPolicy.activeDeadlineSeconds`).
+   * @default Duration.hours(8)
+   */
+  readonly activeDeadline?: Duration;
+
+  /**
+   * How long the finished job is kept (`runPolicy.ttlSecondsAfterFinished`).
+   * @default Duration.hours(24)
+   */
+  readonly ttlAfterFinished?: Duration;
+
+  /**
+   * Gang scheduling (Volcano / scheduler-plugins).
+   * @default - no gang scheduling policy
+   */
+  readonly gangScheduling?: GangScheduling;
+
+  /**
+   * Runs the Master on on-demand capacity while Workers use `spot`: losing the Master
+   * restarts every rank.
+   * @default false
+   */
+  readonly onDemandMaster?: boolean;
+
+  /**
+   * Creates the job suspended.
+   * @default false
+   */
+  readonly suspend?: boolean;
+}
+
+/**
+ * A kubeflow.org/v1 PyTorchJob for the Kubeflow Training Operator (v1.9).
+ *
+ * Enforced defaults: Master exactly 1 plus Workers (Workers only when elastic); the
+ * container named `pytorch`; torchrun configured only by the operator's variables; replica
+ * restartPolicy ExitCode (the contract's exit 143 is retried, crashes are not); runPolicy
+ * with cleanPodPolicy Running, a TTL, a deadline and a backoffLimit; ReadWriteMany
+ * checkpoints for more than one pod; the trainer pod of the other constructs (spot, GPUs,
+ * /dev/shm, grace period), on both templates. Kueue labels go on the PyTorchJob.
+ */
+export class DistributedPyTorchJob extends TrainingWorkload {
+  /** The PyTorchJob object. */
+  public readonly apiObject: ApiObject;
+  /** The PyTorchJob name. */
+  public readonly name: string;
+  /** Total pods (initial pods when elastic). */
+  public readonly nodes: number;
+  /** Processes per pod. */
+  public readonly processesPerNode: number;
+  /** Replica restart policy. */
+  public readonly restartPolicy: ReplicaRestartPolicy;
+  /** `runPolicy.cleanPodPolicy`. */
+  public readonly cleanPodPolicy: CleanPodPolicy;
+  /** `runPolicy.backoffLimit`. */
+  public readonly backoffLimit: number;
+  /** `runPolicy.activeDeadlineSeconds`. */
+  public readonly activeDeadline: Duration;
+  /** `runPolicy.ttlSecondsAfterFinished`. */
+  public readonly ttlAfterFinished: Duration;
+  /** The capacity the Workers run on. */
+  public readonly spot: SpotScheduling;
+  /** The pods' termination grace period. */
+  public readonly terminationGracePeriod: Duration;
+  /** Whether the job is elastic (Workers only). */
+  public readonly isElastic: boolean;
+
+  constructor(scope: Construct, id: string, props: DistributedPyTorchJobProps) {
+    super(scope, id, props.kubernetesVersion);
+    if (!Number.isInteger(props.nodes) || props.nodes < 1) {
+      throw new Error(`nodes (${props.nodes}) must be a whole number of at least 1.`);
+    }
+    this.nodes = props.nodes;
+    this.isElastic = props.elastic !== undefined;
+    const maxPods = this.isElastic ? props.elastic!.maxNodes : this.nodes;
+    this.processesPerNode = props.processesPerNode ?? props.accelerator?.count ?? 1;
+    if (!Number.isInteger(this.processesPerNode) || this.processesPerNode < 1) {
+      throw new Error(`processesPerNode (${this.processesPerNode}) must be a whole number of at least 1.`);
+    }
+    if (props.accelerator && props.processesPerNode !== undefined && props.processesPerNode > props.accelerator.count) {
+      throw new Error(
+        `processesPerNode (${props.processesPerNode}) exceeds the ${props.accelerator.count} GPUs per pod; ranks would share GPUs. ` +
+        'Lower processesPerNode or raise the accelerator count.',
+      );
+    }
+    const elastic = this.elasticPolicy(props);
+    this.restartPolicy = props.restartPolicy ?? ReplicaRestartPolicy.EXIT_CODE;
+    this.cleanPodPolicy = props.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
+    this.backoffLimit = nonNegativeInteger('backoffLimit', props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT, 'container restarts tolerated');
+    this.activeDeadline = props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE;
+    positiveSeconds('activeDeadline', this.activeDeadline);
+    this.ttlAfterFinished = props.ttlAfterFinished ?? DEFAULT_TTL_AFTER_FINISHED;
+    const ttlSeconds = this.ttlAfterFinished.toSeconds({ integral: false });
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
+      throw new Error(`ttlAfterFinished (${this.ttlAfterFinished.toHumanString()}) must be zero or a positive whole number of seconds.`);
+    }
+    if (this.isElastic && props.onDemandMaster) {
+      throw new Error(
+        'onDemandMaster is set on an elastic job, which has no Master: the c10d rendezvous host is worker-0 and shares the ' +
+        "Workers' template. Use elastic.rendezvousBackend ETCD with an endpoint on on-demand capacity, or drop elastic.",
+      );
+    }
+
+    const command = launchCommand(props, this.isElastic);
+    const lastPod = this.isElastic ? `worker-${maxPods - 1}` : this.nodes > 1 ? `worker-${this.nodes - 2}` : 'master-0';
+    if (props.name !== undefined) checkName(props.name, lastPod);
+    // A plain ApiObject with the imported GVK and spec types: the generated class converts
+    // its whole spec on toJson, which would mangle the pod templates added below.
+    this.apiObject = new ApiObject(this, 'Resource', {
+      ...PyTorchJob.GVK,
+      metadata: props.name === undefined ? {} : { name: props.name },
+    });
+    const spec: PyTorchJobSpec = {
+      pytorchReplicaSpecs: {},
+      nprocPerNode: String(this.processesPerNode),
+      elasticPolicy: elastic,
+      runPolicy: this.runPolicy(props, ttlSeconds, maxPods),
+    };
+    this.name = this.apiObject.name;
+    if (props.name === undefined) checkName(this.name, lastPod);
+
+    const podOptions = {
+      workloadName: this.name,
+      containerName: CONTAINER_NAME,
+      component: 'distributed-training',
+      restartPolicy: this.restartPolicy === ReplicaRestartPolicy.ON_FAILURE ? 'OnFailure' : 'Never',
+      concurrentPods: maxPods,
+      command,
+      // Workers-only elastic jobs get no PET_NPROC_PER_NODE from the operator (only the Master branch sets it).
+      extraEnv: this.isElastic ? [{ name: 'PET_NPROC_PER_NODE', value: String(this.processesPerNode) }] : [],
+    };
+    const workers = this._buildTrainerPod(props, podOptions);
+    this.spot = workers.spot;
+    this.terminationGracePeriod = workers.terminationGracePeriod;
+    if (this.restartPolicy === ReplicaRestartPolicy.EXIT_CODE) checkExitCodeContract(workers);
+    for (const [key, value] of Object.entries(workers.workloadLabels)) {
+      this.apiObject.metadata.addLabel(key, value);
+    }
+
+    const replicas: { [role: string]: any } = {};
+    if (this.isElastic) {
+      replicas.Worker = this.replica(this.nodes, workers);
+    } else {
+      const master = props.onDemandMaster ? this._buildTrainerPod({ ...props, spot: SpotScheduling.onDemand(), terminationGracePeriod: props.terminationGracePeriod ?? workers.terminationGracePeriod }, podOptions) : workers;
+      replicas.Master = this.replica(1, master);
+      if (this.nodes > 1) replicas.Worker = this.replica(this.nodes - 1, workers);
+    }
+    this.apiObject.addJsonPatch(JsonPatch.add('/spec', compact({ ...spec, pytorchReplicaSpecs: undefined })));
+    this.apiObject.addJsonPatch(JsonPatch.add('/spec/pytorchReplicaSpecs', replicas));
+    this.warnAboutPreemptibleCoordinator(props);
+  }
+
+  private replica(count: number, pod: TrainerPod): any {
+    const template = JSON.parse(JSON.stringify(pod.template));
+    template.spec.containers[0].ports = [{ name: PORT_NAME, containerPort: DEFAULT_PORT, protocol: 'TCP' }];
+    return { replicas: count, restartPolicy: this.restartPolicy, template };
+  }
+
+  private elasticPolicy(props: DistributedPyTorchJobProps): PyTorchJobSpecElasticPolicy | undefined {
+    const elastic = props.elastic;
+    if (!elastic) return undefined;
+    for (const [prop, value] of [['elastic.minNodes', elastic.minNodes], ['elastic.maxNodes', elastic.maxNodes]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`${prop} (${value}) must be a whole number of at least 1.`);
+    }
+    if (elastic.minNodes > elastic.maxNodes) {
+      throw new Error(`elastic.minNodes (${elastic.minNodes}) must not exceed elastic.maxNodes (${elastic.maxNodes}) (RULEBOOK K4).`);
+    }
+    if (props.nodes < elastic.minNodes || props.nodes > elastic.maxNodes) {
+      throw new Error(`nodes (${props.nodes}) must lie within elastic.minNodes (${elastic.minNodes}) and elastic.maxNodes (${elastic.maxNodes}).`);
+    }
+    const backend = elastic.rendezvousBackend ?? RendezvousBackend.C10D;
+    let host: string | undefined;
+    let port: number | undefined;
+    if (elastic.rendezvousEndpoint !== undefined) {
+      const match = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?):(\d{1,5})$/.exec(elastic.rendezvousEndpoint);
+      if (!match || Number(match[3]) > 65535) {
+        throw new Error(`elastic.rendezvousEndpoint ('${elastic.rendezvousEndpoint}') must be host:port, e.g. 'etcd-client.training:2379'.`);
+      }
+      host = match[1];
+      port = Number(match[3]);
+    } else if (backend !== RendezvousBackend.C10D) {
+      throw new Error(`elastic.rendezvousBackend ${backend} needs elastic.rendezvousEndpoint (host:port of the etcd service).`);
+    }
+    const maxRestarts = nonNegativeInteger('elastic.maxRestarts', elastic.maxRestarts ?? 100, 'worker group restarts before failing');
+    return { rdzvBackend: backend, rdzvHost: host, rdzvPort: port, minReplicas: elastic.minNodes, maxReplicas: elastic.maxNodes, maxRestarts };
+  }
+
+  private runPolicy(props: DistributedPyTorchJobProps, ttlSeconds: number, maxPods: number): PyTorchJobSpecRunPolicy {
+    const gang = props.gangScheduling;
+    if (gang?.minAvailable !== undefined && (!Number.isInteger(gang.minAvailable) || gang.minAvailable < 1 || gang.minAvailable > maxPods)) {
+      throw new Error(`gangScheduling.minAvailable (${gang.minAvailable}) must be a whole number from 1 to the ${maxPods} pods of the job.`);
+    }
+    return {
+      cleanPodPolicy: this.cleanPodPolicy,
+      ttlSecondsAfterFinished: ttlSeconds,
+      activeDeadlineSeconds: this.activeDeadline.toSeconds(),
+      backoffLimit: this.backoffLimit,
+      suspend: props.suspend,
+      schedulingPolicy: gang === undefined ? undefined : {
+        minAvailable: gang.minAvailable ?? (props.elastic?.minNodes ?? this.nodes),
+        queue: gang.queue,
+        priorityClass: gang.priorityClass,
+      },
+    };
+  }
+
+  private warnAboutPreemptibleCoordinator(props: DistributedPyTorchJobProps): void {
+    if (!this.spot.isSpot) return;
+    if (this.isElastic && (props.elastic!.rendezvousBackend ?? RendezvousBackend.C10D) === RendezvousBackend.C10D) {
+      Warnings.add(this, `the c10d rendezvous host ${this.name}-worker-0 runs on ${this.spot.name} capacity: if it is reclaimed, ` +
+        'rendezvous stalls until it returns (RULEBOOK K4). Use an etcd rendezvous endpoint on on-demand capacity for long runs.');
+    } else if (!this.isElastic && !props.onDemandMaster) {
+      Warnings.add(this, `the Master runs on ${this.spot.name} capacity: if it is reclaimed every rank restarts. ` +
+        'Set onDemandMaster: true to keep it on on-demand capacity.');
+    }
+  }
+}
+
+/** Under the ExitCode policy 128+ is retried and 1-127 is permanent: the contract must agree. */
+function checkExitCodeContract(pod: TrainerPod): void {
+  if (pod.contract.exitCode < 128) {
+    throw new Error(
+      `preemption.exitCode (${pod.contract.exitCode}) is below 128: the ExitCode restart policy treats it as a permanent failure, ` +
+      'so a preempted replica would fail the job (RULEBOOK K6). Use 143, or restartPolicy ON_FAILURE.',
+    );
+  }
+  const retried = pod.contract.nonRetriableExitCodes.filter((code) => code >= 128);
+  if (retried.length > 0) {
+    throw new Error(
+      `preemption.nonRetriableExitCodes (${retried.join(', ')}) are 128 or more, which the ExitCode restart policy retries; ` +
+      'use codes from 1 to 127 for configuration errors (RULEBOOK K6).',
+    );
+  }
+}
+
+function launchCommand(props: DistributedPyTorchJobProps, elastic: boolean): string[] {
+  if ((props.script === undefined) === (props.command === undefined)) {
+    throw new Error("set exactly one of script (run by torchrun, e.g. ['train.py', '--epochs=10']) and command (run as given).");
+  }
+  if (props.command !== undefined) return props.command;
+  if (props.script!.length === 0) throw new Error("script is empty; give the training script and its arguments, e.g. ['train.py'].");
+  const torchrun = props.torchrun ?? DEFAULT_TORCHRUN;
+  // Static rendezvous needs the Master's address; $(VAR) is expanded by the kubelet from the
+  // MASTER_ADDR / MASTER_PORT the operator injects. Elastic jobs use the PET_RDZV_* variables.
+  return elastic ? [...torchrun, ...props.script!] : [...torchrun, '--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)', ...props.script!];
+}
+
+function checkName(name: string, lastPod: string): void {
+  if (!/^[a-z]/.test(name)) {
+    throw new Error(`name ('${name}') must start with a letter: a PyTorchJob name is a DNS-1035 label (RULEBOOK K1).`);
+  }
+  const budget = 63 - lastPod.length - 1;
+  checkWorkloadName(name, budget, 'PyTorchJob', `its pod and service names such as '<name>-${lastPod}' (63 characters at most, RULEBOOK K1)`);
+}

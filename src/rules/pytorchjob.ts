@@ -1,0 +1,95 @@
+import { isDns1035Label } from './k8s-syntax';
+import { Rule } from './rule';
+
+const ROLES = ['Master', 'Worker'];
+const RESTART_POLICIES = ['OnFailure', 'Never', 'ExitCode'];
+const CLEAN_POD_POLICIES = ['All', 'Running', 'None'];
+const MANAGED_BY = ['kubeflow.org/training-operator', 'kueue.x-k8s.io/multikueue'];
+const HARD_CODED = /^--(nnodes|nproc[-_]per[-_]node|master[-_]port|node[-_]rank)(=\d+(:\d+)?)?$/;
+
+function isPyTorchJob(object: any): boolean {
+  return object?.kind === 'PyTorchJob' && typeof object.apiVersion === 'string' && object.apiVersion.startsWith('kubeflow.org/');
+}
+
+/** RULEBOOK K1-K7: what the Training Operator v1.9 webhook and controller accept for a PyTorchJob. */
+export const pytorchJob: Rule = {
+  id: 'pytorchjob',
+  rulebook: ['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'K7'],
+  severity: 'error',
+  what: 'A PyTorchJob breaks a Training Operator rule: name, replica roles, Master count, container name, elastic bounds, restart or clean-pod policy, or hard-coded torchrun sizes.',
+  why: 'The webhook rejects the job, or the operator creates pods that cannot form a process group; custom resources get no pod validation from the apiserver (G2).',
+  fix: "Use DistributedPyTorchJob, or: a DNS-1035 name, Master replicas 1, Worker >= 1, a container named 'pytorch', minReplicas <= replicas <= maxReplicas, and torchrun without --nnodes/--nproc_per_node/--master_port numbers.",
+  check(object) {
+    if (!isPyTorchJob(object)) return [];
+    const messages: string[] = [];
+    const name = object.metadata?.name;
+    if (typeof name !== 'string' || !isDns1035Label(name)) messages.push(`name '${name}' must be a DNS-1035 label (lower-case, starting with a letter, at most 63).`);
+    const spec = object.spec ?? {};
+    const replicas = spec.pytorchReplicaSpecs ?? {};
+    for (const role of Object.keys(replicas)) {
+      if (!ROLES.includes(role)) messages.push(`pytorchReplicaSpecs key '${role}' must be Master or Worker.`);
+    }
+    const master = replicas.Master;
+    const worker = replicas.Worker;
+    if (!master && !worker) messages.push('pytorchReplicaSpecs has neither Master nor Worker.');
+    if (master && master.replicas !== 1) messages.push(`Master replicas (${master.replicas ?? 'unset'}) must be written as exactly 1.`);
+    if (worker && (!Number.isInteger(worker.replicas) || worker.replicas < 1)) messages.push(`Worker replicas (${worker.replicas ?? 'unset'}) must be at least 1.`);
+    for (const [role, replica] of Object.entries<any>(replicas)) {
+      const containers: any[] = replica?.template?.spec?.containers ?? [];
+      if (!containers.some((c) => c?.name === 'pytorch')) messages.push(`${role} has no container named 'pytorch'.`);
+      if (replica?.restartPolicy === 'Always') messages.push(`${role} restartPolicy Always restarts replicas that finished; use ExitCode or OnFailure.`);
+      else if (replica?.restartPolicy !== undefined && !RESTART_POLICIES.includes(replica.restartPolicy)) messages.push(`${role} restartPolicy '${replica.restartPolicy}' is not one of ${RESTART_POLICIES.join(', ')}.`);
+      if (typeof name === 'string' && Number.isInteger(replica?.replicas)) {
+        const podName = `${name}-${role.toLowerCase()}-${replica.replicas - 1}`;
+        if (podName.length > 63) messages.push(`pod name '${podName}' has ${podName.length} characters; at most 63.`);
+      }
+      for (const container of containers) {
+        const argv: any[] = [...(container?.command ?? []), ...(container?.args ?? [])];
+        if (!argv.some((arg) => typeof arg === 'string' && /(^|\/)torchrun$|^torch\.distributed\.run$/.test(arg))) continue;
+        for (const arg of argv) {
+          if (typeof arg === 'string' && HARD_CODED.test(arg) && /\d/.test(arg)) {
+            messages.push(`${role} container '${container.name}' passes '${arg}' to torchrun; the operator's PET_* variables and MASTER_PORT decide it (K7).`);
+          }
+        }
+      }
+    }
+    const elastic = spec.elasticPolicy;
+    if (elastic) {
+      if (!worker) messages.push('elasticPolicy needs a Worker replica spec.');
+      if (elastic.nProcPerNode !== undefined && spec.nprocPerNode !== undefined) messages.push('elasticPolicy.nProcPerNode is deprecated and conflicts with spec.nprocPerNode; set only spec.nprocPerNode.');
+      const { minReplicas: min, maxReplicas: max } = elastic;
+      if (min !== undefined && max !== undefined && min > max) messages.push(`elasticPolicy.minReplicas (${min}) exceeds maxReplicas (${max}).`);
+      if (worker && Number.isInteger(worker.replicas) && ((min !== undefined && worker.replicas < min) || (max !== undefined && worker.replicas > max))) {
+        messages.push(`Worker replicas (${worker.replicas}) lie outside elasticPolicy min/max (${min ?? '-'}..${max ?? '-'}).`);
+      }
+    }
+    const run = spec.runPolicy ?? {};
+    if (run.cleanPodPolicy !== undefined && !CLEAN_POD_POLICIES.includes(run.cleanPodPolicy)) messages.push(`runPolicy.cleanPodPolicy '${run.cleanPodPolicy}' is not one of ${CLEAN_POD_POLICIES.join(', ')}.`);
+    if (run.managedBy !== undefined && !MANAGED_BY.includes(run.managedBy)) messages.push(`runPolicy.managedBy '${run.managedBy}' must be ${MANAGED_BY.join(' or ')}.`);
+    for (const field of ['backoffLimit', 'ttlSecondsAfterFinished']) {
+      if (run[field] !== undefined && (!Number.isInteger(run[field]) || run[field] < 0)) messages.push(`runPolicy.${field} (${run[field]}) must be a whole number >= 0.`);
+    }
+    if (run.activeDeadlineSeconds !== undefined && (!Number.isInteger(run.activeDeadlineSeconds) || run.activeDeadlineSeconds <= 0)) {
+      messages.push(`runPolicy.activeDeadlineSeconds (${run.activeDeadlineSeconds}) must be a whole number > 0.`);
+    }
+    return messages;
+  },
+};
+
+/** A PyTorchJob without TTL or clean-pod policy keeps GPU pods after the end. */
+export const pytorchJobCleanup: Rule = {
+  id: 'pytorchjob-cleanup',
+  rulebook: ['K5'],
+  severity: 'warning',
+  what: 'A PyTorchJob has no ttlSecondsAfterFinished, or cleanPodPolicy None (the default).',
+  why: 'With cleanPodPolicy None, pods that still run when the job ends keep their GPUs; without a TTL the finished job stays forever.',
+  fix: 'Set runPolicy.cleanPodPolicy Running and runPolicy.ttlSecondsAfterFinished.',
+  check(object) {
+    if (!isPyTorchJob(object)) return [];
+    const run = object.spec?.runPolicy ?? {};
+    const messages: string[] = [];
+    if ((run.cleanPodPolicy ?? 'None') === 'None') messages.push('runPolicy.cleanPodPolicy is None: running pods keep their GPUs after the job ends.');
+    if (run.ttlSecondsAfterFinished === undefined) messages.push('runPolicy.ttlSecondsAfterFinished is not set.');
+    return messages;
+  },
+};
