@@ -296,7 +296,9 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     if (this.isElastic) {
       replicas.Worker = this.replica(this.nodes, workers);
     } else {
-      const master = props.onDemandMaster ? this._buildTrainerPod({ ...props, spot: SpotScheduling.onDemand(), terminationGracePeriod: props.terminationGracePeriod ?? workers.terminationGracePeriod }, podOptions) : workers;
+      // The on-demand Master keeps the Workers' grace period, so all ranks agree on the save window.
+      const masterProps = { ...props, spot: SpotScheduling.onDemand(), terminationGracePeriod: workers.terminationGracePeriod };
+      const master = props.onDemandMaster ? this._buildTrainerPod(masterProps, podOptions) : workers;
       replicas.Master = this.replica(1, master);
       if (this.nodes > 1) replicas.Worker = this.replica(this.nodes - 1, workers);
     }

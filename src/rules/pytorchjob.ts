@@ -37,8 +37,9 @@ export const pytorchJob: Rule = {
     for (const [role, replica] of Object.entries<any>(replicas)) {
       const containers: any[] = replica?.template?.spec?.containers ?? [];
       if (!containers.some((c) => c?.name === 'pytorch')) messages.push(`${role} has no container named 'pytorch'.`);
-      if (replica?.restartPolicy === 'Always') messages.push(`${role} restartPolicy Always restarts replicas that finished; use ExitCode or OnFailure.`);
-      else if (replica?.restartPolicy !== undefined && !RESTART_POLICIES.includes(replica.restartPolicy)) messages.push(`${role} restartPolicy '${replica.restartPolicy}' is not one of ${RESTART_POLICIES.join(', ')}.`);
+      if (replica?.restartPolicy === 'Always') {messages.push(`${role} restartPolicy Always restarts replicas that finished; use ExitCode or OnFailure.`);} else if (replica?.restartPolicy !== undefined && !RESTART_POLICIES.includes(replica.restartPolicy)) {
+        messages.push(`${role} restartPolicy '${replica.restartPolicy}' is not one of ${RESTART_POLICIES.join(', ')}.`);
+      }
       if (typeof name === 'string' && Number.isInteger(replica?.replicas)) {
         const podName = `${name}-${role.toLowerCase()}-${replica.replicas - 1}`;
         if (podName.length > 63) messages.push(`pod name '${podName}' has ${podName.length} characters; at most 63.`);
@@ -59,7 +60,8 @@ export const pytorchJob: Rule = {
       if (elastic.nProcPerNode !== undefined && spec.nprocPerNode !== undefined) messages.push('elasticPolicy.nProcPerNode is deprecated and conflicts with spec.nprocPerNode; set only spec.nprocPerNode.');
       const { minReplicas: min, maxReplicas: max } = elastic;
       if (min !== undefined && max !== undefined && min > max) messages.push(`elasticPolicy.minReplicas (${min}) exceeds maxReplicas (${max}).`);
-      if (worker && Number.isInteger(worker.replicas) && ((min !== undefined && worker.replicas < min) || (max !== undefined && worker.replicas > max))) {
+      const outside = (count: number) => (min !== undefined && count < min) || (max !== undefined && count > max);
+      if (worker && Number.isInteger(worker.replicas) && outside(worker.replicas)) {
         messages.push(`Worker replicas (${worker.replicas}) lie outside elasticPolicy min/max (${min ?? '-'}..${max ?? '-'}).`);
       }
     }
