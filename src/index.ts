@@ -13,3 +13,4 @@ export * from './trainer/trainer-command';
 export * from './hyperparameter-sweep';
 export * from './trainer/sweep-axis';
 export * from './distributed-pytorch-job';
+export * from './plugin';

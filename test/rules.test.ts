@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { expectConformant, SHARED_AVAILABLE, schemaErrors } from './util/conformance';
 import { ALL_RULES, contextFor, evaluate } from '../src/rules/engine';
+import { renderRulesReference } from '../src/rules/reference';
 import { Rule } from '../src/rules/rule';
 
 /** A hand-written Job that complies with every rule: the baseline each case mutates. */
@@ -33,7 +34,7 @@ function compliantJob(): any {
           containers: [{
             name: 'trainer',
             image: 'trainer:v1',
-            env: [{ name: 'CHECKPOINT_DIR', value: '/checkpoints' }],
+            env: [{ name: 'CHECKPOINT_DIR', value: '/checkpoints' }, { name: 'PREEMPTION_EXIT_CODE', value: '143' }],
             resources: {
               requests: { 'cpu': '4', 'memory': '16Gi', 'nvidia.com/gpu': 1 },
               limits: { 'cpu': '4', 'memory': '16Gi', 'nvidia.com/gpu': 1 },
@@ -165,6 +166,14 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['&&', (j) => { trainer(j).command = ['pip install x && python train.py']; }, /'&&' \/ '\|\|'/],
     ['a pipe token', (j) => { trainer(j).args = ['train.py', '|', 'tee', 'log']; }, /a '\|' or ';' separator/],
     ['sh -c without exec', (j) => { trainer(j).command = ['/bin/sh', '-c', 'python train.py']; }, /runs a shell script without 'exec'/],
+  ],
+  'preemption-exit-code': [
+    ['exit code 0', (j) => { trainer(j).env[1].value = '0'; }, /PREEMPTION_EXIT_CODE \(0\) must be an exit code from 1 to 255: exit 0 marks an unfinished Job Succeeded/],
+    ['a code the policy does not ignore', (j) => { trainer(j).env[1].value = '99'; }, /exits 99 after its emergency checkpoint, but the podFailurePolicy does not ignore 99/],
+  ],
+  'acknowledgement': [
+    ['an unknown rule id', (j) => { j.metadata.annotations = { 'acknowledge.cdk8s-training.io/no-such-rule': 'x' }; }, /names no rule/],
+    ['an empty reason', (j) => { j.metadata.annotations = { 'acknowledge.cdk8s-training.io/job-ttl': ' ' }; }, /has no reason; the rule still applies/],
   ],
   'containers': [
     ['a duplicated name', (j) => { pod(j).containers.push({ name: 'trainer', image: 'x' }); }, /'trainer' is used twice/],
@@ -369,6 +378,15 @@ describe('the engine', () => {
     expect(run(ALL_RULES.find((r) => r.id === 'version-gated-fields')!, [job], 29)).toEqual([]);
   });
 
+  test('an annotation with a reason opts one object out of one rule', () => {
+    const job = compliantJob();
+    delete job.spec.ttlSecondsAfterFinished;
+    job.metadata.annotations = { 'acknowledge.cdk8s-training.io/job-ttl': 'deleted by the pipeline that created it' };
+    expect(evaluate([job], contextFor([job], 28))).toEqual([]);
+    job.metadata.annotations = { 'acknowledge.cdk8s-training.io/job-ttl': '' };
+    expect(evaluate([job], contextFor([job], 28)).map((f) => f.ruleId).sort()).toEqual(['acknowledgement', 'job-ttl']);
+  });
+
   test('acknowledged rules are skipped', () => {
     const job = compliantJob();
     delete job.spec.ttlSecondsAfterFinished;
@@ -422,5 +440,15 @@ describe('the README rules table', () => {
     for (const rule of ALL_RULES) {
       expect(readme).toContain(`| \`${rule.id}\` | ${rule.severity} |`);
     }
+  });
+});
+
+describe('the rules reference', () => {
+  test('docs/rules.md is what the rule definitions generate', () => {
+    expect(fs.readFileSync(path.join(__dirname, '..', 'docs', 'rules.md'), 'utf8')).toBe(renderRulesReference());
+  });
+
+  test('every rule has an example', () => {
+    for (const rule of ALL_RULES) expect(rule.example.length).toBeGreaterThan(10);
   });
 });

@@ -9,6 +9,11 @@ export const checkpointVolume: Rule = {
   what: 'A Job or training workload mounts no PersistentVolumeClaim.',
   why: 'Without persistent checkpoints every preemption or node loss restarts training from scratch.',
   fix: 'Mount a checkpoint claim and pass its path to the trainer (CheckpointStorage in the constructs).',
+  example: `kind: Job
+spec:
+  template:
+    spec:
+      volumes: []   # nowhere to keep checkpoints`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

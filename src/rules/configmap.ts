@@ -11,6 +11,9 @@ export const configMap: Rule = {
   what: 'A ConfigMap key is invalid or in both data and binaryData, or the ConfigMap is over 1 MiB.',
   why: 'The apiserver rejects the ConfigMap, so the pods that mount it never start.',
   fix: "Use keys of letters, digits, '-', '_' and '.', and keep a ConfigMap under 1 MiB (a sweep: express trials as axes).",
+  example: `kind: ConfigMap
+data:
+  grid.json: "..."   # over 1 MiB in total`,
   check(object) {
     if (object?.kind !== 'ConfigMap' || object.apiVersion !== 'v1') return [];
     const messages: string[] = [];

@@ -10,6 +10,9 @@ export const containers: Rule = {
   what: 'A container name is not a DNS-1123 label or is repeated, or a container has no image.',
   why: 'The apiserver rejects the pod (for custom resources, the operator fails later with an event).',
   fix: 'Give every container a unique lower-case name and an image.',
+  example: `containers:
+  - name: Trainer   # not a DNS-1123 label
+    image: trainer:v1`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

@@ -9,6 +9,11 @@ export const cronjobDeadline: Rule = {
   what: "A Forbid CronJob's job deadline is at least the shortest interval between two scheduled runs.",
   why: 'A run that uses its whole deadline is still active at the next start time, which Forbid then skips.',
   fix: 'Shorten activeDeadlineSeconds below the interval, or schedule runs further apart.',
+  example: `kind: CronJob
+spec:
+  schedule: "@hourly"
+  concurrencyPolicy: Forbid
+  jobTemplate: {spec: {activeDeadlineSeconds: 7200}}`,
   check(object) {
     if (object?.kind !== 'CronJob' || object.spec?.concurrencyPolicy !== 'Forbid') return [];
     const deadline = object.spec?.jobTemplate?.spec?.activeDeadlineSeconds;

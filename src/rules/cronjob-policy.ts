@@ -10,6 +10,9 @@ export const cronjobPolicy: Rule = {
   what: 'A CronJob allows overlapping runs, has a negative or unknown setting, or no startingDeadlineSeconds.',
   why: 'Overlapping training runs double the GPU bill and race on checkpoints; without startingDeadlineSeconds, 100 missed starts stall the CronJob.',
   fix: 'Set concurrencyPolicy Forbid, history limits >= 0 and a startingDeadlineSeconds.',
+  example: `kind: CronJob
+spec:
+  schedule: "0 2 * * 0"   # concurrencyPolicy defaults to Allow`,
   check(object) {
     if (object?.kind !== 'CronJob' || object.apiVersion !== 'batch/v1') return [];
     const spec = object.spec ?? {};

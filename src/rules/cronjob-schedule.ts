@@ -9,6 +9,9 @@ export const cronjobSchedule: Rule = {
   what: 'A CronJob schedule does not parse, never fires or embeds TZ=, or its timeZone is empty, Local or unknown.',
   why: 'The apiserver rejects the CronJob, or (a date like 30 February) accepts one that never runs.',
   fix: "Write five fields (minute hour day-of-month month day-of-week, day-of-week 0-6) or a descriptor, and set timeZone to an IANA name such as 'Etc/UTC'.",
+  example: `kind: CronJob
+spec:
+  schedule: "0 2 * * 7"   # day-of-week is 0-6`,
   check(object) {
     if (object?.kind !== 'CronJob' || object.apiVersion !== 'batch/v1') return [];
     const messages: string[] = [];

@@ -1,3 +1,4 @@
+import { acknowledgedByAnnotation, acknowledgementRule } from './acknowledgement';
 import { checkpointVolume } from './checkpoint-volume';
 import { configMap } from './configmap';
 import { containers } from './containers';
@@ -14,9 +15,11 @@ import { jobSelector } from './job-selector';
 import { jobTtl } from './job-ttl';
 import { kueueLabels } from './kueue-labels';
 import { labels } from './labels';
+import { preemptionExitCode } from './preemption-exit-code';
 import { priority } from './priority';
 import { pvc } from './pvc';
-import { pytorchJob, pytorchJobCleanup } from './pytorchjob';
+import { pytorchJob } from './pytorchjob';
+import { pytorchJobCleanup } from './pytorchjob-cleanup';
 import { resourceQuantities } from './resource-quantities';
 import { Finding, Rule, RuleContext } from './rule';
 import { sharedMemory } from './shared-memory';
@@ -34,6 +37,7 @@ export const ALL_RULES: Rule[] = [
   jobRestartPolicy,
   jobCounts,
   jobPodFailurePolicy,
+  preemptionExitCode,
   jobSelector,
   jobNameLength,
   versionGatedFields,
@@ -60,6 +64,7 @@ export const ALL_RULES: Rule[] = [
   spotSelection,
   kueueLabels,
   checkpointVolume,
+  acknowledgementRule(() => ALL_RULES.map((rule) => rule.id)),
 ];
 
 /** Looks a rule up by id. */
@@ -79,14 +84,17 @@ export function contextFor(objects: any[], kubernetesMinor: number, extraClaims:
 }
 
 /**
- * Runs `rules` over `objects`; rules in `acknowledged` are skipped. A rule that throws
- * (a malformed object it did not expect) is reported as a finding, never as a crash.
+ * Runs `rules` over `objects`; rules in `acknowledged` (a construct's opt-outs) and rules an
+ * object opts out of by an `acknowledge.cdk8s-training.io/<rule-id>` annotation with a reason
+ * are skipped. A rule that throws (a malformed object it did not expect) is reported as a
+ * finding, never as a crash.
  */
 export function evaluate(objects: any[], context: RuleContext, acknowledged: ReadonlySet<string> = new Set(), rules: Rule[] = ALL_RULES): Finding[] {
   const findings: Finding[] = [];
   for (const object of objects) {
+    const byAnnotation = acknowledgedByAnnotation(object);
     for (const rule of rules) {
-      if (acknowledged.has(rule.id)) continue;
+      if (acknowledged.has(rule.id) || byAnnotation.has(rule.id)) continue;
       let messages: string[];
       try {
         messages = rule.check(object, context);

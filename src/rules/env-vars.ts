@@ -12,6 +12,9 @@ export const envVars: Rule = {
   what: 'An environment variable has an invalid name, or a valueFrom with zero or several sources, or both value and valueFrom.',
   why: 'The apiserver rejects the pod.',
   fix: "Name variables with letters, digits, '_', '-' and '.', and give each exactly one of value or a single valueFrom source.",
+  example: `env:
+  - name: 1LR   # cannot start with a digit
+    value: "3e-4"`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

@@ -16,6 +16,9 @@ export const gpuResources: Rule = {
   what: 'A GPU (extended resource) count is fractional, or its request differs from its limit or has no limit.',
   why: 'The apiserver rejects the pod: extended resources cannot be overcommitted or shared fractionally.',
   fix: 'Use a whole number and set the limit (and the request, if any) to the same value, e.g. Accelerator.nvidiaGpu(4).',
+  example: `resources:
+  requests: {nvidia.com/gpu: 2}
+  limits: {nvidia.com/gpu: 4}   # must be equal`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

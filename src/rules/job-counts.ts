@@ -11,6 +11,9 @@ export const jobCounts: Rule = {
   what: 'A Job count is negative or fractional, or activeDeadlineSeconds is not positive.',
   why: 'The apiserver rejects negative counts; activeDeadlineSeconds 0 passes it but kills the Job at once.',
   fix: 'Use whole numbers >= 0 for counts and a positive activeDeadlineSeconds.',
+  example: `kind: Job
+spec:
+  activeDeadlineSeconds: 0   # kills the Job at once`,
   check(object) {
     const spec = jobSpecOf(object);
     if (!spec) return [];

@@ -10,6 +10,9 @@ export const jobNameLength: Rule = {
   what: 'A Job name is over 63 characters, an Indexed pod hostname over 63, or a CronJob name over 52.',
   why: 'The job-name label (63), the `<job>-<index>` hostnames and the `<cronjob>-<minutes>` Job names derive from it.',
   fix: 'Shorten the name, e.g. with ExperimentName.of(base, params, { maxLength }).',
+  example: `kind: CronJob
+metadata:
+  name: fraud-transformer-weekly-full-retrain-on-thirty-days   # 54 > 52`,
   check(object) {
     const name = object?.metadata?.name;
     const spec = jobSpecOf(object);

@@ -11,6 +11,10 @@ export const jobPodFailurePolicy: Rule = {
   what: 'A podFailurePolicy rule is malformed.',
   why: 'The apiserver rejects the Job, and the policy is immutable once created.',
   fix: 'Give each rule one action (Count, FailIndex, FailJob, Ignore) and exactly one of onExitCodes or onPodConditions with valid values.',
+  example: `podFailurePolicy:
+  rules:
+    - action: Ignore
+      onExitCodes: {operator: In, values: [0, 143]}   # 0 is not allowed with In`,
   check(object) {
     const spec = jobSpecOf(object);
     const rules = spec?.podFailurePolicy?.rules;

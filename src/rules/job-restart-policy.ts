@@ -9,6 +9,12 @@ export const jobRestartPolicy: Rule = {
   what: 'A Job pod template has restartPolicy Always or none, or OnFailure together with a podFailurePolicy.',
   why: 'The apiserver rejects Always (the default when omitted), and a podFailurePolicy only works with Never.',
   fix: "Set spec.template.spec.restartPolicy to 'Never'.",
+  example: `kind: Job
+spec:
+  podFailurePolicy: {rules: [...]}
+  template:
+    spec:
+      restartPolicy: OnFailure   # must be Never`,
   check(object) {
     const spec = jobSpecOf(object);
     if (!spec) return [];

@@ -11,6 +11,10 @@ export const jobSelector: Rule = {
   what: 'A Job sets selector, manualSelector or the controller-owned job-name / controller-uid labels.',
   why: 'A hand-written selector can adopt pods of other Jobs; the apiserver rejects most such Jobs.',
   fix: 'Remove spec.selector, spec.manualSelector and the job-name / controller-uid labels from the pod template.',
+  example: `kind: Job
+spec:
+  manualSelector: true
+  selector: {matchLabels: {app: train}}`,
   check(object) {
     const spec = jobSpecOf(object);
     if (!spec) return [];

@@ -9,6 +9,8 @@ export const jobTtl: Rule = {
   what: 'A Job has no ttlSecondsAfterFinished.',
   why: 'Finished Jobs and their pods stay until deleted by hand, and a Job name cannot be reused while one exists.',
   fix: 'Set ttlSecondsAfterFinished (the constructs default to 24 hours).',
+  example: `kind: Job
+spec: {backoffLimit: 2}   # no ttlSecondsAfterFinished`,
   check(object) {
     if (object?.kind !== 'Job') return [];
     return jobSpecOf(object)?.ttlSecondsAfterFinished === undefined ? ['spec.ttlSecondsAfterFinished is not set.'] : [];

@@ -11,6 +11,11 @@ export const kueueLabels: Rule = {
   what: 'A Kueue queue or priority label is on a pod template instead of the workload.',
   why: 'Kueue admits workloads (Job, PyTorchJob, the CronJob job template) by their own labels; on the pod template it is ignored and the job bypasses the queue.',
   fix: 'Move kueue.x-k8s.io/queue-name to the metadata of the Job, PyTorchJob or CronJob jobTemplate.',
+  example: `kind: Job
+spec:
+  template:
+    metadata:
+      labels: {kueue.x-k8s.io/queue-name: gpu}   # belongs on the Job`,
   check(object) {
     const messages: string[] = [];
     for (const ref of podTemplatesOf(object)) {

@@ -26,6 +26,9 @@ export const labels: Rule = {
   what: 'A label key or value, or an annotation key, is malformed, or annotations exceed 256 KiB.',
   why: 'The apiserver rejects the object.',
   fix: "Use label values of at most 63 alphanumerics, '-', '_' and '.', and keys with an optional DNS prefix.",
+  example: `metadata:
+  labels:
+    experiment: "lr=3e-4 bs=256"   # spaces and '=' are not allowed`,
   check(object) {
     const messages: string[] = [];
     checkMetadata(object?.metadata, 'metadata', messages);

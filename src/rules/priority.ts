@@ -10,6 +10,8 @@ export const priority: Rule = {
   what: 'priorityClassName is not a DNS subdomain, or spec.priority is set by hand.',
   why: 'Priority admission rejects pods that set priority themselves; a bad class name fails pod creation.',
   fix: 'Set only priorityClassName, to an existing PriorityClass.',
+  example: `spec:
+  priority: 1000   # set priorityClassName instead`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

@@ -11,6 +11,9 @@ export const pvc: Rule = {
   what: 'A PersistentVolumeClaim has no or unknown access modes, ReadWriteOncePod with others, no positive storage request, or a bad volumeMode.',
   why: 'The apiserver rejects the claim, and its spec is immutable afterwards except for growing storage.',
   fix: 'Set accessModes (ReadWriteMany for shared checkpoints), resources.requests.storage > 0 and volumeMode Filesystem.',
+  example: `kind: PersistentVolumeClaim
+spec:
+  accessModes: [ReadWriteMany]   # no resources.requests.storage`,
   check(object) {
     if (object?.kind !== 'PersistentVolumeClaim' || object.apiVersion !== 'v1') return [];
     const spec = object.spec ?? {};

@@ -7,7 +7,8 @@ const CLEAN_POD_POLICIES = ['All', 'Running', 'None'];
 const MANAGED_BY = ['kubeflow.org/training-operator', 'kueue.x-k8s.io/multikueue'];
 const HARD_CODED = /^--(nnodes|nproc[-_]per[-_]node|master[-_]port|node[-_]rank)(=\d+(:\d+)?)?$/;
 
-function isPyTorchJob(object: any): boolean {
+/** Whether the object is a kubeflow.org PyTorchJob. */
+export function isPyTorchJob(object: any): boolean {
   return object?.kind === 'PyTorchJob' && typeof object.apiVersion === 'string' && object.apiVersion.startsWith('kubeflow.org/');
 }
 
@@ -19,6 +20,10 @@ export const pytorchJob: Rule = {
   what: 'A PyTorchJob breaks a Training Operator rule: name, replica roles, Master count, container name, elastic bounds, restart or clean-pod policy, or hard-coded torchrun sizes.',
   why: 'The webhook rejects the job, or the operator creates pods that cannot form a process group; custom resources get no pod validation from the apiserver (G2).',
   fix: "Use DistributedPyTorchJob, or: a DNS-1035 name, Master replicas 1, Worker >= 1, a container named 'pytorch', minReplicas <= replicas <= maxReplicas, and torchrun without --nnodes/--nproc_per_node/--master_port numbers.",
+  example: `kind: PyTorchJob
+spec:
+  pytorchReplicaSpecs:
+    Master: {replicas: 2}   # exactly 1`,
   check(object) {
     if (!isPyTorchJob(object)) return [];
     const messages: string[] = [];
@@ -74,24 +79,6 @@ export const pytorchJob: Rule = {
     if (run.activeDeadlineSeconds !== undefined && (!Number.isInteger(run.activeDeadlineSeconds) || run.activeDeadlineSeconds <= 0)) {
       messages.push(`runPolicy.activeDeadlineSeconds (${run.activeDeadlineSeconds}) must be a whole number > 0.`);
     }
-    return messages;
-  },
-};
-
-/** A PyTorchJob without TTL or clean-pod policy keeps GPU pods after the end. */
-export const pytorchJobCleanup: Rule = {
-  id: 'pytorchjob-cleanup',
-  rulebook: ['K5'],
-  severity: 'warning',
-  what: 'A PyTorchJob has no ttlSecondsAfterFinished, or cleanPodPolicy None (the default).',
-  why: 'With cleanPodPolicy None, pods that still run when the job ends keep their GPUs; without a TTL the finished job stays forever.',
-  fix: 'Set runPolicy.cleanPodPolicy Running and runPolicy.ttlSecondsAfterFinished.',
-  check(object) {
-    if (!isPyTorchJob(object)) return [];
-    const run = object.spec?.runPolicy ?? {};
-    const messages: string[] = [];
-    if ((run.cleanPodPolicy ?? 'None') === 'None') messages.push('runPolicy.cleanPodPolicy is None: running pods keep their GPUs after the job ends.');
-    if (run.ttlSecondsAfterFinished === undefined) messages.push('runPolicy.ttlSecondsAfterFinished is not set.');
     return messages;
   },
 };

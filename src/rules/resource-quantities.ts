@@ -12,6 +12,8 @@ export const resourceQuantities: Rule = {
   what: 'A resource quantity does not parse, names an unknown resource, exceeds its limit, or gives memory in millibytes.',
   why: 'The apiserver rejects the pod, or (memory `512m` = 0.512 bytes) the trainer is OOM killed at once.',
   fix: "Write quantities like '16', '500m' (cpu) or '128Gi' (memory), with requests at most the limits.",
+  example: `resources:
+  limits: {memory: 512m}   # 0.512 bytes; meant 512Mi`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

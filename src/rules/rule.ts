@@ -25,6 +25,8 @@ export interface Rule {
   readonly why: string;
   /** One line: how to fix it. */
   readonly fix: string;
+  /** A short YAML excerpt that violates the rule, for the rules reference. */
+  readonly example: string;
   /** Returns one message per violation (empty when the object complies). */
   check(object: any, context: RuleContext): string[];
 }

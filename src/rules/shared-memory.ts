@@ -9,6 +9,9 @@ export const sharedMemory: Rule = {
   what: 'A container that requests GPUs has no memory-backed emptyDir at /dev/shm.',
   why: "The container runtime's 64 MiB /dev/shm makes PyTorch DataLoader workers crash with bus errors.",
   fix: 'Mount an emptyDir with medium Memory and a sizeLimit at /dev/shm (the constructs do this).',
+  example: `containers:
+  - name: trainer
+    resources: {limits: {nvidia.com/gpu: 4}}   # no /dev/shm emptyDir`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

@@ -9,6 +9,10 @@ export const sharedRwoClaim: Rule = {
   what: 'A workload that runs several pods at once mounts a claim that is not ReadWriteMany.',
   why: 'A ReadWriteOnce volume attaches to one node: the other pods hang in ContainerCreating with a Multi-Attach error.',
   fix: 'Use a ReadWriteMany claim (GKE Filestore standard-rwx, EFS efs-sc, Azure Files azurefile-csi) for shared checkpoints.',
+  example: `kind: Job
+spec:
+  parallelism: 4
+  template: {spec: {volumes: [{name: ckpt, persistentVolumeClaim: {claimName: rwo-claim}}]}}`,
   check(object, context) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path, ref) => {

@@ -45,6 +45,7 @@ export const shellSyntax: Rule = {
   what: 'A container passes shell syntax in command/args without a shell, or runs `sh -c` without exec.',
   why: 'Kubernetes runs no shell: `$(date ...)`, `$VAR`, pipes and `&&` reach the program literally; and behind `sh -c` without exec, SIGTERM stops at the shell and the emergency checkpoint never runs.',
   fix: "Use TrainerCommand.shell('...') (sh -c 'exec ...'), compute the value in the trainer, or reference an env var as $(VAR).",
+  example: 'args: [\'--data-start-date=$(date -d "30 days ago" +%F)\']   # no shell runs this',
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

@@ -20,6 +20,8 @@ export const spotGrace: Rule = {
   what: 'A pod that runs on spot capacity has a termination grace period shorter than that capacity\'s notice.',
   why: 'The trainer is killed before it can write its emergency checkpoint, and the work since the last checkpoint is lost.',
   fix: 'Set terminationGracePeriodSeconds to at least the notice (30 s on GKE and AKS, 120 s on EKS and Karpenter).',
+  example: `nodeSelector: {eks.amazonaws.com/capacityType: SPOT}
+terminationGracePeriodSeconds: 30   # EKS gives 120`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

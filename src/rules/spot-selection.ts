@@ -10,6 +10,9 @@ export const spotSelection: Rule = {
   what: 'A pod tolerates a spot taint without selecting spot nodes, or selects tainted spot nodes without tolerating the taint.',
   why: 'A toleration alone lets pods land on spot or on-demand nodes by chance; a selector without the toleration never schedules.',
   fix: 'Use a SpotScheduling preset, which writes the node selector and the tolerations together.',
+  example: `tolerations:
+  - {key: cloud.google.com/gke-spot, operator: Equal, value: "true", effect: NoSchedule}
+# no nodeSelector cloud.google.com/gke-spot: "true"`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

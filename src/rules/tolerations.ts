@@ -11,6 +11,10 @@ export const tolerations: Rule = {
   what: 'A toleration has a bad operator, a value with Exists, an empty key without Exists, tolerationSeconds without NoExecute, or an unknown effect.',
   why: 'The apiserver rejects the pod.',
   fix: 'Use operator Equal with a value or Exists without one, and an effect of NoSchedule, PreferNoSchedule or NoExecute.',
+  example: `tolerations:
+  - key: nvidia.com/gpu
+    operator: Exists
+    value: present   # Exists takes no value`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

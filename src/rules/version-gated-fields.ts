@@ -10,6 +10,10 @@ export const versionGatedFields: Rule = {
   what: 'A Job uses a field that the target Kubernetes version does not enable.',
   why: 'An apiserver with the feature off drops the field silently, so the Job runs without the behaviour it declares.',
   fix: 'Remove the field, or target a Kubernetes version that supports it (KubernetesVersion.setTarget).',
+  example: `# target 1.28
+kind: Job
+spec:
+  podReplacementPolicy: Failed   # alpha in 1.28: dropped silently`,
   check(object, context) {
     const spec = jobSpecOf(object);
     if (!spec) return [];

@@ -21,6 +21,9 @@ export const volumes: Rule = {
   what: 'A volume is unnamed, repeated or has not exactly one source, or a mount names no volume, repeats a path or has a bad subPath.',
   why: 'The apiserver rejects the pod (for custom resources, the pods fail to start later).',
   fix: 'Declare each volume once with one source, and mount declared volumes at distinct absolute paths with relative sub-paths.',
+  example: `volumeMounts:
+  - name: data   # no volume named data
+    mountPath: /data`,
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {

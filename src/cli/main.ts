@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+import { formatText, lint } from './lint';
+
+const USAGE = `Usage: cdk8s-training lint [options] <files or folders...>
+
+Runs the cdk8s-training rules over Kubernetes manifests (multi-document YAML or JSON).
+
+Options:
+  --format text|json        output format (default: text)
+  --fail-on-warnings        exit 1 on warnings too
+  --kubernetes-version 1.N  target version for version-gated fields (default: 1.28)
+  -h, --help                show this help
+
+Exit codes: 0 no errors, 1 errors (or warnings with --fail-on-warnings), 2 bad usage.
+`;
+
+/** Runs the command line; returns the exit code. Never throws. */
+export function main(argv: string[], out: (text: string) => void, err: (text: string) => void): number {
+  try {
+    const [command, ...rest] = argv;
+    if (command === '-h' || command === '--help' || command === undefined) {
+      (command === undefined ? err : out)(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command !== 'lint') {
+      err(`unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+    }
+    let format = 'text';
+    let failOnWarnings = false;
+    let minor = 28;
+    const paths: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      const arg = rest[i];
+      if (arg === '-h' || arg === '--help') {
+        out(USAGE);
+        return 0;
+      } else if (arg === '--format') {
+        format = rest[++i];
+        if (format !== 'text' && format !== 'json') {
+          err(`--format must be text or json, not '${format}'\n`);
+          return 2;
+        }
+      } else if (arg === '--fail-on-warnings') {
+        failOnWarnings = true;
+      } else if (arg === '--kubernetes-version') {
+        const match = /^1\.(\d+)$/.exec(rest[++i] ?? '');
+        if (!match || Number(match[1]) < 28) {
+          err(`--kubernetes-version must look like 1.28 (1.28 or newer), not '${rest[i]}'\n`);
+          return 2;
+        }
+        minor = Number(match[1]);
+      } else if (arg.startsWith('-') && arg !== '-') {
+        err(`unknown option '${arg}'\n\n${USAGE}`);
+        return 2;
+      } else {
+        paths.push(arg);
+      }
+    }
+    if (paths.length === 0) {
+      err(`no files or folders given\n\n${USAGE}`);
+      return 2;
+    }
+    const report = lint(paths, { kubernetesMinor: minor });
+    out(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatText(report));
+    const errors = report.findings.filter((f) => f.severity === 'error').length;
+    const warnings = report.findings.length - errors;
+    return errors > 0 || (failOnWarnings && warnings > 0) ? 1 : 0;
+  } catch (error) {
+    err(`cdk8s-training: internal error: ${(error as Error).message}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+}

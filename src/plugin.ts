@@ -1,0 +1,85 @@
+import { contextFor, evaluate, findRule } from './rules/engine';
+import { describe as describeObject } from './rules/workloads';
+
+/**
+ * Properties of the validation plugin, from `properties:` in cdk8s.yaml.
+ */
+export interface TrainingValidationProps {
+  /**
+   * Target Kubernetes version, e.g. `1.29`.
+   * @default '1.28'
+   */
+  readonly kubernetesVersion?: string;
+
+  /**
+   * Fail the synth on warnings too.
+   * @default false
+   */
+  readonly failOnWarnings?: boolean;
+}
+
+/**
+ * A cdk8s CLI validation plugin that runs the cdk8s-training rules over every manifest of an
+ * app, including objects these constructs did not make. In cdk8s.yaml:
+ *
+ * ```yaml
+ * validations:
+ *   - package: cdk8s-training
+ *     version: <installed version>
+ *     class: TrainingValidation
+ *     properties:
+ *       kubernetesVersion: "1.28"
+ * ```
+ */
+export class TrainingValidation {
+  private readonly kubernetesMinor: number;
+  private readonly failOnWarnings: boolean;
+
+  constructor(props: TrainingValidationProps = {}) {
+    const version = props.kubernetesVersion ?? '1.28';
+    const match = /^1\.(\d+)$/.exec(String(version));
+    if (!match || Number(match[1]) < 28) {
+      throw new Error(`TrainingValidation: kubernetesVersion ('${version}') must look like '1.28' (1.28 or newer).`);
+    }
+    this.kubernetesMinor = Number(match[1]);
+    this.failOnWarnings = props.failOnWarnings ?? false;
+  }
+
+  /**
+   * Runs the rules over `context.manifests` and reports through `context.report` (the cdk8s
+   * CLI validation plugin contract).
+   * @param context the cdk8s CLI ValidationContext
+   */
+  public async validate(context: any): Promise<void> {
+    const loaded: Array<{ object: any; manifest: string }> = [];
+    for (const manifest of context.manifests as string[]) {
+      for (const object of context.parseManifest(manifest) as any[]) {
+        if (object !== null && typeof object === 'object') loaded.push({ object, manifest });
+      }
+    }
+    const ruleContext = contextFor(loaded.map((entry) => entry.object), this.kubernetesMinor);
+    const byRule = new Map<string, Array<{ resourceName: string; locations: string[]; manifestPath: string }>>();
+    let errors = 0;
+    let warnings = 0;
+    for (const { object, manifest } of loaded) {
+      for (const finding of evaluate([object], ruleContext)) {
+        if (finding.severity === 'error') errors++; else warnings++;
+        const key = finding.ruleId;
+        const resources = byRule.get(key) ?? [];
+        resources.push({ resourceName: describeObject(object), locations: [finding.message], manifestPath: manifest });
+        byRule.set(key, resources);
+      }
+    }
+    for (const [ruleId, violatingResources] of byRule) {
+      const rule = findRule(ruleId)!;
+      context.report.addViolation({
+        ruleName: `${rule.id} (${rule.severity})`,
+        recommendation: `${rule.what} ${rule.why}`,
+        fix: rule.fix,
+        violatingResources,
+      });
+    }
+    const failed = errors > 0 || (this.failOnWarnings && warnings > 0);
+    context.report.submit(failed ? 'failure' : 'success', { errors: String(errors), warnings: String(warnings) });
+  }
+}

@@ -1,0 +1,44 @@
+import * as fs from 'fs';
+import { ALL_RULES } from './engine';
+import { Rule } from './rule';
+
+/** The rules reference (docs/rules.md), rendered from the rule definitions so it cannot drift. */
+export function renderRulesReference(rules: Rule[] = ALL_RULES): string {
+  const lines = [
+    '# Rules reference',
+    '',
+    '<!-- Generated from src/rules by `npx projen docs:rules`; do not edit by hand. -->',
+    '',
+    'Every rule runs at synth in the constructs, in the cdk8s validation plugin and in',
+    '`cdk8s-training lint`. Opt out per construct with `acknowledgeRule(id, reason)`, or per',
+    'object with the annotation `acknowledge.cdk8s-training.io/<id>: <reason>`.',
+    '',
+    '| id | severity | RULEBOOK | what |',
+    '|---|---|---|---|',
+    ...rules.map((rule) => `| [\`${rule.id}\`](#${rule.id}) | ${rule.severity} | ${rule.rulebook.join(', ') || '-'} | ${rule.what} |`),
+  ];
+  for (const rule of rules) {
+    lines.push(
+      '',
+      `## ${rule.id}`,
+      '',
+      `**${rule.severity}**${rule.rulebook.length > 0 ? ` (RULEBOOK ${rule.rulebook.join(', ')})` : ''}`,
+      '',
+      `- What: ${rule.what}`,
+      `- Why: ${rule.why}`,
+      `- Fix: ${rule.fix}`,
+      '',
+      'Example of a violation:',
+      '',
+      '```yaml',
+      rule.example,
+      '```',
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Writes the rules reference to `path`. */
+export function writeRulesReference(path: string): void {
+  fs.writeFileSync(path, renderRulesReference());
+}

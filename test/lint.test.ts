@@ -1,0 +1,172 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { parse, stringify } from 'yaml';
+import { teamFraudDistributed } from '../examples/distributed';
+import { teamFraud } from '../examples/team-fraud';
+import { main } from '../src/cli/main';
+
+function tmp(files: { [name: string]: string | Buffer }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-lint-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+function run(...argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(argv, (t) => { out += t; }, (t) => { err += t; });
+  return { code, out, err };
+}
+
+const BAD_JOB = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: handwritten
+spec:
+  template:
+    spec:
+      restartPolicy: Always
+      containers:
+        - name: trainer
+          image: trainer:v1
+          args: ['--data-start-date=$(date -d "30 days ago" +%Y-%m-%d)']
+          resources:
+            limits: {memory: 512m, nvidia.com/gpu: 1}
+`;
+
+const SERVICE = `apiVersion: v1
+kind: Service
+metadata: {name: tensorboard}
+spec: {ports: [{port: 6006}]}
+`;
+
+describe('cdk8s-training lint', () => {
+  test('the example app is clean: exit 0', () => {
+    const app = Testing.app();
+    const docs = [...Testing.synth(teamFraud(app)), ...Testing.synth(teamFraudDistributed(app))];
+    const dir = tmp({ 'all.yaml': docs.map((d) => stringify(d)).join('---\n') });
+    const result = run('lint', dir);
+    expect(result.out).toMatch(/1 files, 7 objects \(0 of kinds no rule checks\): 0 errors, 0 warnings/);
+    expect(result.code).toBe(0);
+  });
+
+  test('a hand-written Job: file, line, object, rule id, severity and message; exit 1', () => {
+    const dir = tmp({ 'svc.yaml': SERVICE, 'job.yaml': `${SERVICE}---\n${BAD_JOB}` });
+    const result = run('lint', path.join(dir, 'job.yaml'));
+    expect(result.code).toBe(1);
+    const file = path.join(dir, 'job.yaml');
+    expect(result.out).toContain(`${file}:6: error [job-restart-policy] Job/handwritten: restartPolicy is 'Always'`);
+    expect(result.out).toContain(`${file}:6: error [shell-syntax] Job/handwritten:`);
+    expect(result.out).toContain(`${file}:6: error [resource-quantities] Job/handwritten:`);
+    expect(result.out).toContain(`${file}:6: warning [job-ttl] Job/handwritten: spec.ttlSecondsAfterFinished is not set.`);
+    expect(result.out).toMatch(/1 files, 2 objects \(1 of kinds no rule checks\): \d+ errors, \d+ warnings/);
+  });
+
+  test('--format json for CI', () => {
+    const dir = tmp({ 'job.json': JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [parse(BAD_JOB)] }) });
+    const result = run('lint', '--format', 'json', dir);
+    const report = JSON.parse(result.out);
+    expect(report.objects).toBe(1);
+    expect(report.findings).toEqual(expect.arrayContaining([
+      expect.objectContaining({ ruleId: 'job-restart-policy', severity: 'error', object: 'Job/handwritten', file: path.join(dir, 'job.json') }),
+    ]));
+    expect(result.code).toBe(1);
+  });
+
+  test('warnings fail only with --fail-on-warnings', () => {
+    const job = BAD_JOB.replace('restartPolicy: Always', 'restartPolicy: Never')
+      .replace(/ {10}args: .*\n/, '').replace('memory: 512m, ', 'memory: 8Gi, ');
+    const dir = tmp({ 'job.yaml': job });
+    expect(run('lint', dir).code).toBe(0);
+    expect(run('lint', '--fail-on-warnings', dir).code).toBe(1);
+  });
+
+  test('an opt-out annotation with a reason silences one rule for one object', () => {
+    const job = BAD_JOB.replace('  name: handwritten\n', '  name: handwritten\n  annotations:\n    acknowledge.cdk8s-training.io/job-ttl: "deleted by the pipeline"\n');
+    const result = run('lint', tmp({ 'job.yaml': job }));
+    expect(result.out).not.toMatch(/job-ttl/);
+  });
+
+  test.each<[string, { [name: string]: string | Buffer }, RegExp, number]>([
+    ['malformed YAML', { 'bad.yaml': 'apiVersion: v1\nkind: Job\n  bad: [\n' }, /bad\.yaml:2: error \[input\] document 1: document 1 is not valid YAML: Nested mappings/, 1],
+    ['a non-object document', { 'list.yaml': '- a\n- b\n' }, /list\.yaml:1: error \[input\] document 1: document 1 is a list, not a Kubernetes object/, 1],
+    ['a scalar document', { 'scalar.yaml': 'just text\n' }, /document 1 is a string, not a Kubernetes object/, 1],
+    ['an object without kind', { 'nokind.yaml': 'metadata: {name: x}\n' }, /document 1 has no apiVersion and kind/, 1],
+    ['an empty file', { 'empty.yaml': '\n\n' }, /empty\.yaml: warning \[input\] -: is empty/, 0],
+    ['a binary file', { 'model.yaml': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]) }, /is a binary file, not YAML or JSON; skipped/, 0],
+    ['invalid JSON', { 'bad.json': '{"kind": ' }, /bad\.json: error \[input\] -: is not valid JSON/, 1],
+    ['an unknown kind', { 'svc.yaml': SERVICE }, /1 files, 1 objects \(1 of kinds no rule checks\): 0 errors, 0 warnings/, 0],
+  ])('%s gets a clear message, never a stack trace', (_name, files, message, code) => {
+    const result = run('lint', tmp(files));
+    expect(result.out).toMatch(message);
+    expect(result.out + result.err).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(code);
+  });
+
+  test('a missing path', () => {
+    const result = run('lint', '/no/such/manifests');
+    expect(result.out).toMatch(/\/no\/such\/manifests: error \[input\] -: no such file or folder/);
+    expect(result.code).toBe(1);
+  });
+
+  test.each([
+    [['lint'], /no files or folders given/],
+    [['lint', '--format', 'xml', 'x'], /--format must be text or json/],
+    [['lint', '--kubernetes-version', '2', 'x'], /--kubernetes-version must look like 1.28/],
+    [['lint', '--nope', 'x'], /unknown option '--nope'/],
+    [['deploy'], /unknown command 'deploy'/],
+  ])('bad usage %j exits 2 with the usage', (argv, message) => {
+    const result = run(...argv);
+    expect(result.err).toMatch(message);
+    expect(result.code).toBe(2);
+  });
+
+  test('--kubernetes-version decides version-gated fields', () => {
+    const job = BAD_JOB.replace('spec:\n  template:', 'spec:\n  podReplacementPolicy: Failed\n  template:');
+    const dir = tmp({ 'job.yaml': job });
+    expect(run('lint', dir).out).toMatch(/version-gated-fields/);
+    expect(run('lint', '--kubernetes-version', '1.29', dir).out).not.toMatch(/version-gated-fields/);
+  });
+
+  test('never crashes on randomly generated documents', () => {
+    let seed = 42;
+    const random = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+    const atoms = ['apiVersion', 'kind', 'Job', 'batch/v1', 'spec', 'template', 'containers', '- ', ': ', '{', '}', '[', ']', '"', "'", '\n', '  ', '---\n', '&a', '*a', '!!binary', '#', '|', '>', '%', '@', '`', '\t', '\u00e9', '0x1F', '1e999', 'null', '~', '<<: *a', 'podFailurePolicy', 'rules', 'restartPolicy'];
+    const objects = ['Job', 'CronJob', 'PyTorchJob', 'Pod', 'ConfigMap', 'PersistentVolumeClaim'];
+    const randomValue = (depth: number): any => {
+      const r = random();
+      if (depth > 3 || r < 0.3) return pick([null, 0, -1, 1.5, 'x', '512m', true, '', [], {}, '$(date)']);
+      if (r < 0.5) return Array.from({ length: Math.floor(random() * 3) }, () => randomValue(depth + 1));
+      const keys = ['spec', 'template', 'containers', 'resources', 'limits', 'env', 'volumes', 'tolerations', 'podFailurePolicy', 'rules', 'onExitCodes', 'values', 'pytorchReplicaSpecs', 'Worker', 'jobTemplate', 'schedule', 'metadata', 'labels', 'annotations', 'data', 'accessModes'];
+      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [pick(keys), randomValue(depth + 1)]));
+    };
+    const files: { [name: string]: string } = {};
+    for (let i = 0; i < 150; i++) {
+      files[`text-${i}.yaml`] = Array.from({ length: Math.floor(random() * 40) }, () => pick(atoms)).join('');
+      files[`object-${i}.yaml`] = stringify({ apiVersion: pick(['batch/v1', 'v1', 'kubeflow.org/v1']), kind: pick(objects), metadata: { name: `o${i}` }, spec: randomValue(0) });
+      files[`object-${i}.json`] = JSON.stringify({ apiVersion: 'batch/v1', kind: pick(objects), spec: randomValue(0) });
+    }
+    const dir = tmp(files);
+    const text = run('lint', dir);
+    expect([0, 1]).toContain(text.code);
+    expect(text.err).toBe('');
+    const json = run('lint', '--format', 'json', dir);
+    expect(JSON.parse(json.out).files).toBe(450);
+  });
+
+  test('the bin entry runs as a program', () => {
+    const dir = tmp({ 'job.yaml': BAD_JOB });
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', 'src', 'cli', 'main.ts'), 'lint', dir], {
+      encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
+    });
+    expect(result.stdout).toMatch(/error \[job-restart-policy\] Job\/handwritten/);
+    expect(result.status).toBe(1);
+  });
+});

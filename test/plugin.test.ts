@@ -1,0 +1,93 @@
+/**
+ * The validation plugin, run by the real cdk8s CLI: `cdk8s synth` on an app whose
+ * cdk8s.yaml lists TrainingValidation under `validations:`.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TrainingValidation } from '../src';
+
+const ROOT = path.resolve(__dirname, '..');
+const CDK8S_CLI = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+const REGISTER = `require(${JSON.stringify(require.resolve('ts-node'))}).register({ transpileOnly: true, project: ${JSON.stringify(path.join(ROOT, 'test', 'tsconfig.json'))} });`;
+
+/** A cdk8s app folder: cdk8s.yaml with the plugin, and app.js building `body`. */
+function cdk8sApp(body: string, properties: object = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-plugin-'));
+  // A local plugin package (the CLI requires it by path) that loads the library from source.
+  fs.mkdirSync(path.join(dir, 'plugin'));
+  fs.writeFileSync(path.join(dir, 'plugin', 'package.json'), JSON.stringify({ name: 'cdk8s-training-local', version: '0.0.0', main: 'index.js' }));
+  fs.writeFileSync(path.join(dir, 'plugin', 'index.js'), `${REGISTER}\nmodule.exports = require(${JSON.stringify(path.join(ROOT, 'src', 'index.ts'))});\n`);
+  fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), [
+    'app: node app.js',
+    'validations:',
+    `  - package: ${path.join(dir, 'plugin')}`,
+    '    version: 0.0.0',
+    '    class: TrainingValidation',
+    `    properties: ${JSON.stringify(properties)}`,
+    '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(dir, 'app.js'), [
+    REGISTER,
+    `const { App, Chart, ApiObject, Size } = require(${JSON.stringify(require.resolve('cdk8s'))});`,
+    `const training = require(${JSON.stringify(path.join(ROOT, 'src', 'index.ts'))});`,
+    'const app = new App();',
+    "const chart = new Chart(app, 'ml');",
+    body,
+    'app.synth();',
+  ].join('\n'));
+  return dir;
+}
+
+function synth(dir: string) {
+  return spawnSync(process.execPath, [CDK8S_CLI, 'synth'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+}
+
+describe('TrainingValidation with the cdk8s CLI', () => {
+  test('a violation in an object the constructs did not make fails cdk8s synth and is reported', () => {
+    const dir = cdk8sApp(`new ApiObject(chart, 'job', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'handwritten' },
+      spec: { template: { spec: { restartPolicy: 'Always', containers: [{ name: 'trainer', image: 'trainer:v1' }] } } } });`);
+    const result = synth(dir);
+    const output = result.stdout + result.stderr;
+    expect(result.status).not.toBe(0);
+    expect(output).toMatch(/job-restart-policy \(error\)/);
+    expect(output).toMatch(/Job\/handwritten/);
+    expect(output).toMatch(/restartPolicy is 'Always'; a Job needs Never or OnFailure/);
+  }, 60_000);
+
+  test('a clean app passes', () => {
+    const dir = cdk8sApp(`new training.SpotTolerantTrainingJob(chart, 'train', {
+      image: 'trainer:v1',
+      checkpoint: { storage: training.CheckpointStorage.newClaim({ size: Size.gibibytes(100) }) },
+    });`);
+    const result = synth(dir);
+    expect(result.stdout + result.stderr).not.toMatch(/error\)/);
+    expect(result.status).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'dist'))).toContain('ml.k8s.yaml');
+    expect(result.stdout + result.stderr).toMatch(/success/i);
+  }, 60_000);
+});
+
+describe('TrainingValidation properties', () => {
+  test('fails when kubernetesVersion is not 1.N', () => {
+    expect(() => new TrainingValidation({ kubernetesVersion: '28' })).toThrow(/kubernetesVersion \('28'\) must look like '1.28'/);
+  });
+
+  test('reports through the context and submits failure on errors, success otherwise', async () => {
+    const violations: any[] = [];
+    let status = '';
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'x' }, spec: { template: { spec: { containers: [{ name: 'a', image: 'b' }] } } } };
+    const context = {
+      manifests: ['m.yaml'],
+      parseManifest: () => [job],
+      report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
+    };
+    await new TrainingValidation().validate(context);
+    expect(status).toBe('failure');
+    expect(violations.map((v) => v.ruleName)).toContain('job-restart-policy (error)');
+    expect(violations.find((v) => v.ruleName.startsWith('job-restart-policy')).violatingResources).toEqual([
+      { resourceName: 'Job/x', locations: ['restartPolicy is not set (defaults to Always); a Job needs Never or OnFailure.'], manifestPath: 'm.yaml' },
+    ]);
+  });
+});
