@@ -93,11 +93,31 @@ function parseEvery(text: string): number {
   return minutes;
 }
 
+const parsed = new Map<string, ParsedSchedule | ScheduleError>();
+const MAX_CACHED = 1000;
+
 /**
  * Parses a CronJob schedule; throws ScheduleError with the controller's wording where it
- * has one.
+ * has one. Results are cached: apps repeat a handful of schedules, and the interval walk
+ * covers eight years of days.
  */
 export function parseSchedule(schedule: string): ParsedSchedule {
+  let result = parsed.get(schedule);
+  if (result === undefined) {
+    try {
+      result = parseUncached(schedule);
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      result = error;
+    }
+    if (parsed.size >= MAX_CACHED) parsed.clear();
+    parsed.set(schedule, result);
+  }
+  if (result instanceof ScheduleError) throw result;
+  return result;
+}
+
+function parseUncached(schedule: string): ParsedSchedule {
   const text = schedule.trim();
   if (/^(CRON_)?TZ=/.test(text)) {
     throw new ScheduleError(`'${schedule}' sets the time zone inside the schedule (TZ= / CRON_TZ=), which Kubernetes 1.29+ rejects; use the timeZone field`);

@@ -1,0 +1,231 @@
+/**
+ * Benchmarks (npm run bench): what synth, sweeps and lint cost, each measured against a
+ * baseline in the same process, repeated, medians quoted. Prints one table and writes the
+ * same figures to bench/results.json. Not part of the test suite.
+ *
+ * Uses the compiled library (lib/), as users get it.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { parseAllDocuments, stringify } from 'yaml';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib = require('../lib') as typeof import('../src');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { lint } = require('../lib/cli/lint') as typeof import('../src/cli/lint');
+
+const QUICK = process.argv.includes('--quick');
+const REPEAT = QUICK ? 1 : 5;
+const results: { [section: string]: any } = {};
+const rows: string[][] = [];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function time(fn: () => void, repeat = REPEAT): number {
+  const samples: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    global.gc?.();
+    const start = process.hrtime.bigint();
+    fn();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(samples);
+}
+
+function row(...cells: Array<string | number>): void {
+  rows.push(cells.map((cell) => (typeof cell === 'number' ? (Number.isInteger(cell) ? String(cell) : cell.toFixed(2)) : cell)));
+}
+
+const checkpoints = () => lib.CheckpointStorage.existingClaim('ckpt', kplus.PersistentVolumeAccessMode.READ_WRITE_MANY);
+
+function trainingJobs(count: number): string {
+  const app = new App();
+  const chart = new Chart(app, 'bench');
+  const storage = checkpoints();
+  for (let i = 0; i < count; i++) {
+    new lib.SpotTolerantTrainingJob(chart, `job-${i}`, {
+      name: `job-${i}`,
+      image: 'trainer:v1',
+      command: ['python', 'train.py'],
+      accelerator: lib.Accelerator.nvidiaGpu(4),
+      cpu: kplus.Cpu.units(16),
+      memory: Size.gibibytes(128),
+      checkpoint: { storage },
+      spot: lib.SpotScheduling.gke(),
+    });
+  }
+  return app.synthYaml();
+}
+
+function plusJobs(count: number): string {
+  const app = new App();
+  const chart = new Chart(app, 'bench');
+  const claim = kplus.PersistentVolumeClaim.fromClaimName(chart, 'claim', 'ckpt');
+  const checkpointVolume = kplus.Volume.fromPersistentVolumeClaim(chart, 'ckpt-volume', claim);
+  for (let i = 0; i < count; i++) {
+    const job = new kplus.Job(chart, `job-${i}`, {
+      metadata: { name: `job-${i}` },
+      backoffLimit: 2,
+      activeDeadline: Duration.hours(8),
+      ttlAfterFinished: Duration.hours(24),
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      terminationGracePeriod: Duration.seconds(30),
+      securityContext: { ensureNonRoot: true, user: 1000, group: 1000, fsGroup: 1000 },
+    });
+    const container = job.addContainer({
+      name: 'trainer',
+      image: 'trainer:v1',
+      command: ['python', 'train.py'],
+      resources: {
+        cpu: { request: kplus.Cpu.units(16), limit: kplus.Cpu.units(16) },
+        memory: { request: Size.gibibytes(128), limit: Size.gibibytes(128) },
+      },
+      securityContext: { ensureNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false },
+      envVariables: { CHECKPOINT_DIR: kplus.EnvValue.fromValue('/checkpoints'), PREEMPTION_EXIT_CODE: kplus.EnvValue.fromValue('143') },
+    });
+    container.mount('/checkpoints', checkpointVolume);
+    container.mount('/dev/shm', kplus.Volume.fromEmptyDir(job, 'dshm', 'dshm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.gibibytes(32) }));
+    job.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.is('cloud.google.com/gke-spot', 'true', { effect: kplus.TaintEffect.NO_SCHEDULE })));
+    job.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.is('cloud.google.com/gke-spot', 'true')));
+  }
+  return app.synthYaml();
+}
+
+function rawJobs(count: number, json: any): string {
+  const app = new App();
+  const chart = new Chart(app, 'bench');
+  for (let i = 0; i < count; i++) {
+    new ApiObject(chart, `job-${i}`, { ...json, metadata: { ...json.metadata, name: `job-${i}` } });
+  }
+  return app.synthYaml();
+}
+
+function section1(): void {
+  const count = 1000;
+  const sample = (() => {
+    const app = new App();
+    const chart = new Chart(app, 'sample');
+    new lib.SpotTolerantTrainingJob(chart, 'job', {
+      name: 'job',
+      image: 'trainer:v1',
+      command: ['python', 'train.py'],
+      accelerator: lib.Accelerator.nvidiaGpu(4),
+      cpu: kplus.Cpu.units(16),
+      memory: Size.gibibytes(128),
+      checkpoint: { storage: checkpoints() },
+      spot: lib.SpotScheduling.gke(),
+    });
+    return chart.toJson().find((o: any) => o.kind === 'Job');
+  })();
+  trainingJobs(50); plusJobs(50); rawJobs(50, sample); // warm up
+  const ours = time(() => trainingJobs(count));
+  const plus = time(() => plusJobs(count));
+  const raw = time(() => rawJobs(count, sample));
+  results.synth = { count, oursMs: ours, cdk8sPlusMs: plus, rawApiObjectMs: raw, vsCdk8sPlus: ours / plus, vsRaw: ours / raw };
+  row('1 synth 1,000 jobs', `${ours.toFixed(0)} ms`, `cdk8s-plus-28 ${plus.toFixed(0)} ms`, `x${(ours / plus).toFixed(2)}`, 'target <= 1.00');
+  row('', '', `raw ApiObject ${raw.toFixed(0)} ms`, `x${(ours / raw).toFixed(2)}`, 'target <= 2.00');
+}
+
+function section2(): void {
+  const kinds: { [kind: string]: (chart: Chart, i: number) => void } = {
+    SpotTolerantTrainingJob: (chart, i) => new lib.SpotTolerantTrainingJob(chart, `j${i}`, { image: 'trainer:v1', checkpoint: { storage: checkpoints() } }),
+    ScheduledRetrain: (chart, i) => new lib.ScheduledRetrain(chart, `r${i}`, { image: 'trainer:v1', scheduleExpression: '0 2 * * 0', checkpoint: { storage: checkpoints() } }),
+    DistributedPyTorchJob: (chart, i) => new lib.DistributedPyTorchJob(chart, `d${i}`, { image: 'trainer:v1', script: ['train.py'], nodes: 4, checkpoint: { storage: checkpoints() } }),
+    HyperparameterSweep: (chart, i) => new lib.HyperparameterSweep(chart, `s${i}`, {
+      image: 'trainer:v1', command: ['python', 'train.py'], grid: [lib.SweepAxis.of('lr', ['1e-4', '3e-4'])], checkpoint: { storage: checkpoints() },
+    }),
+  };
+  results.scaling = {};
+  for (const [kind, make] of Object.entries(kinds)) {
+    const perConstruct: number[] = [];
+    for (const count of QUICK ? [10, 100, 1000] : [10, 100, 1000, 10000]) {
+      global.gc?.();
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const ms = time(() => {
+        const app = new App();
+        const chart = new Chart(app, 'bench');
+        for (let i = 0; i < count; i++) make(chart, i);
+        app.synthYaml();
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, count >= 10000 ? 1 : REPEAT);
+      const usPer = (ms * 1000) / count;
+      perConstruct.push(usPer);
+      results.scaling[`${kind}/${count}`] = { ms, usPerConstruct: usPer, rssGrowthMiB: (peak - before) / 2 ** 20 };
+      row(`2 ${kind}`, `${count}`, `${ms.toFixed(0)} ms`, `${usPer.toFixed(0)} us each`, `rss +${((peak - before) / 2 ** 20).toFixed(0)} MiB`);
+    }
+    results.scaling[`${kind}/flatness`] = perConstruct[perConstruct.length - 1] / perConstruct[1];
+    row('', 'per-construct cost, largest vs 100', `x${(perConstruct[perConstruct.length - 1] / perConstruct[1]).toFixed(2)}`, 'flat is ~1', '');
+  }
+}
+
+function section3(): void {
+  results.sweeps = {};
+  for (const points of [10, 1000, 100000]) {
+    const [a, b] = points === 10 ? [2, 5] : points === 1000 ? [10, 100] : [100, 1000];
+    let yaml = '';
+    const ms = time(() => {
+      const app = new App();
+      const chart = new Chart(app, 'bench');
+      new lib.HyperparameterSweep(chart, 'sweep', {
+        name: 'sweep',
+        image: 'trainer:v1',
+        command: ['python', 'train.py'],
+        noCheckpointReason: 'bench',
+        grid: [lib.SweepAxis.of('a', Array.from({ length: a }, (_, i) => `${i}`)), lib.SweepAxis.of('b', Array.from({ length: b }, (_, i) => `v${i}`))],
+      });
+      yaml = app.synthYaml();
+    });
+    const largest = Math.max(...yaml.split(/^---$/m).map((doc) => Buffer.byteLength(doc)));
+    results.sweeps[points] = { ms, totalBytes: Buffer.byteLength(yaml), largestObjectBytes: largest };
+    row(`3 sweep ${points} points`, `${ms.toFixed(1)} ms`, `${Buffer.byteLength(yaml)} bytes`, `largest ${largest} bytes`, largest < 1048576 ? 'under 1 MiB' : 'OVER 1 MiB');
+  }
+}
+
+function section4(): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-bench-'));
+  const docs = (() => {
+    const app = new App();
+    const chart = new Chart(app, 'bench');
+    const storage = checkpoints();
+    for (let i = 0; i < 10000; i++) {
+      new lib.SpotTolerantTrainingJob(chart, `job-${i}`, { name: `job-${i}`, image: 'trainer:v1', checkpoint: { storage }, spot: lib.SpotScheduling.gke() });
+    }
+    return chart.toJson();
+  })();
+  const file = path.join(dir, 'jobs.yaml');
+  fs.writeFileSync(file, docs.map((doc: any) => stringify(doc)).join('---\n'));
+  const text = fs.readFileSync(file, 'utf8');
+  const parseMs = time(() => { parseAllDocuments(text).map((d: any) => d.toJS()); });
+  const lintMs = time(() => { lint([file], { kubernetesMinor: 28 }); });
+  const parseRate = 10000 / (parseMs / 1000);
+  const lintRate = 10000 / (lintMs / 1000);
+  results.lint = { objects: 10000, parseOnlyPerSecond: parseRate, lintPerSecond: lintRate, ratio: lintRate / parseRate };
+  row('4 lint 10,000 objects', `${lintRate.toFixed(0)} obj/s`, `parse only ${parseRate.toFixed(0)} obj/s`, `x${(lintRate / parseRate).toFixed(2)}`, 'target >= 0.33');
+}
+
+function section5(): void {
+  const node = process.execPath;
+  const load = (module: string) => time(() => { execFileSync(node, ['-e', `require(${JSON.stringify(module)})`]); }, QUICK ? 3 : 9);
+  const baseline = load(require.resolve('cdk8s-plus-28'));
+  const ours = load(path.resolve(__dirname, '..', 'lib', 'index.js'));
+  results.coldImport = { cdk8sPlusMs: baseline, oursMs: ours, ratio: ours / baseline };
+  row('5 cold require', `${ours.toFixed(0)} ms`, `cdk8s-plus-28 alone ${baseline.toFixed(0)} ms`, `x${(ours / baseline).toFixed(2)}`, '(includes cdk8s-plus-28)');
+}
+
+for (const section of [section1, section2, section3, section4, section5]) section();
+
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+console.log(rows.map((r) => r.map((cell, i) => (cell ?? '').padEnd(widths[i])).join('  ')).join('\n'));
+results.node = process.version;
+results.repeat = REPEAT;
+fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(`\nwrote bench/results.json (medians of ${REPEAT} runs${QUICK ? ', --quick' : ''})`);
