@@ -82,10 +82,17 @@ bench.spawn(project.compileTask);
 bench.exec('node --expose-gc -r ts-node/register/transpile-only bench/bench.ts', { receiveArgs: true, env: { TS_NODE_PROJECT: 'test/tsconfig.json' } });
 
 // Typed classes for the CRDs in ../shared: a manual task, run when a CRD version changes.
-project.addTask('import:crds', {
+const importCrds = project.addTask('import:crds', {
   description: 'Regenerate src/imports from the CRDs in ../shared/crds (cdk8s import)',
-  exec: 'cdk8s import ../shared/crds/kubeflow.org_pytorchjobs.yaml --output src/imports --language typescript',
 });
+for (const spec of [
+  '../shared/crds/kubeflow.org_pytorchjobs.yaml',
+  'trainjob:=../shared/crds/trainer.kubeflow.org_trainjobs.yaml',
+  'trainingruntime:=../shared/crds/trainer.kubeflow.org_trainingruntimes.yaml',
+  'jobset:=../shared/crds/jobset.x-k8s.io_jobsets.yaml',
+]) {
+  importCrds.exec(`cdk8s import ${spec} --output src/imports --language typescript`);
+}
 
 // The README's first command: synthesize the example app to ./manifests and list the files.
 project.addTask('example', {

@@ -1,8 +1,13 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { JobSet } from './imports/jobset-jobset.x-k8s.io';
 import { PyTorchJob, PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from './imports/kubeflow.org';
+import { TrainingRuntime, TrainingRuntimeSpec } from './imports/trainingruntime-trainer.kubeflow.org';
+import { TrainJob, TrainJobSpec } from './imports/trainjob-trainer.kubeflow.org';
+import { NODE_JOB, trainingJobSetSpec } from './trainer/jobset-spec';
 import { SpotScheduling } from './trainer/spot-scheduling';
 import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds, TrainerPod } from './trainer/trainer-pod';
+import { TrainingEngine } from './trainer/training-engine';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { TrainingWorkload } from './training-workload';
 import { Warnings } from './warnings';
@@ -14,6 +19,9 @@ const DEFAULT_ACTIVE_DEADLINE = Duration.hours(8);
 const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);
 const DEFAULT_BACKOFF_LIMIT = 3;
 const DEFAULT_TORCHRUN = ['torchrun'];
+const JOBSET_MASTER_PORT = 29500;
+const ENGINE_TRAINING_OPERATOR = 'training-operator';
+const ENGINE_TRAINER_V2 = 'trainer-v2';
 
 /**
  * How the Training Operator restarts a replica's pods (the replica `restartPolicy`).
@@ -182,6 +190,12 @@ export interface DistributedPyTorchJobProps extends TrainingWorkloadProps {
    * @default false
    */
   readonly suspend?: boolean;
+
+  /**
+   * The system that runs the job.
+   * @default TrainingEngine.trainingOperator()
+   */
+  readonly engine?: TrainingEngine;
 }
 
 /**
@@ -219,6 +233,11 @@ export class DistributedPyTorchJob extends TrainingWorkload {
   public readonly terminationGracePeriod: Duration;
   /** Whether the job is elastic (Workers only). */
   public readonly isElastic: boolean;
+  /** The engine that runs the job. */
+  public readonly engine: TrainingEngine;
+  /** The TrainingRuntime the job references, with the Trainer v2 engine. */
+  public readonly runtime?: ApiObject;
+  private _lastPod?: TrainerPod;
 
   constructor(scope: Construct, id: string, props: DistributedPyTorchJobProps) {
     super(scope, id, props.kubernetesVersion);
@@ -226,6 +245,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
       throw new Error(`nodes (${props.nodes}) must be a whole number of at least 1.`);
     }
     this.nodes = props.nodes;
+    this.engine = props.engine ?? TrainingEngine.trainingOperator();
     this.isElastic = props.elastic !== undefined;
     const maxPods = this.isElastic ? props.elastic!.maxNodes : this.nodes;
     this.processesPerNode = props.processesPerNode ?? props.accelerator?.count ?? 1;
@@ -238,7 +258,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
         'Lower processesPerNode or raise the accelerator count.',
       );
     }
-    const elastic = this.elasticPolicy(props);
+    const elastic = this.engine.id === ENGINE_TRAINING_OPERATOR ? this.elasticPolicy(props) : undefined;
     this.restartPolicy = props.restartPolicy ?? ReplicaRestartPolicy.EXIT_CODE;
     this.cleanPodPolicy = props.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
     this.backoffLimit = nonNegativeInteger('backoffLimit', props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT, 'container restarts tolerated');
@@ -257,6 +277,18 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     }
 
     const command = launchCommand(props, this.isElastic);
+    if (this.engine.id !== ENGINE_TRAINING_OPERATOR) {
+      checkEngineSupport(this.engine, props);
+      const objects = this.jobSetBased(props, command, ttlSeconds);
+      this.apiObject = objects.workload;
+      this.runtime = objects.runtime;
+      this.name = this.apiObject.name;
+      const pod = this._lastPod!;
+      this.spot = pod.spot;
+      this.terminationGracePeriod = pod.terminationGracePeriod;
+      return;
+    }
+
     const lastPod = this.isElastic ? `worker-${maxPods - 1}` : this.nodes > 1 ? `worker-${this.nodes - 2}` : 'master-0';
     if (props.name !== undefined) checkName(props.name, lastPod);
     // A plain ApiObject with the imported GVK and spec types: the generated class converts
@@ -305,6 +337,78 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     this.apiObject.addJsonPatch(JsonPatch.add('/spec', compact({ ...spec, pytorchReplicaSpecs: undefined })));
     this.apiObject.addJsonPatch(JsonPatch.add('/spec/pytorchReplicaSpecs', replicas));
     this.warnAboutPreemptibleCoordinator(props);
+  }
+
+  /** The JobSet engines: a plain JobSet, or a Trainer v2 TrainJob and its TrainingRuntime. */
+  private jobSetBased(props: DistributedPyTorchJobProps, command: string[], ttlSeconds: number): { workload: ApiObject; runtime?: ApiObject } {
+    const trainerV2 = this.engine.id === ENGINE_TRAINER_V2;
+    const lastHost = `node-0-${this.nodes - 1}`;
+    const kind = trainerV2 ? 'TrainJob' : 'JobSet';
+    if (props.name !== undefined) checkName(props.name, lastHost, kind);
+    const apiObject = new ApiObject(this, 'Resource', {
+      ...(trainerV2 ? TrainJob.GVK : JobSet.GVK),
+      metadata: props.name === undefined ? {} : { name: props.name },
+    });
+    const name = apiObject.name;
+    if (props.name === undefined) checkName(name, lastHost, kind);
+
+    // Trainer v2 injects the PET_* variables into the `node` container; for a plain JobSet the
+    // library sets them: node rank from the completion index, rank 0 through the headless service.
+    const torchEnv = trainerV2 ? [] : [
+      { name: 'PET_NNODES', value: String(this.nodes) },
+      { name: 'PET_NPROC_PER_NODE', value: String(this.processesPerNode) },
+      { name: 'PET_NODE_RANK', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } },
+      { name: 'PET_MASTER_ADDR', value: `${name}-${NODE_JOB}-0-0.${name}` },
+      { name: 'PET_MASTER_PORT', value: String(JOBSET_MASTER_PORT) },
+    ];
+    const pod = this._buildTrainerPod(props, {
+      workloadName: name,
+      containerName: NODE_JOB,
+      component: 'distributed-training',
+      restartPolicy: 'Never',
+      concurrentPods: this.nodes,
+      command: props.script !== undefined ? [...(props.torchrun ?? DEFAULT_TORCHRUN), ...props.script] : command,
+      extraEnv: torchEnv,
+    });
+    this._lastPod = pod;
+    const jobSetSpec = trainingJobSetSpec({
+      pod,
+      containerName: NODE_JOB,
+      nodes: this.nodes,
+      maxRestarts: this.backoffLimit,
+      activeDeadlineSeconds: this.activeDeadline.toSeconds(),
+      jobTemplateLabels: trainerV2 ? { 'trainer.kubeflow.org/trainjob-ancestor-step': 'trainer' } : undefined,
+    });
+    for (const [key, value] of Object.entries(pod.workloadLabels)) {
+      apiObject.metadata.addLabel(key, value);
+    }
+
+    if (!trainerV2) {
+      apiObject.addJsonPatch(JsonPatch.add('/spec', {
+        ...jobSetSpec, ttlSecondsAfterFinished: ttlSeconds, ...(props.suspend !== undefined ? { suspend: props.suspend } : {}),
+      }));
+      Warnings.add(this, `${this.engine.displayName} has no whole-run deadline: activeDeadline (${this.activeDeadline.toHumanString()}) ` +
+        'bounds each attempt, and preemption restarts do not count against backoffLimit. Watch long runs, or use ' +
+        'TrainingEngine.trainerV2() (TrainJob activeDeadlineSeconds) or TrainingEngine.trainingOperator().');
+      return { workload: apiObject };
+    }
+
+    const runtimeLabels = Object.fromEntries(Object.entries(pod.workloadLabels).filter(([key]) => !key.startsWith('kueue.x-k8s.io/')));
+    const runtime = new ApiObject(this, 'Runtime', {
+      ...TrainingRuntime.GVK,
+      metadata: { name: `${name}-runtime`, labels: { ...runtimeLabels, 'trainer.kubeflow.org/framework': 'torch' } },
+    });
+    const runtimeSpec: TrainingRuntimeSpec = { mlPolicy: { numNodes: this.nodes, torch: {} } };
+    runtime.addJsonPatch(JsonPatch.add('/spec', { ...runtimeSpec, template: { spec: jobSetSpec } }));
+    const trainJobSpec: TrainJobSpec = {
+      runtimeRef: { apiGroup: 'trainer.kubeflow.org', kind: 'TrainingRuntime', name: runtime.name },
+      trainer: { numNodes: this.nodes, numProcPerNode: this.processesPerNode },
+      activeDeadlineSeconds: this.activeDeadline.toSeconds(),
+      suspend: props.suspend,
+    };
+    apiObject.addJsonPatch(JsonPatch.add('/spec', compact(trainJobSpec)));
+    Warnings.add(this, `${this.engine.displayName} has no TTL: the finished TrainJob stays until deleted (ttlAfterFinished is not emitted).`);
+    return { workload: apiObject, runtime };
   }
 
   private replica(count: number, pod: TrainerPod): any {
@@ -373,6 +477,24 @@ export class DistributedPyTorchJob extends TrainingWorkload {
   }
 }
 
+/** Props the JobSet-based engines cannot express: a synth error names the engine and the prop. */
+function checkEngineSupport(engine: TrainingEngine, props: DistributedPyTorchJobProps): void {
+  const unsupported: Array<[string, boolean, string]> = [
+    ['elastic', props.elastic !== undefined, engine.id === ENGINE_TRAINER_V2
+      ? 'Trainer v2 removed elastic training' : 'a JobSet runs a fixed number of nodes'],
+    ['onDemandMaster', props.onDemandMaster === true, 'all nodes share one pod template (there is no Master replica)'],
+    ['restartPolicy', props.restartPolicy !== undefined, 'restarts are decided by the JobSet failurePolicy the library writes'],
+    ['cleanPodPolicy', props.cleanPodPolicy !== undefined, 'finished pods are cleaned up with their Jobs'],
+    ['gangScheduling', props.gangScheduling !== undefined, 'this library does not write its pod-group policy yet'],
+    ['ttlAfterFinished', engine.id === ENGINE_TRAINER_V2 && props.ttlAfterFinished !== undefined, 'a TrainJob has no TTL'],
+  ];
+  for (const [prop, set, why] of unsupported) {
+    if (set) {
+      throw new Error(`${prop} is not supported by the ${engine.displayName} engine: ${why}. Remove ${prop}, or use TrainingEngine.trainingOperator().`);
+    }
+  }
+}
+
 /** Under the ExitCode policy 128+ is retried and 1-127 is permanent: the contract must agree. */
 function checkExitCodeContract(pod: TrainerPod): void {
   if (pod.contract.exitCode < 128) {
@@ -402,10 +524,10 @@ function launchCommand(props: DistributedPyTorchJobProps, elastic: boolean): str
   return elastic ? [...torchrun, ...props.script!] : [...torchrun, '--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)', ...props.script!];
 }
 
-function checkName(name: string, lastPod: string): void {
+function checkName(name: string, lastPod: string, kind: string = 'PyTorchJob'): void {
   if (!/^[a-z]/.test(name)) {
-    throw new Error(`name ('${name}') must start with a letter: a PyTorchJob name is a DNS-1035 label (RULEBOOK K1).`);
+    throw new Error(`name ('${name}') must start with a letter: a ${kind} name is a DNS-1035 label (RULEBOOK K1).`);
   }
   const budget = 63 - lastPod.length - 1;
-  checkWorkloadName(name, budget, 'PyTorchJob', `its pod and service names such as '<name>-${lastPod}' (63 characters at most, RULEBOOK K1)`);
+  checkWorkloadName(name, budget, kind, `its pod and service names such as '<name>-${lastPod}' (63 characters at most, RULEBOOK K1)`);
 }

@@ -14,3 +14,4 @@ export * from './hyperparameter-sweep';
 export * from './trainer/sweep-axis';
 export * from './distributed-pytorch-job';
 export * from './plugin';
+export * from './trainer/training-engine';

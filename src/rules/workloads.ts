@@ -41,6 +41,18 @@ export function podTemplatesOf(object: any): PodTemplateRef[] {
       .filter(([, spec]: [string, any]) => spec?.template)
       .map(([role, spec]: [string, any]) => ({ path: `spec.pytorchReplicaSpecs.${role}.template`, template: spec.template, concurrentPods: total }));
   }
+  const jobSet = object.kind === 'JobSet' && String(object.apiVersion).startsWith('jobset.x-k8s.io/') ? object.spec
+    : ['TrainingRuntime', 'ClusterTrainingRuntime'].includes(object.kind) && String(object.apiVersion).startsWith('trainer.kubeflow.org/')
+      ? object.spec?.template?.spec : undefined;
+  if (jobSet) {
+    const prefix = object.kind === 'JobSet' ? 'spec' : 'spec.template.spec';
+    const jobs: any[] = Array.isArray(jobSet.replicatedJobs) ? jobSet.replicatedJobs : [];
+    return jobs.filter((job) => job?.template?.spec?.template).map((job, i) => ({
+      path: `${prefix}.replicatedJobs[${i}].template.spec.template`,
+      template: job.template.spec.template,
+      concurrentPods: Math.max(1, (job.replicas ?? 1) * (job.template.spec.parallelism ?? 1)),
+    }));
+  }
   if (object.kind === 'Pod' && object.apiVersion === 'v1') {
     return [{ path: '', template: { metadata: object.metadata, spec: object.spec }, concurrentPods: 1 }];
   }

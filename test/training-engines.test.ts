@@ -1,0 +1,160 @@
+import { Duration, JsonPatch, Size } from 'cdk8s';
+import { PersistentVolumeAccessMode } from 'cdk8s-plus-28';
+import {
+  Accelerator, CheckpointStorage, CleanPodPolicy, DistributedPyTorchJob, DistributedPyTorchJobProps, ReplicaRestartPolicy,
+  SpotScheduling, TrainingEngine, Warnings,
+} from '../src';
+import { expectConformant } from './util/conformance';
+import { newChart, synth, rwxCheckpoints } from './util/synth';
+
+const ENGINES: Array<[string, () => TrainingEngine]> = [
+  ['training-operator', TrainingEngine.trainingOperator],
+  ['trainer-v2', TrainingEngine.trainerV2],
+  ['jobset', TrainingEngine.jobSet],
+];
+
+function build(engine: TrainingEngine, overrides: Partial<DistributedPyTorchJobProps> = {}) {
+  const { chart } = newChart();
+  const construct = new DistributedPyTorchJob(chart, 'ddp', {
+    name: 'fraud-ddp',
+    image: 'trainer:v3',
+    script: ['train.py', '--epochs=50'],
+    nodes: 4,
+    accelerator: Accelerator.nvidiaGpu(4),
+    memory: Size.gibibytes(128),
+    checkpoint: { storage: rwxCheckpoints() },
+    spot: SpotScheduling.eksSpot(),
+    queue: 'team-gpu',
+    engine,
+    ...overrides,
+  });
+  return { chart, construct };
+}
+
+/** Every pod template of the output, whatever the engine. */
+function podTemplates(objects: any[]): any[] {
+  return objects.flatMap((o) => {
+    if (o.kind === 'PyTorchJob') return Object.values<any>(o.spec.pytorchReplicaSpecs).map((r) => r.template);
+    if (o.kind === 'JobSet') return o.spec.replicatedJobs.map((j: any) => j.template.spec.template);
+    if (o.kind === 'TrainingRuntime') return o.spec.template.spec.replicatedJobs.map((j: any) => j.template.spec.template);
+    return [];
+  });
+}
+
+describe.each(ENGINES)('the same app on the %s engine', (id, engine) => {
+  const { chart, construct } = build(engine());
+  const objects = synth(chart);
+  const templates = podTemplates(objects);
+
+  test('conforms strictly to the CRDs in ../shared and passes the rules', () => {
+    expectConformant(objects);
+    expect(construct.engine.id).toBe(id);
+  });
+
+  test('ReadWriteMany checkpoints, /dev/shm, GPUs, spot and a grace period covering the notice on every pod', () => {
+    expect(templates.length).toBeGreaterThan(0);
+    for (const template of templates) {
+      const pod = template.spec;
+      expect(pod.volumes.find((v: any) => v.name === 'checkpoints').persistentVolumeClaim.claimName).toBeDefined();
+      expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '32Gi' } });
+      expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBe(4);
+      expect(pod.nodeSelector['eks.amazonaws.com/capacityType']).toBe('SPOT');
+      expect(pod.terminationGracePeriodSeconds).toBe(120);
+      expect(pod.containers[0].env).toContainEqual({ name: 'PREEMPTION_EXIT_CODE', value: '143' });
+      expect(template.metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
+    }
+    const claim = objects.find((o) => o.kind === 'PersistentVolumeClaim');
+    expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
+  });
+
+  test('the Kueue label is on the workload the engine admits', () => {
+    const workload = objects.find((o) => ['PyTorchJob', 'TrainJob', 'JobSet'].includes(o.kind));
+    expect(workload.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-gpu');
+    for (const other of objects.filter((o) => o !== workload)) expect(other.metadata.labels?.['kueue.x-k8s.io/queue-name']).toBeUndefined();
+  });
+
+  test('preemption does not consume the retry budget, configuration errors fail', () => {
+    if (id === 'training-operator') {
+      const replicas = objects.find((o) => o.kind === 'PyTorchJob').spec.pytorchReplicaSpecs;
+      expect(Object.values<any>(replicas).map((r) => r.restartPolicy)).toEqual(['ExitCode', 'ExitCode']);
+      return;
+    }
+    const jobSet = id === 'jobset' ? objects.find((o) => o.kind === 'JobSet').spec : objects.find((o) => o.kind === 'TrainingRuntime').spec.template.spec;
+    const job = jobSet.replicatedJobs[0].template.spec;
+    expect(job.podFailurePolicy.rules.map((r: any) => r.action)).toEqual(['FailJob', 'FailJob', 'FailJob']);
+    expect(job.podFailurePolicy.rules[0].onPodConditions).toEqual([{ type: 'DisruptionTarget', status: 'True' }]);
+    expect(job.podFailurePolicy.rules[1].onExitCodes.values).toEqual([143]);
+    expect(jobSet.failurePolicy.rules).toEqual([
+      expect.objectContaining({ action: 'RestartJobSetAndIgnoreMaxRestarts', onJobFailureReasons: ['PodFailurePolicy'] }),
+      expect.objectContaining({ action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] }),
+    ]);
+    expect(jobSet.failurePolicy.maxRestarts).toBe(3);
+    expect(job).toMatchObject({ completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimit: 0, activeDeadlineSeconds: 28800 });
+  });
+
+  test('deadline and TTL where the engine has them, a message where it does not', () => {
+    const warnings = Warnings.of(chart).join('\n');
+    if (id === 'training-operator') {
+      expect(objects[0].spec.runPolicy).toMatchObject({ activeDeadlineSeconds: 28800, ttlSecondsAfterFinished: 86400 });
+    } else if (id === 'trainer-v2') {
+      expect(objects.find((o) => o.kind === 'TrainJob').spec.activeDeadlineSeconds).toBe(28800);
+      expect(warnings).toMatch(/Kubeflow Trainer v2 \(TrainJob\) has no TTL/);
+    } else {
+      expect(objects.find((o) => o.kind === 'JobSet').spec.ttlSecondsAfterFinished).toBe(86400);
+      expect(warnings).toMatch(/JobSet has no whole-run deadline/);
+    }
+  });
+});
+
+describe('engine specifics', () => {
+  test('Trainer v2: a TrainJob referencing the emitted TrainingRuntime; the node container the trainer injects PET_* into', () => {
+    const { chart, construct } = build(TrainingEngine.trainerV2());
+    const objects = synth(chart);
+    const trainJob = objects.find((o) => o.kind === 'TrainJob');
+    const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
+    expect(trainJob.spec.runtimeRef).toEqual({ apiGroup: 'trainer.kubeflow.org', kind: 'TrainingRuntime', name: runtime.metadata.name });
+    expect(trainJob.spec.trainer).toEqual({ numNodes: 4, numProcPerNode: 4 });
+    expect(runtime.spec.mlPolicy).toEqual({ numNodes: 4, torch: {} });
+    const job = runtime.spec.template.spec.replicatedJobs[0];
+    expect(job.name).toBe('node');
+    expect(job.template.metadata.labels['trainer.kubeflow.org/trainjob-ancestor-step']).toBe('trainer');
+    expect(job.template.spec.template.spec.containers[0]).toMatchObject({ name: 'node', command: ['torchrun', 'train.py', '--epochs=50'] });
+    expect(job.template.spec.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain('PET_NNODES');
+    expect(construct.runtime?.name).toBe(runtime.metadata.name);
+  });
+
+  test('JobSet: torchrun sized by PET_* variables, rank from the completion index, rank 0 through the headless service', () => {
+    const { chart } = build(TrainingEngine.jobSet());
+    const env = synth(chart).find((o) => o.kind === 'JobSet').spec.replicatedJobs[0].template.spec.template.spec.containers[0].env;
+    const byName = Object.fromEntries(env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    expect(byName).toMatchObject({
+      PET_NNODES: '4',
+      PET_NPROC_PER_NODE: '4',
+      PET_MASTER_ADDR: 'fraud-ddp-node-0-0.fraud-ddp',
+      PET_MASTER_PORT: '29500',
+      PET_NODE_RANK: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
+    });
+  });
+
+  test('pod rules run on the templates inside a JobSet (G2)', () => {
+    const { chart, construct } = build(TrainingEngine.jobSet());
+    construct.apiObject.addJsonPatch(JsonPatch.replace('/spec/replicatedJobs/0/template/spec/template/spec/containers/0/resources/limits/memory', '512m'));
+    expect(() => synth(chart)).toThrow(/resource-quantities.*JobSet\/fraud-ddp.*'512m'\) is in millibytes/);
+  });
+});
+
+describe('what an engine cannot express', () => {
+  test.each<[string, () => TrainingEngine, Partial<DistributedPyTorchJobProps>, RegExp]>([
+    ['elastic on Trainer v2', TrainingEngine.trainerV2, { elastic: { minNodes: 2, maxNodes: 4 } }, /elastic is not supported by the Kubeflow Trainer v2 \(TrainJob\) engine: Trainer v2 removed elastic training/],
+    ['elastic on JobSet', TrainingEngine.jobSet, { elastic: { minNodes: 2, maxNodes: 4 } }, /elastic is not supported by the JobSet engine: a JobSet runs a fixed number of nodes/],
+    ['onDemandMaster on JobSet', TrainingEngine.jobSet, { onDemandMaster: true }, /onDemandMaster is not supported by the JobSet engine/],
+    ['a replica restartPolicy on Trainer v2', TrainingEngine.trainerV2, { restartPolicy: ReplicaRestartPolicy.ON_FAILURE }, /restartPolicy is not supported by the Kubeflow Trainer v2 \(TrainJob\) engine/],
+    ['cleanPodPolicy on JobSet', TrainingEngine.jobSet, { cleanPodPolicy: CleanPodPolicy.ALL }, /cleanPodPolicy is not supported by the JobSet engine/],
+    ['gang scheduling on Trainer v2', TrainingEngine.trainerV2, { gangScheduling: { queue: 'q' } }, /gangScheduling is not supported by the Kubeflow Trainer v2 \(TrainJob\) engine/],
+    ['a TTL on Trainer v2', TrainingEngine.trainerV2, { ttlAfterFinished: Duration.hours(1) }, /ttlAfterFinished is not supported by the Kubeflow Trainer v2 \(TrainJob\) engine: a TrainJob has no TTL/],
+    ['a ReadWriteOnce claim on JobSet', TrainingEngine.jobSet, { checkpoint: { storage: CheckpointStorage.existingClaim('rwo', PersistentVolumeAccessMode.READ_WRITE_ONCE) } }, /ReadWriteOnce but up to 4 pods mount it/],
+    ['hostnames over 63 on JobSet', TrainingEngine.jobSet, { name: 'j'.repeat(55) }, /a JobSet name longer than 54 breaks its pod and service names such as '<name>-node-0-3'/],
+  ])('fails when %s', (_name, engine, overrides, message) => {
+    expect(() => build(engine(), overrides)).toThrow(message);
+  });
+});
