@@ -46,11 +46,11 @@ export function podTemplatesOf(object: any): PodTemplateRef[] {
       ? object.spec?.template?.spec : undefined;
   if (jobSet) {
     const prefix = object.kind === 'JobSet' ? 'spec' : 'spec.template.spec';
-    const jobs: any[] = Array.isArray(jobSet.replicatedJobs) ? jobSet.replicatedJobs : [];
-    return jobs.filter((job) => job?.template?.spec?.template).map((job, i) => ({
+    const replicated: any[] = Array.isArray(jobSet.replicatedJobs) ? jobSet.replicatedJobs : [];
+    return replicated.filter((child) => child?.template?.spec?.template).map((child, i) => ({
       path: `${prefix}.replicatedJobs[${i}].template.spec.template`,
-      template: job.template.spec.template,
-      concurrentPods: Math.max(1, (job.replicas ?? 1) * (job.template.spec.parallelism ?? 1)),
+      template: child.template.spec.template,
+      concurrentPods: Math.max(1, (child.replicas ?? 1) * (child.template.spec.parallelism ?? 1)),
     }));
   }
   if (object.kind === 'Pod' && object.apiVersion === 'v1') {
