@@ -165,6 +165,7 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['$VAR', (j) => { trainer(j).command = ['python', 'train.py', '--dir=$CHECKPOINT_DIR']; }, /'\$CHECKPOINT_DIR'/],
     ['&&', (j) => { trainer(j).command = ['pip install x && python train.py']; }, /'&&' \/ '\|\|'/],
     ['a pipe token', (j) => { trainer(j).args = ['train.py', '|', 'tee', 'log']; }, /a '\|' or ';' separator/],
+    ['a trailing ;', (j) => { trainer(j).command = ['python', 'prepare.py;', 'python', 'train.py']; }, /a '\|' or ';' separator/],
     ['sh -c without exec', (j) => { trainer(j).command = ['/bin/sh', '-c', 'python train.py']; }, /runs a shell script without 'exec'/],
   ],
   'preemption-exit-code': [

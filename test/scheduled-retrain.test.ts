@@ -1,5 +1,5 @@
 import { Cron, Duration, JsonPatch, Size } from 'cdk8s';
-import { Accelerator, ScheduledRetrain, ScheduledRetrainProps, SpotScheduling, TrainerCommand, Warnings } from '../src';
+import { Accelerator, KubernetesVersion, ScheduledRetrain, ScheduledRetrainProps, SpotScheduling, TrainerCommand, Warnings } from '../src';
 import { expectConformant } from './util/conformance';
 import { newChart, only, rwxCheckpoints, synth } from './util/synth';
 
@@ -19,7 +19,7 @@ function retrain(overrides: Partial<ScheduledRetrainProps> = {}) {
 function synthRetrain(overrides: Partial<ScheduledRetrainProps> = {}) {
   const { chart, construct } = retrain(overrides);
   const objects = synth(chart);
-  expectConformant(objects);
+  expectConformant(objects, { kubernetesMinor: construct.kubernetesVersion.minor });
   const cron = only(objects, 'CronJob');
   return { chart, construct, objects, cron, job: cron.spec.jobTemplate.spec };
 }
@@ -109,6 +109,28 @@ describe('ScheduledRetrain enforced defaults', () => {
     const { chart } = retrain();
     synth(chart);
     expect(Warnings.of(chart)).toEqual([]);
+  });
+});
+
+describe('ScheduledRetrain schedule syntax the controller accepts', () => {
+  test.each([
+    ['names and ranges', '0 9 * * mon-fri', 1440],
+    ['month names and lists', '0 0 1 jan,jul *', 181 * 1440],
+    ['steps', '*/15 * * * *', 15],
+    ['a start with a step', '5/20 * * * *', 20],
+    ['? for a day field', '0 3 ? * 0', 7 * 1440],
+    ['@weekly', '@weekly', 7 * 1440],
+    ['@every with a Go duration', '@every 1h30m', 90],
+    ['29 February, which does occur', '0 0 29 2 *', undefined],
+  ])('%s: %s', (_name, expression, minutes) => {
+    const { construct } = retrain({ schedule: undefined, scheduleExpression: expression as string });
+    if (minutes !== undefined) expect(construct.minimumInterval.toMinutes()).toBe(minutes);
+  });
+
+  test('the target Kubernetes version reaches the job template (podReplacementPolicy on 1.29+)', () => {
+    const { job } = synthRetrain({ kubernetesVersion: KubernetesVersion.V1_29 });
+    expect(job.podReplacementPolicy).toBe('Failed');
+    expect(synthRetrain().job.podReplacementPolicy).toBeUndefined();
   });
 });
 
