@@ -26,22 +26,53 @@ export const GATED_JOB_FIELDS: GatedJobField[] = [
   { field: 'spec.managedBy', sinceMinor: 32, present: (spec) => spec?.managedBy !== undefined },
 ];
 
-/** Spot or preemptible capacity, recognised by its node label. */
+/**
+ * Spot or preemptible capacity, recognised by its node label (RULEBOOK spot table). The
+ * `SpotScheduling` presets are built from this table, so presets and rules agree.
+ */
 export interface SpotCapacity {
+  /** Preset id, e.g. `gke-spot`. */
+  readonly id: string;
   readonly name: string;
   readonly labelKey: string;
   readonly labelValue: string;
-  /** Taint key the capacity carries, if it has one pods must tolerate. */
+  /** Taint the capacity carries and pods must tolerate (key=value:NoSchedule), if any. */
   readonly taintKey?: string;
   readonly noticeSeconds: number;
+  /** How much of the notice a non-system pod really gets. */
+  readonly saveWindowSeconds: number;
 }
 
 export const SPOT_CAPACITIES: SpotCapacity[] = [
-  { name: 'GKE spot', labelKey: 'cloud.google.com/gke-spot', labelValue: 'true', taintKey: 'cloud.google.com/gke-spot', noticeSeconds: 30 },
-  { name: 'GKE preemptible', labelKey: 'cloud.google.com/gke-preemptible', labelValue: 'true', taintKey: 'cloud.google.com/gke-preemptible', noticeSeconds: 30 },
-  { name: 'AKS spot', labelKey: 'kubernetes.azure.com/scalesetpriority', labelValue: 'spot', taintKey: 'kubernetes.azure.com/scalesetpriority', noticeSeconds: 30 },
-  { name: 'EKS spot', labelKey: 'eks.amazonaws.com/capacityType', labelValue: 'SPOT', noticeSeconds: 120 },
-  { name: 'Karpenter spot', labelKey: 'karpenter.sh/capacity-type', labelValue: 'spot', noticeSeconds: 120 },
+  {
+    id: 'gke-spot',
+    name: 'GKE spot',
+    labelKey: 'cloud.google.com/gke-spot',
+    labelValue: 'true',
+    taintKey: 'cloud.google.com/gke-spot',
+    noticeSeconds: 30,
+    saveWindowSeconds: 15,
+  },
+  {
+    id: 'gke-preemptible',
+    name: 'GKE preemptible',
+    labelKey: 'cloud.google.com/gke-preemptible',
+    labelValue: 'true',
+    taintKey: 'cloud.google.com/gke-preemptible',
+    noticeSeconds: 30,
+    saveWindowSeconds: 15,
+  },
+  {
+    id: 'aks-spot',
+    name: 'AKS spot',
+    labelKey: 'kubernetes.azure.com/scalesetpriority',
+    labelValue: 'spot',
+    taintKey: 'kubernetes.azure.com/scalesetpriority',
+    noticeSeconds: 30,
+    saveWindowSeconds: 30,
+  },
+  { id: 'eks-spot', name: 'EKS spot', labelKey: 'eks.amazonaws.com/capacityType', labelValue: 'SPOT', noticeSeconds: 120, saveWindowSeconds: 120 },
+  { id: 'karpenter-spot', name: 'Karpenter spot', labelKey: 'karpenter.sh/capacity-type', labelValue: 'spot', noticeSeconds: 120, saveWindowSeconds: 120 },
 ];
 
 /** Default terminationGracePeriodSeconds of a pod. */

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { SPOT_CAPACITIES } from '../rules/knowledge';
 
 /**
  * A node taint that spot capacity carries and that trainer pods must tolerate.
@@ -65,30 +66,14 @@ export class SpotScheduling {
    * non-system pods through graceful node shutdown.
    */
   public static gke(): SpotScheduling {
-    return new SpotScheduling({
-      name: 'gke-spot',
-      isSpot: true,
-      nodeSelector: { 'cloud.google.com/gke-spot': 'true' },
-      taints: [{ key: 'cloud.google.com/gke-spot', value: 'true', effect: 'NoSchedule' }],
-      notice: Duration.seconds(30),
-      saveWindow: Duration.seconds(15),
-      gke: true,
-    });
+    return SpotScheduling.known('gke-spot');
   }
 
   /**
    * GKE preemptible VMs: `cloud.google.com/gke-preemptible=true`, 30 s notice.
    */
   public static gkePreemptible(): SpotScheduling {
-    return new SpotScheduling({
-      name: 'gke-preemptible',
-      isSpot: true,
-      nodeSelector: { 'cloud.google.com/gke-preemptible': 'true' },
-      taints: [{ key: 'cloud.google.com/gke-preemptible', value: 'true', effect: 'NoSchedule' }],
-      notice: Duration.seconds(30),
-      saveWindow: Duration.seconds(15),
-      gke: true,
-    });
+    return SpotScheduling.known('gke-preemptible');
   }
 
   /**
@@ -96,15 +81,7 @@ export class SpotScheduling {
    * about 30 s notice.
    */
   public static aksSpot(): SpotScheduling {
-    return new SpotScheduling({
-      name: 'aks-spot',
-      isSpot: true,
-      nodeSelector: { 'kubernetes.azure.com/scalesetpriority': 'spot' },
-      taints: [{ key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' }],
-      notice: Duration.seconds(30),
-      saveWindow: Duration.seconds(30),
-      gke: false,
-    });
+    return SpotScheduling.known('aks-spot');
   }
 
   /**
@@ -112,15 +89,7 @@ export class SpotScheduling {
    * no taint, 2 minute interruption notice.
    */
   public static eksSpot(): SpotScheduling {
-    return new SpotScheduling({
-      name: 'eks-spot',
-      isSpot: true,
-      nodeSelector: { 'eks.amazonaws.com/capacityType': 'SPOT' },
-      taints: [],
-      notice: Duration.minutes(2),
-      saveWindow: Duration.minutes(2),
-      gke: false,
-    });
+    return SpotScheduling.known('eks-spot');
   }
 
   /**
@@ -129,15 +98,7 @@ export class SpotScheduling {
    * nodes and is deliberately not tolerated.
    */
   public static karpenterSpot(): SpotScheduling {
-    return new SpotScheduling({
-      name: 'karpenter-spot',
-      isSpot: true,
-      nodeSelector: { 'karpenter.sh/capacity-type': 'spot' },
-      taints: [],
-      notice: Duration.minutes(2),
-      saveWindow: Duration.minutes(2),
-      gke: false,
-    });
+    return SpotScheduling.known('karpenter-spot');
   }
 
   /**
@@ -173,6 +134,20 @@ export class SpotScheduling {
       notice: Duration.seconds(30),
       saveWindow: Duration.seconds(30),
       gke: false,
+    });
+  }
+
+  /** A preset from the shared spot table, so presets and the rules agree on every fact. */
+  private static known(id: string): SpotScheduling {
+    const capacity = SPOT_CAPACITIES.find((c) => c.id === id)!;
+    return new SpotScheduling({
+      name: capacity.id,
+      isSpot: true,
+      nodeSelector: { [capacity.labelKey]: capacity.labelValue },
+      taints: capacity.taintKey === undefined ? [] : [{ key: capacity.taintKey, value: capacity.labelValue, effect: 'NoSchedule' }],
+      notice: Duration.seconds(capacity.noticeSeconds),
+      saveWindow: Duration.seconds(capacity.saveWindowSeconds),
+      gke: capacity.id.startsWith('gke-'),
     });
   }
 
