@@ -118,7 +118,8 @@ describeWithPython('the preemption contract, end to end', () => {
   });
 
   test('SIGKILL in the middle of a checkpoint write: the next start finds a complete checkpoint', async () => {
-    const first = start(dir, { TRAINER_SLOW_WRITE_SECONDS: '0' });
+    // Slow steps (0.2 s) leave two seconds before the next checkpoint, so the kill lands first.
+    const first = start(dir, { TRAINER_SLOW_WRITE_SECONDS: '0' }, 0.2);
     await first.waitFor(/checkpoint epoch=2 step=0 reason=interval/);
     first.child.kill('SIGKILL');
     await first.exit;
