@@ -94,6 +94,10 @@ for (const spec of [
   importCrds.exec(`cdk8s import ${spec} --output src/imports --language typescript`);
 }
 
+// ts-jest transpiles test files without type-checking (isolatedModules), so type-check the
+// tests, the examples and the benchmarks before jest runs.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck' });
+
 // The README's first command: synthesize the example app to ./manifests and list the files.
 project.addTask('example', {
   description: 'Synthesize the example app (examples/app.ts) to ./manifests',
