@@ -5,6 +5,7 @@ import { PyTorchJob, PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpec
 import { TrainingRuntime, TrainingRuntimeSpec } from './imports/trainingruntime-trainer.kubeflow.org';
 import { TrainJob, TrainJobSpec } from './imports/trainjob-trainer.kubeflow.org';
 import { NODE_JOB, trainingJobSetSpec } from './trainer/jobset-spec';
+import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
 import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds, TrainerPod } from './trainer/trainer-pod';
 import { TrainingEngine } from './trainer/training-engine';
@@ -293,7 +294,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     if (props.name !== undefined) checkName(props.name, lastPod);
     // A plain ApiObject with the imported GVK and spec types: the generated class converts
     // its whole spec on toJson, which would mangle the pod templates added below.
-    this.apiObject = new ApiObject(this, 'Resource', {
+    this.apiObject = new RenderedApiObject(this, 'Resource', {
       ...PyTorchJob.GVK,
       metadata: props.name === undefined ? {} : { name: props.name },
     });
@@ -345,7 +346,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     const lastHost = `node-0-${this.nodes - 1}`;
     const kind = trainerV2 ? 'TrainJob' : 'JobSet';
     if (props.name !== undefined) checkName(props.name, lastHost, kind);
-    const apiObject = new ApiObject(this, 'Resource', {
+    const apiObject = new RenderedApiObject(this, 'Resource', {
       ...(trainerV2 ? TrainJob.GVK : JobSet.GVK),
       metadata: props.name === undefined ? {} : { name: props.name },
     });
@@ -394,7 +395,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     }
 
     const runtimeLabels = Object.fromEntries(Object.entries(pod.workloadLabels).filter(([key]) => !key.startsWith('kueue.x-k8s.io/')));
-    const runtime = new ApiObject(this, 'Runtime', {
+    const runtime = new RenderedApiObject(this, 'Runtime', {
       ...TrainingRuntime.GVK,
       metadata: { name: `${name}-runtime`, labels: { ...runtimeLabels, 'trainer.kubeflow.org/framework': 'torch' } },
     });

@@ -2,6 +2,7 @@ import { ApiObject, Duration, JsonPatch, Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
+import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SweepAxis } from './trainer/sweep-axis';
 import { ASSIGNMENT_ENV, ASSIGNMENT_JSON, ASSIGNMENT_MOUNT, assignmentAt, encodeGrid, GRID_MOUNT, parameterEnvName } from './trainer/sweep-grid';
 import { checkWorkloadName, nonNegativeInteger } from './trainer/trainer-pod';
@@ -161,9 +162,9 @@ export class HyperparameterSweep extends TrainingWorkload {
     if (gridBytes > MAX_CONFIGMAP_BYTES) {
       throw new Error(`the grid takes ${gridBytes} bytes, over the ${MAX_CONFIGMAP_BYTES}-byte ConfigMap limit (RULEBOOK P13); express the trials as axes, or split the sweep.`);
     }
-    this.apiObject = new ApiObject(this, 'Resource', { apiVersion: k8s.KubeJob.GVK.apiVersion, kind: k8s.KubeJob.GVK.kind, metadata: { name } });
+    this.apiObject = new RenderedApiObject(this, 'Resource', { apiVersion: k8s.KubeJob.GVK.apiVersion, kind: k8s.KubeJob.GVK.kind, metadata: { name } });
     this.name = name;
-    this.gridConfigMap = new ApiObject(this, 'Grid', {
+    this.gridConfigMap = new RenderedApiObject(this, 'Grid', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: `${name}-grid` },

@@ -2,6 +2,7 @@ import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { parseSchedule, ScheduleError, timeZoneProblem } from './rules/cron';
+import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
 import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds } from './trainer/trainer-pod';
 import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
@@ -167,7 +168,7 @@ export class ScheduledRetrain extends TrainingWorkload {
     this.ttlAfterFinished = settings.ttlAfterFinished;
 
     if (props.name !== undefined) checkCronJobName(props.name);
-    this.apiObject = new ApiObject(this, 'Resource', {
+    this.apiObject = new RenderedApiObject(this, 'Resource', {
       apiVersion: k8s.KubeCronJob.GVK.apiVersion,
       kind: k8s.KubeCronJob.GVK.kind,
       metadata: props.name === undefined ? {} : { name: props.name },

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
 import { checkWorkloadName } from './trainer/trainer-pod';
 import { podReplacementPolicyFor, resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
@@ -122,7 +123,7 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
     if (props.name !== undefined) checkJobName(props.name);
 
     this.restartPolicy = 'Never';
-    this.apiObject = new ApiObject(this, 'Resource', {
+    this.apiObject = new RenderedApiObject(this, 'Resource', {
       apiVersion: k8s.KubeJob.GVK.apiVersion,
       kind: k8s.KubeJob.GVK.kind,
       metadata: props.name === undefined ? {} : { name: props.name },

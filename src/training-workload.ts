@@ -3,6 +3,7 @@ import { Construct, Node } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { formatFinding } from './rules/rule';
+import { renderForRules } from './trainer/rendered-api-object';
 import { buildTrainerPod, TrainerPod, TrainerPodOptions } from './trainer/trainer-pod';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { Warnings } from './warnings';
@@ -65,7 +66,7 @@ export abstract class TrainingWorkload extends Construct {
   private runRules(): string[] {
     const objects = Node.of(this).findAll()
       .filter((child): child is ApiObject => child instanceof ApiObject)
-      .map((apiObject) => apiObject.toJson());
+      .map(renderForRules);
     const context = contextFor(objects, this.kubernetesVersion.minor, this.knownClaims);
     const findings = evaluate(objects, context, new Set(this.acknowledgements.keys()));
     const errors: string[] = [];
