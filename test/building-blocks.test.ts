@@ -1,7 +1,7 @@
 import { Duration, Size, Testing, Chart } from 'cdk8s';
 import { PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
 import {
-  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, SpotScheduling, StorageClasses,
+  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, SpotScheduling, StorageClasses, Warnings,
 } from '../src';
 
 describe('ExperimentName', () => {
@@ -108,6 +108,15 @@ describe('CheckpointStorage', () => {
 
   test('fails when the new claim size is zero', () => {
     expect(() => CheckpointStorage.newClaim({ size: Size.gibibytes(0) })).toThrow(/size \(0Gi\) must be positive/);
+  });
+
+  test('warns when a GKE Filestore claim is below its 1 TiB minimum', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    CheckpointStorage.newClaim({ size: Size.gibibytes(100), storageClassName: StorageClasses.GKE_FILESTORE_STANDARD_RWX })._bind(chart);
+    expect(Warnings.of(chart).join('\n')).toMatch(/size 100Gi is below the about 1 TiB minimum of GKE Filestore/);
+    const other = new Chart(Testing.app(), 'd');
+    CheckpointStorage.newClaim({ size: Size.tebibytes(1), storageClassName: StorageClasses.GKE_FILESTORE_STANDARD_RWX })._bind(other);
+    expect(Warnings.of(other)).toEqual([]);
   });
 
   test('the known ReadWriteMany classes', () => {

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { k8s, PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { Warnings } from '../warnings';
 
 /**
  * Storage classes known to provide ReadWriteMany volumes (RULEBOOK V3), for
@@ -22,6 +23,12 @@ export class StorageClasses {
 
   private constructor() {}
 }
+
+const GKE_FILESTORE_CLASSES = [
+  StorageClasses.GKE_FILESTORE_STANDARD_RWX,
+  StorageClasses.GKE_FILESTORE_PREMIUM_RWX,
+  StorageClasses.GKE_FILESTORE_ENTERPRISE_RWX,
+];
 
 /**
  * Props for `CheckpointStorage.newClaim`.
@@ -134,13 +141,13 @@ export class CheckpointStorage {
       });
       this.fixedName = claim.name;
       this.claims.set(chart, claim);
+      const tebibytes = props.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) / 1024;
+      if (props.storageClassName !== undefined && GKE_FILESTORE_CLASSES.includes(props.storageClassName) && tebibytes < 1) {
+        Warnings.add(scope, `CheckpointStorage.newClaim: size ${props.size.asString()} is below the about 1 TiB minimum of GKE Filestore ` +
+          `('${props.storageClassName}', RULEBOOK V3); the claim stays Pending or is rounded up. Request Size.tebibytes(1).`);
+      }
     }
     return claim.name;
-  }
-
-  /** @internal */
-  public get _newClaimProps(): NewCheckpointClaimProps | undefined {
-    return this.newClaimProps;
   }
 }
 

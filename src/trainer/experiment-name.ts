@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { isDnsLabel } from '../rules/k8s-syntax';
 
 /**
  * Options for `ExperimentName.of`.
@@ -12,7 +13,6 @@ export interface ExperimentNameOptions {
   readonly maxLength?: number;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HASH_LENGTH = 8;
 
 /**
@@ -61,7 +61,7 @@ export class ExperimentName {
    * Whether `name` is a DNS-1123 label: lower-case alphanumerics and `-`, at most 63.
    */
   public static isDnsLabel(name: string): boolean {
-    return name.length <= 63 && DNS_LABEL.test(name);
+    return isDnsLabel(name);
   }
 
   private constructor() {}

@@ -5,7 +5,7 @@ import { resolvePreemptionContract, ResolvedPreemptionContract } from './preempt
 import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
-import { isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
+import { isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
 import { Warnings } from '../warnings';
 import { GpuNodeLabels } from './accelerator';
 
@@ -224,7 +224,7 @@ export function checkWorkloadName(name: string, maxLength: number, kind: string,
       `Shorten it, or use ExperimentName.of(base, params, { maxLength: ${maxLength} }).`,
     );
   }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+  if (!isDnsLabel(name)) {
     throw new Error(`name ('${name}') must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit.`);
   }
 }
