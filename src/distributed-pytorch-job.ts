@@ -1,9 +1,9 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { JobSet } from './imports/jobset-jobset.x-k8s.io';
-import { PyTorchJob, PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from './imports/kubeflow.org';
-import { TrainingRuntime, TrainingRuntimeSpec } from './imports/trainingruntime-trainer.kubeflow.org';
-import { TrainJob, TrainJobSpec } from './imports/trainjob-trainer.kubeflow.org';
+import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from './imports/kubeflow.org';
+import type { TrainingRuntimeSpec } from './imports/trainingruntime-trainer.kubeflow.org';
+import type { TrainJobSpec } from './imports/trainjob-trainer.kubeflow.org';
+import { JOBSET_GVK, PYTORCH_JOB_GVK, TRAIN_JOB_GVK, TRAINING_RUNTIME_GVK } from './trainer/custom-resources';
 import { NODE_JOB, trainingJobSetSpec } from './trainer/jobset-spec';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
@@ -295,7 +295,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     // A plain ApiObject with the imported GVK and spec types: the generated class converts
     // its whole spec on toJson, which would mangle the pod templates added below.
     this.apiObject = new RenderedApiObject(this, 'Resource', {
-      ...PyTorchJob.GVK,
+      ...PYTORCH_JOB_GVK,
       metadata: props.name === undefined ? {} : { name: props.name },
     });
     const spec: PyTorchJobSpec = {
@@ -347,7 +347,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     const kind = trainerV2 ? 'TrainJob' : 'JobSet';
     if (props.name !== undefined) checkName(props.name, lastHost, kind);
     const apiObject = new RenderedApiObject(this, 'Resource', {
-      ...(trainerV2 ? TrainJob.GVK : JobSet.GVK),
+      ...(trainerV2 ? TRAIN_JOB_GVK : JOBSET_GVK),
       metadata: props.name === undefined ? {} : { name: props.name },
     });
     const name = apiObject.name;
@@ -396,7 +396,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
 
     const runtimeLabels = Object.fromEntries(Object.entries(pod.workloadLabels).filter(([key]) => !key.startsWith('kueue.x-k8s.io/')));
     const runtime = new RenderedApiObject(this, 'Runtime', {
-      ...TrainingRuntime.GVK,
+      ...TRAINING_RUNTIME_GVK,
       metadata: { name: `${name}-runtime`, labels: { ...runtimeLabels, 'trainer.kubeflow.org/framework': 'torch' } },
     });
     const runtimeSpec: TrainingRuntimeSpec = { mlPolicy: { numNodes: this.nodes, torch: {} } };
