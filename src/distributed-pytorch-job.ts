@@ -218,11 +218,11 @@ export class DistributedPyTorchJob extends TrainingWorkload {
   public readonly nodes: number;
   /** Processes per pod. */
   public readonly processesPerNode: number;
-  /** Replica restart policy. */
+  /** Replica restart policy (Training Operator engine; the JobSet engines use a failurePolicy). */
   public readonly restartPolicy: ReplicaRestartPolicy;
-  /** `runPolicy.cleanPodPolicy`. */
+  /** `runPolicy.cleanPodPolicy` (Training Operator engine only). */
   public readonly cleanPodPolicy: CleanPodPolicy;
-  /** `runPolicy.backoffLimit`. */
+  /** `runPolicy.backoffLimit`, or the JobSet `failurePolicy.maxRestarts` with the JobSet engines. */
   public readonly backoffLimit: number;
   /** `runPolicy.activeDeadlineSeconds`. */
   public readonly activeDeadline: Duration;
@@ -238,7 +238,6 @@ export class DistributedPyTorchJob extends TrainingWorkload {
   public readonly engine: TrainingEngine;
   /** The TrainingRuntime the job references, with the Trainer v2 engine. */
   public readonly runtime?: ApiObject;
-  private _lastPod?: TrainerPod;
 
   constructor(scope: Construct, id: string, props: DistributedPyTorchJobProps) {
     super(scope, id, props.kubernetesVersion);
@@ -277,16 +276,16 @@ export class DistributedPyTorchJob extends TrainingWorkload {
       );
     }
 
-    const command = launchCommand(props, this.isElastic);
+    // Only the Training Operator's static rendezvous needs the master address on the command line.
+    const command = launchCommand(props, this.engine.id === ENGINE_TRAINING_OPERATOR && !this.isElastic);
     if (this.engine.id !== ENGINE_TRAINING_OPERATOR) {
       checkEngineSupport(this.engine, props);
-      const objects = this.jobSetBased(props, command, ttlSeconds);
-      this.apiObject = objects.workload;
-      this.runtime = objects.runtime;
+      const built = this.jobSetBased(props, command, ttlSeconds);
+      this.apiObject = built.workload;
+      this.runtime = built.runtime;
       this.name = this.apiObject.name;
-      const pod = this._lastPod!;
-      this.spot = pod.spot;
-      this.terminationGracePeriod = pod.terminationGracePeriod;
+      this.spot = built.pod.spot;
+      this.terminationGracePeriod = built.pod.terminationGracePeriod;
       return;
     }
 
@@ -341,7 +340,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
   }
 
   /** The JobSet engines: a plain JobSet, or a Trainer v2 TrainJob and its TrainingRuntime. */
-  private jobSetBased(props: DistributedPyTorchJobProps, command: string[], ttlSeconds: number): { workload: ApiObject; runtime?: ApiObject } {
+  private jobSetBased(props: DistributedPyTorchJobProps, command: string[], ttlSeconds: number): { workload: ApiObject; runtime?: ApiObject; pod: TrainerPod } {
     const trainerV2 = this.engine.id === ENGINE_TRAINER_V2;
     const lastHost = `node-0-${this.nodes - 1}`;
     const kind = trainerV2 ? 'TrainJob' : 'JobSet';
@@ -368,10 +367,9 @@ export class DistributedPyTorchJob extends TrainingWorkload {
       component: 'distributed-training',
       restartPolicy: 'Never',
       concurrentPods: this.nodes,
-      command: props.script !== undefined ? [...(props.torchrun ?? DEFAULT_TORCHRUN), ...props.script] : command,
+      command,
       extraEnv: torchEnv,
     });
-    this._lastPod = pod;
     const jobSetSpec = trainingJobSetSpec({
       pod,
       containerName: NODE_JOB,
@@ -391,7 +389,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
       Warnings.add(this, `${this.engine.displayName} has no whole-run deadline: activeDeadline (${this.activeDeadline.toHumanString()}) ` +
         'bounds each attempt, and preemption restarts do not count against backoffLimit. Watch long runs, or use ' +
         'TrainingEngine.trainerV2() (TrainJob activeDeadlineSeconds) or TrainingEngine.trainingOperator().');
-      return { workload: apiObject };
+      return { workload: apiObject, pod };
     }
 
     const runtimeLabels = Object.fromEntries(Object.entries(pod.workloadLabels).filter(([key]) => !key.startsWith('kueue.x-k8s.io/')));
@@ -409,7 +407,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     };
     apiObject.addJsonPatch(JsonPatch.add('/spec', compact(trainJobSpec)));
     Warnings.add(this, `${this.engine.displayName} has no TTL: the finished TrainJob stays until deleted (ttlAfterFinished is not emitted).`);
-    return { workload: apiObject, runtime };
+    return { workload: apiObject, runtime, pod };
   }
 
   private replica(count: number, pod: TrainerPod): any {
@@ -513,7 +511,7 @@ function checkExitCodeContract(pod: TrainerPod): void {
   }
 }
 
-function launchCommand(props: DistributedPyTorchJobProps, elastic: boolean): string[] {
+function launchCommand(props: DistributedPyTorchJobProps, masterOnCommandLine: boolean): string[] {
   if ((props.script === undefined) === (props.command === undefined)) {
     throw new Error("set exactly one of script (run by torchrun, e.g. ['train.py', '--epochs=10']) and command (run as given).");
   }
@@ -522,7 +520,7 @@ function launchCommand(props: DistributedPyTorchJobProps, elastic: boolean): str
   const torchrun = props.torchrun ?? DEFAULT_TORCHRUN;
   // Static rendezvous needs the Master's address; $(VAR) is expanded by the kubelet from the
   // MASTER_ADDR / MASTER_PORT the operator injects. Elastic jobs use the PET_RDZV_* variables.
-  return elastic ? [...torchrun, ...props.script!] : [...torchrun, '--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)', ...props.script!];
+  return masterOnCommandLine ? [...torchrun, '--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)', ...props.script!] : [...torchrun, ...props.script!];
 }
 
 function checkName(name: string, lastPod: string, kind: string = 'PyTorchJob'): void {
