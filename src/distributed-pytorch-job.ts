@@ -340,7 +340,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
   }
 
   /** The JobSet engines: a plain JobSet, or a Trainer v2 TrainJob and its TrainingRuntime. */
-  private jobSetBased(props: DistributedPyTorchJobProps, command: string[], ttlSeconds: number): { workload: ApiObject; runtime?: ApiObject; pod: TrainerPod } {
+  private jobSetBased(props: DistributedPyTorchJobProps, command: string[], ttlSeconds: number): JobSetBasedObjects {
     const trainerV2 = this.engine.id === ENGINE_TRAINER_V2;
     const lastHost = `node-0-${this.nodes - 1}`;
     const kind = trainerV2 ? 'TrainJob' : 'JobSet';
@@ -474,6 +474,13 @@ export class DistributedPyTorchJob extends TrainingWorkload {
         'Set onDemandMaster: true to keep it on on-demand capacity.');
     }
   }
+}
+
+/** What the JobSet-based engines emit, and the pod they built. */
+interface JobSetBasedObjects {
+  readonly workload: ApiObject;
+  readonly runtime?: ApiObject;
+  readonly pod: TrainerPod;
 }
 
 /** Props the JobSet-based engines cannot express: a synth error names the engine and the prop. */
