@@ -6,7 +6,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { TrainingValidation } from '../src';
+import { expectConformant } from './util/conformance';
 
 const ROOT = path.resolve(__dirname, '..');
 const CDK8S_CLI = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
@@ -65,6 +67,7 @@ describe('TrainingValidation with the cdk8s CLI', () => {
     expect(result.stdout + result.stderr).not.toMatch(/error\)/);
     expect(result.status).toBe(0);
     expect(fs.readdirSync(path.join(dir, 'dist'))).toContain('ml.k8s.yaml');
+    expectConformant(parseAllDocuments(fs.readFileSync(path.join(dir, 'dist', 'ml.k8s.yaml'), 'utf8')).map((d) => d.toJS()));
     expect(result.stdout + result.stderr).toMatch(/success/i);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
-import { App, Chart, Testing, Size } from 'cdk8s';
-import { Construct } from 'constructs';
-import { CheckpointStorage, StorageClasses } from '../../src';
+import { App, Chart, Size, Testing } from 'cdk8s';
+import { Construct, Node } from 'constructs';
+import { expectConformant } from './conformance';
+import { CheckpointStorage, StorageClasses, TrainingWorkload } from '../../src';
 
 /** A fresh app and chart in namespace `ml`, as a user's infra repo would have. */
 export function newChart(): { app: App; chart: Chart } {
@@ -9,12 +10,22 @@ export function newChart(): { app: App; chart: Chart } {
   return { app, chart };
 }
 
-/** The synthesized objects of a chart; validation (the rules) runs first, as in `cdk8s synth`. */
+/**
+ * The synthesized objects of a chart; validation (the rules) runs first, as in `cdk8s synth`.
+ * Every object is then checked strictly against the 1.28 schemas / CRDs and the rules, with
+ * the target version and the rule opt-outs of the chart's constructs.
+ */
 export function synth(scope: Construct): any[] {
   const chart = Chart.of(scope);
   const app = chart.node.scope as App;
   app.synth();
-  return Testing.synth(chart);
+  const objects = Testing.synth(chart);
+  const workloads = Node.of(chart).findAll().filter((c): c is TrainingWorkload => c instanceof TrainingWorkload);
+  expectConformant(objects, {
+    kubernetesMinor: Math.max(28, ...workloads.map((w) => w.kubernetesVersion.minor)),
+    acknowledged: workloads.flatMap((w) => w.acknowledgedRules.map((entry) => entry.split(':')[0])),
+  });
+  return objects;
 }
 
 /** An RWX checkpoint claim on GKE Filestore. */
