@@ -7,7 +7,7 @@ import { JOBSET_GVK, PYTORCH_JOB_GVK, TRAIN_JOB_GVK, TRAINING_RUNTIME_GVK } from
 import { NODE_JOB, trainingJobSetSpec } from './trainer/jobset-spec';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
-import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds, TrainerPod } from './trainer/trainer-pod';
+import { addLabels, checkWorkloadName, compact, nonNegativeInteger, nonNegativeSeconds, positiveSeconds, TrainerPod } from './trainer/trainer-pod';
 import { TrainingEngine } from './trainer/training-engine';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { TrainingWorkload } from './training-workload';
@@ -265,10 +265,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     this.activeDeadline = props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE;
     positiveSeconds('activeDeadline', this.activeDeadline);
     this.ttlAfterFinished = props.ttlAfterFinished ?? DEFAULT_TTL_AFTER_FINISHED;
-    const ttlSeconds = this.ttlAfterFinished.toSeconds({ integral: false });
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
-      throw new Error(`ttlAfterFinished (${this.ttlAfterFinished.toHumanString()}) must be zero or a positive whole number of seconds.`);
-    }
+    const ttlSeconds = nonNegativeSeconds('ttlAfterFinished', this.ttlAfterFinished);
     if (this.isElastic && props.onDemandMaster) {
       throw new Error(
         'onDemandMaster is set on an elastic job, which has no Master: the c10d rendezvous host is worker-0 and shares the ' +
@@ -320,9 +317,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     this.spot = workers.spot;
     this.terminationGracePeriod = workers.terminationGracePeriod;
     if (this.restartPolicy === ReplicaRestartPolicy.EXIT_CODE) checkExitCodeContract(workers);
-    for (const [key, value] of Object.entries(workers.workloadLabels)) {
-      this.apiObject.metadata.addLabel(key, value);
-    }
+    addLabels(this.apiObject, workers.workloadLabels);
 
     const replicas: { [role: string]: any } = {};
     if (this.isElastic) {
@@ -378,9 +373,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
       activeDeadlineSeconds: this.activeDeadline.toSeconds(),
       jobTemplateLabels: trainerV2 ? { 'trainer.kubeflow.org/trainjob-ancestor-step': 'trainer' } : undefined,
     });
-    for (const [key, value] of Object.entries(pod.workloadLabels)) {
-      apiObject.metadata.addLabel(key, value);
-    }
+    addLabels(apiObject, pod.workloadLabels);
 
     if (!trainerV2) {
       apiObject.addJsonPatch(JsonPatch.add('/spec', {
@@ -392,10 +385,9 @@ export class DistributedPyTorchJob extends TrainingWorkload {
       return { workload: apiObject, pod };
     }
 
-    const runtimeLabels = Object.fromEntries(Object.entries(pod.workloadLabels).filter(([key]) => !key.startsWith('kueue.x-k8s.io/')));
     const runtime = new RenderedApiObject(this, 'Runtime', {
       ...TRAINING_RUNTIME_GVK,
-      metadata: { name: `${name}-runtime`, labels: { ...runtimeLabels, 'trainer.kubeflow.org/framework': 'torch' } },
+      metadata: { name: `${name}-runtime`, labels: { ...pod.labels, 'trainer.kubeflow.org/framework': 'torch' } },
     });
     const runtimeSpec: TrainingRuntimeSpec = { mlPolicy: { numNodes: this.nodes, torch: {} } };
     runtime.addJsonPatch(JsonPatch.add('/spec', { ...runtimeSpec, template: { spec: jobSetSpec } }));

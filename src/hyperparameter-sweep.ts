@@ -5,7 +5,7 @@ import { KubernetesVersion } from './kubernetes-version';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SweepAxis } from './trainer/sweep-axis';
 import { ASSIGNMENT_ENV, ASSIGNMENT_JSON, ASSIGNMENT_MOUNT, assignmentAt, encodeGrid, GRID_MOUNT, parameterEnvName } from './trainer/sweep-grid';
-import { checkWorkloadName, nonNegativeInteger } from './trainer/trainer-pod';
+import { addLabels, checkWorkloadName, nonNegativeInteger } from './trainer/trainer-pod';
 import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { TrainingWorkload } from './training-workload';
@@ -201,9 +201,7 @@ export class HyperparameterSweep extends TrainingWorkload {
         ],
       }],
     });
-    for (const [key, value] of Object.entries(pod.workloadLabels)) {
-      this.apiObject.metadata.addLabel(key, value);
-    }
+    addLabels(this.apiObject, pod.workloadLabels);
     this.apiObject.addJsonPatch(JsonPatch.add('/spec', trainingJobSpec(settings, pod, CONTAINER_NAME, {
       extra: { completionMode: 'Indexed', suspend: props.suspend, ...perIndex },
       omitBackoffLimit: perIndex.backoffLimitPerIndex !== undefined,

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { parseSchedule, ScheduleError, timeZoneProblem } from './rules/cron';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
-import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds } from './trainer/trainer-pod';
+import { addLabels, checkWorkloadName, compact, nonNegativeInteger, positiveSeconds } from './trainer/trainer-pod';
 import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { TrainingWorkload } from './training-workload';
@@ -192,10 +192,7 @@ export class ScheduledRetrain extends TrainingWorkload {
     }
 
     // Kueue admits each run's Job, so its labels go on the job template, not the CronJob.
-    const cronLabels = Object.fromEntries(Object.entries(pod.workloadLabels).filter(([key]) => !key.startsWith('kueue.x-k8s.io/')));
-    for (const [key, value] of Object.entries(cronLabels)) {
-      this.apiObject.metadata.addLabel(key, value);
-    }
+    addLabels(this.apiObject, pod.labels);
     const spec = compact({
       schedule: this.schedule,
       timeZone: this.timeZone,

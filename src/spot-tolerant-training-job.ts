@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
-import { checkWorkloadName } from './trainer/trainer-pod';
+import { addLabels, checkWorkloadName } from './trainer/trainer-pod';
 import { podReplacementPolicyFor, resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { TrainingWorkload } from './training-workload';
@@ -146,9 +146,7 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
     this.checkpointClaimName = pod.checkpointClaimName;
     this.podReplacementPolicy = podReplacementPolicyFor(pod.kubernetesVersion);
 
-    for (const [key, value] of Object.entries(pod.workloadLabels)) {
-      this.apiObject.metadata.addLabel(key, value);
-    }
+    addLabels(this.apiObject, pod.workloadLabels);
     const spec = trainingJobSpec(settings, pod, CONTAINER_NAME, { extra: { suspend: props.suspend } });
     this.apiObject.addJsonPatch(JsonPatch.add('/spec', spec));
   }

@@ -1,4 +1,4 @@
-import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CheckpointOptions } from './checkpoint-storage';
 import { resolvePreemptionContract, ResolvedPreemptionContract } from './preemption-policy';
@@ -54,6 +54,9 @@ export interface TrainerPodOptions {
 /** Everything the shared props resolve to, read by the constructs for their own fields. */
 export interface TrainerPod {
   readonly template: any;
+  /** Labels of the pods and of objects Kueue does not admit (CronJob, TrainingRuntime). */
+  readonly labels: { [key: string]: string };
+  /** `labels` plus the Kueue labels, for the object Kueue admits. */
   readonly workloadLabels: { [key: string]: string };
   readonly spot: SpotScheduling;
   readonly terminationGracePeriod: Duration;
@@ -194,6 +197,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
 
   return {
     template: compact(template),
+    labels,
     workloadLabels,
     spot,
     terminationGracePeriod,
@@ -226,6 +230,22 @@ export function checkWorkloadName(name: string, maxLength: number, kind: string,
   }
   if (!isDnsLabel(name)) {
     throw new Error(`name ('${name}') must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit.`);
+  }
+}
+
+/** Rejects a negative or fractional duration (zero allowed, e.g. a TTL) with the prop's name. */
+export function nonNegativeSeconds(prop: string, duration: Duration): number {
+  const seconds = duration.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    throw new Error(`${prop} (${duration.toHumanString()}) must be zero or a positive whole number of seconds.`);
+  }
+  return seconds;
+}
+
+/** Adds each label to the object's metadata. */
+export function addLabels(apiObject: ApiObject, labels: { [key: string]: string }): void {
+  for (const [key, value] of Object.entries(labels)) {
+    apiObject.metadata.addLabel(key, value);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { podFailurePolicyFor } from './preemption-policy';
-import { compact, nonNegativeInteger, positiveSeconds, TrainerPod } from './trainer-pod';
+import { compact, nonNegativeInteger, nonNegativeSeconds, positiveSeconds, TrainerPod } from './trainer-pod';
 import { KubernetesVersion } from '../kubernetes-version';
 
 /** Job-level settings as props give them; undefined means "use the construct's default". */
@@ -30,10 +30,7 @@ export function resolveJobSettings(
   const activeDeadline = input.activeDeadline ?? defaults.activeDeadline;
   positiveSeconds('activeDeadline', activeDeadline);
   const ttlAfterFinished = input.ttlAfterFinished ?? defaults.ttlAfterFinished;
-  const ttlSeconds = ttlAfterFinished.toSeconds({ integral: false });
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
-    throw new Error(`ttlAfterFinished (${ttlAfterFinished.toHumanString()}) must be zero or a positive whole number of seconds.`);
-  }
+  nonNegativeSeconds('ttlAfterFinished', ttlAfterFinished);
   const completions = input.completions ?? 1;
   if (!Number.isInteger(completions) || completions < 1) {
     throw new Error(`completions (${completions}) must be a whole number of at least 1.`);
