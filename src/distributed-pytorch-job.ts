@@ -310,8 +310,8 @@ export class DistributedPyTorchJob extends TrainingWorkload {
       restartPolicy: this.restartPolicy === ReplicaRestartPolicy.ON_FAILURE ? 'OnFailure' : 'Never',
       concurrentPods: maxPods,
       command,
-      // Workers-only elastic jobs get no PET_NPROC_PER_NODE from the operator (only the Master branch sets it).
-      extraEnv: this.isElastic ? [{ name: 'PET_NPROC_PER_NODE', value: String(this.processesPerNode) }] : [],
+      // No PET_NPROC_PER_NODE here: the operator sets it from spec.nprocPerNode on every replica
+      // (training-operator v1.9.4 pytorch/envvar.go setPodEnv), elastic or not.
     };
     const workers = this._buildTrainerPod(props, podOptions);
     this.spot = workers.spot;
@@ -332,6 +332,11 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     this.apiObject.addJsonPatch(JsonPatch.add('/spec', compact({ ...spec, pytorchReplicaSpecs: undefined })));
     this.apiObject.addJsonPatch(JsonPatch.add('/spec/pytorchReplicaSpecs', replicas));
     this.warnAboutPreemptibleCoordinator(props);
+    if (props.queue !== undefined) {
+      Warnings.add(this, `queue '${props.queue}': Kueue ignores the queue label of a PyTorchJob unless its configuration lists the ` +
+        "deprecated 'kubeflow.org/pytorchjob' integration (off by default in Kueue v0.19); without it the job starts at once, " +
+        'outside the queue. Enable that integration, or use TrainingEngine.trainerV2() or TrainingEngine.jobSet(), which Kueue manages by default.');
+    }
   }
 
   /** The JobSet engines: a plain JobSet, or a Trainer v2 TrainJob and its TrainingRuntime. */
@@ -391,6 +396,9 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     });
     const runtimeSpec: TrainingRuntimeSpec = { mlPolicy: { numNodes: this.nodes, torch: {} } };
     runtime.addJsonPatch(JsonPatch.add('/spec', { ...runtimeSpec, template: { spec: jobSetSpec } }));
+    // The TrainJob webhook refuses a TrainJob whose runtime does not exist yet: the runtime is
+    // written first, so `kubectl apply -f` creates it first.
+    apiObject.node.addDependency(runtime);
     const trainJobSpec: TrainJobSpec = {
       runtimeRef: { apiGroup: 'trainer.kubeflow.org', kind: 'TrainingRuntime', name: runtime.name },
       trainer: { numNodes: this.nodes, numProcPerNode: this.processesPerNode },

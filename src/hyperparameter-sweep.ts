@@ -46,8 +46,10 @@ export interface HyperparameterSweepProps extends TrainingWorkloadProps {
   readonly parallelism?: number;
 
   /**
-   * Real failures (not preemptions) tolerated across the whole sweep.
-   * @default - one per trial
+   * Real failures (not preemptions) tolerated across the whole sweep: one budget shared by
+   * every trial, so a trial that crashes repeatedly can use it all up and fail the sweep.
+   * For a budget per trial use `backoffLimitPerIndex` (Kubernetes 1.29+).
+   * @default - the number of trials (shared, not one per trial)
    */
   readonly backoffLimit?: number;
 

@@ -86,13 +86,16 @@ describe('DistributedPyTorchJob enforced defaults', () => {
     expect(Warnings.of(chart).join('\n')).toMatch(/the Master runs on gke-spot capacity.*onDemandMaster: true/);
   });
 
-  test('elastic: Workers only, min/max, c10d, maxRestarts, PET_NPROC_PER_NODE, and a warning for the rendezvous host on spot', () => {
+  test('elastic: Workers only, min/max, c10d, maxRestarts, nprocPerNode (no PET_NPROC_PER_NODE of its own), and a warning for the rendezvous host on spot', () => {
     const { job, replicas, chart, construct } = synthDdp({ elastic: { minNodes: 2, maxNodes: 4 }, spot: SpotScheduling.gke() });
     expect(Object.keys(replicas)).toEqual(['Worker']);
     expect(replicas.Worker.replicas).toBe(4);
     expect(job.spec.elasticPolicy).toEqual({ rdzvBackend: 'c10d', minReplicas: 2, maxReplicas: 4, maxRestarts: 100 });
     expect(replicas.Worker.template.spec.containers[0].command).toEqual(['torchrun', 'train_distributed.py', '--epochs=50']);
-    expect(replicas.Worker.template.spec.containers[0].env).toContainEqual({ name: 'PET_NPROC_PER_NODE', value: '4' });
+    // The operator sets PET_NPROC_PER_NODE from spec.nprocPerNode on every replica; a copy in the
+    // template would be a duplicate env var.
+    expect(job.spec.nprocPerNode).toBe('4');
+    expect(replicas.Worker.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain('PET_NPROC_PER_NODE');
     expect(construct.isElastic).toBe(true);
     expect(Warnings.of(chart).join('\n')).toMatch(/c10d rendezvous host fraud-ddp-worker-0 runs on gke-spot/);
   });

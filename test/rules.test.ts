@@ -102,6 +102,30 @@ function compliantPyTorchJob(): any {
   };
 }
 
+/** A compliant JobSet: one Indexed Job of 4 nodes with the compliant Job's pod template. */
+function compliantJobSet(): any {
+  const job = compliantJob();
+  return {
+    apiVersion: 'jobset.x-k8s.io/v1alpha2',
+    kind: 'JobSet',
+    metadata: { name: 'ddp', labels: job.metadata.labels },
+    spec: {
+      failurePolicy: {
+        maxRestarts: 3,
+        rules: [
+          { name: 'preemption', action: 'RestartJobSetAndIgnoreMaxRestarts', onJobFailureReasons: ['PodFailurePolicy'] },
+          { name: 'config_error', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'], targetReplicatedJobs: ['node'] },
+        ],
+      },
+      replicatedJobs: [{
+        name: 'node',
+        replicas: 1,
+        template: { spec: { ...job.spec, completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimit: 0 } },
+      }],
+    },
+  };
+}
+
 type Mutation = (job: any) => void;
 const pod = (job: any) => job.spec.template.spec;
 const trainer = (job: any) => pod(job).containers[0];
@@ -275,13 +299,26 @@ const PYTORCHJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp
   ],
 };
 
+const JOBSET_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
+  'jobset-admission': [
+    ["a rule name with '-' (the webhook's format)", (j) => { j.spec.failurePolicy.rules[1].name = 'configuration-error'; },
+      /rules\[1\]\.name 'configuration-error' is refused by the webhook/],
+    ['an empty rule name', (j) => { j.spec.failurePolicy.rules[0].name = ''; }, /rules\[0\]\.name has 0 characters/],
+    ['two rules with one name', (j) => { j.spec.failurePolicy.rules[1].name = 'preemption'; }, /'preemption' repeats rules\[0\]/],
+    ['an unknown Job failure reason', (j) => { j.spec.failurePolicy.rules[0].onJobFailureReasons = ['Evicted']; }, /'Evicted'; the webhook knows only/],
+    ['a missing target', (j) => { j.spec.failurePolicy.rules[1].targetReplicatedJobs = ['workers']; }, /names 'workers', which is not a replicated job/],
+    ['a feature-gated action', (j) => { j.spec.failurePolicy.rules[0].action = 'RestartJob'; }, /needs the JobSet RestartJob feature gate/],
+    ['pod names over 63 characters', (j) => { j.metadata.name = 'd'.repeat(50); }, /pod names such as 'd{50}-node-0-3-abcde' exceed 63/],
+  ],
+};
+
 function run(rule: Rule, objects: any[], minor = 28): string[] {
   return evaluate(objects, contextFor(objects, minor), new Set(), [rule]).map((f) => f.message);
 }
 
 describe('the compliant baseline', () => {
   test('passes every rule and the strict 1.28 schema', () => {
-    expectConformant([compliantJob(), compliantCronJob(), compliantPyTorchJob(), compliantClaim()]);
+    expectConformant([compliantJob(), compliantCronJob(), compliantPyTorchJob(), compliantJobSet(), compliantClaim()]);
     expect(evaluate([compliantJob(), compliantClaim()], contextFor([compliantClaim()], 28))).toEqual([]);
   });
 });
@@ -293,12 +330,13 @@ describe.each(ALL_RULES.filter((rule) => rule.id !== 'pvc' && rule.id !== 'confi
     expect(rule.fix.length).toBeGreaterThan(10);
   });
 
-  test('accepts the compliant Job, CronJob and PyTorchJob', () => {
-    expect(run(rule, [compliantJob(), compliantCronJob(), compliantPyTorchJob(), compliantClaim()])).toEqual([]);
+  test('accepts the compliant Job, CronJob, PyTorchJob and JobSet', () => {
+    expect(run(rule, [compliantJob(), compliantCronJob(), compliantPyTorchJob(), compliantJobSet(), compliantClaim()])).toEqual([]);
   });
 
-  const cases = CRONJOB_VIOLATIONS[id] ?? PYTORCHJOB_VIOLATIONS[id] ?? VIOLATIONS[id] ?? [];
-  const baseline = CRONJOB_VIOLATIONS[id] ? compliantCronJob : PYTORCHJOB_VIOLATIONS[id] ? compliantPyTorchJob : compliantJob;
+  const cases = CRONJOB_VIOLATIONS[id] ?? PYTORCHJOB_VIOLATIONS[id] ?? JOBSET_VIOLATIONS[id] ?? VIOLATIONS[id] ?? [];
+  const baseline = CRONJOB_VIOLATIONS[id] ? compliantCronJob : PYTORCHJOB_VIOLATIONS[id] ? compliantPyTorchJob
+    : JOBSET_VIOLATIONS[id] ? compliantJobSet : compliantJob;
   test('has at least one violation case', () => {
     expect(cases.length).toBeGreaterThan(0);
   });

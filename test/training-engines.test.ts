@@ -111,6 +111,42 @@ describe.each(ENGINES)('the same app on the %s engine', (id, engine) => {
   });
 });
 
+describe('what the controllers and their webhooks require', () => {
+  test('the JobSet webhook: failure-policy rule names match its format on both JobSet engines', () => {
+    for (const engine of [TrainingEngine.jobSet(), TrainingEngine.trainerV2()]) {
+      const { chart } = build(engine);
+      const objects = synth(chart);
+      const jobSet = objects.find((o) => o.kind === 'JobSet')?.spec ?? objects.find((o) => o.kind === 'TrainingRuntime').spec.template.spec;
+      const names = jobSet.failurePolicy.rules.map((r: any) => r.name);
+      expect(names).toEqual(['preemption', 'configuration_error']);
+      for (const name of names) expect(name).toMatch(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/);
+    }
+  });
+
+  test('the JobSet webhook: a rule name it refuses fails synth (jobset-admission)', () => {
+    const { chart, construct } = build(TrainingEngine.jobSet());
+    construct.apiObject.addJsonPatch(JsonPatch.replace('/spec/failurePolicy/rules/1/name', 'configuration-error'));
+    expect(() => synth(chart)).toThrow(/jobset-admission.*'configuration-error' is refused by the webhook/);
+  });
+
+  test('the TrainJob webhook: the TrainingRuntime is written before the TrainJob that references it', () => {
+    const { chart } = build(TrainingEngine.trainerV2());
+    const kinds = synth(chart).map((o) => o.kind);
+    expect(kinds.sort()).toEqual(['PersistentVolumeClaim', 'TrainJob', 'TrainingRuntime']);
+    const order = synth(chart).map((o) => o.kind);
+    expect(order.indexOf('TrainingRuntime')).toBeLessThan(order.indexOf('TrainJob'));
+  });
+
+  test('Kueue: a queue on a PyTorchJob warns that the integration is off by default; the JobSet engines do not', () => {
+    const operator = build(TrainingEngine.trainingOperator());
+    expect(Warnings.of(operator.chart).join('\n')).toMatch(
+      /queue 'team-gpu': Kueue ignores the queue label of a PyTorchJob unless its configuration lists the deprecated 'kubeflow.org\/pytorchjob' integration/);
+    for (const engine of [TrainingEngine.jobSet(), TrainingEngine.trainerV2()]) {
+      expect(Warnings.of(build(engine).chart).join('\n')).not.toMatch(/Kueue ignores/);
+    }
+  });
+});
+
 describe('engine specifics', () => {
   test('Trainer v2: a TrainJob referencing the emitted TrainingRuntime; the node container the trainer injects PET_* into', () => {
     const { chart, construct } = build(TrainingEngine.trainerV2());

@@ -13,6 +13,7 @@ import { jobPodFailurePolicy } from './job-pod-failure-policy';
 import { jobRestartPolicy } from './job-restart-policy';
 import { jobSelector } from './job-selector';
 import { jobTtl } from './job-ttl';
+import { jobSetAdmission } from './jobset-admission';
 import { kueueLabels } from './kueue-labels';
 import { labels } from './labels';
 import { preemptionExitCode } from './preemption-exit-code';
@@ -58,6 +59,7 @@ export const ALL_RULES: Rule[] = [
   pvc,
   pytorchJob,
   pytorchJobCleanup,
+  jobSetAdmission,
   configMap,
   sharedRwoClaim,
   spotGrace,

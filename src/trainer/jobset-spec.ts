@@ -50,7 +50,8 @@ export function trainingJobSetSpec(options: JobSetSpecOptions): any {
           ],
         },
         ...(contract.nonRetriableExitCodes.length > 0
-          ? [{ name: 'configuration-error', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] }]
+          // Rule names are checked by the JobSet webhook: letters, digits, '_', ',' and ':' only.
+          ? [{ name: 'configuration_error', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] }]
           : []),
       ],
     },
