@@ -47,13 +47,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       collectCoverage: false,
       testTimeout: 60_000,
-      // test/cluster runs on Node's runner against the local control plane (test:cluster).
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
+      // test/cluster runs on Node's runner against the local control plane (test:cluster);
+      // test/torch needs torch from PyPI (test:torch).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/', '<rootDir>/test/torch/'],
     },
   },
   tsconfigDev: { include: ['../examples/**/*.ts', '../bench/**/*.ts'], compilerOptions: {} },
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'] },
-  gitignore: ['/manifests/', '/bench/results.json', '/cluster/.build/'],
+  gitignore: ['/manifests/', '/bench/results.json', '/cluster/.build/', 'test/torch/.venv/'],
 });
 
 // Package JavaScript only, locally and in CI: the other targets need registries that are not
@@ -111,6 +112,14 @@ const testCluster = project.addTask('test:cluster', {
   receiveArgs: true,
 });
 project.testTask.spawn(testCluster);
+
+// The launcher of DistributedPyTorchJob with real torchrun (torch from PyPI, CPU): test/torch.
+const testTorch = project.addTask('test:torch', {
+  description: 'Run test/torch: the torchrun launcher with real torch on local CPU ranks (test/torch/run.sh)',
+  exec: 'bash test/torch/run.sh',
+  receiveArgs: true,
+});
+project.testTask.spawn(testTorch);
 
 // The README's first command: synthesize the example app to ./manifests and list the files.
 project.addTask('example', {

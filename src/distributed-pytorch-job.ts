@@ -1,12 +1,14 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from './imports/kubeflow.org';
 import type { TrainingRuntimeSpec } from './imports/trainingruntime-trainer.kubeflow.org';
 import type { TrainJobSpec } from './imports/trainjob-trainer.kubeflow.org';
 import { JOBSET_GVK, PYTORCH_JOB_GVK, TRAIN_JOB_GVK, TRAINING_RUNTIME_GVK } from './trainer/custom-resources';
 import { NODE_JOB, trainingJobSetSpec } from './trainer/jobset-spec';
+import { resolvePreemptionContract } from './trainer/preemption-policy';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
+import { torchLauncherScript } from './trainer/torch-launcher';
 import { addLabels, checkWorkloadName, compact, nonNegativeInteger, nonNegativeSeconds, positiveSeconds, TrainerPod } from './trainer/trainer-pod';
 import { TrainingEngine } from './trainer/training-engine';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
@@ -19,7 +21,11 @@ const DEFAULT_PORT = 23456;
 const DEFAULT_ACTIVE_DEADLINE = Duration.hours(8);
 const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);
 const DEFAULT_BACKOFF_LIMIT = 3;
-const DEFAULT_TORCHRUN = ['torchrun'];
+const DEFAULT_PYTHON = 'python3';
+/** How long a failed launcher waits for the other pods of its job to record theirs. */
+const LAUNCHER_SETTLE_SECONDS = 20;
+/** A failure this soon after another pod's preemption or failure is its consequence (not counted). */
+const LAUNCHER_FOLLOW_ON_SECONDS = 300;
 const JOBSET_MASTER_PORT = 29500;
 const ENGINE_TRAINING_OPERATOR = 'training-operator';
 const ENGINE_TRAINER_V2 = 'trainer-v2';
@@ -123,10 +129,13 @@ export interface DistributedPyTorchJobProps extends TrainingWorkloadProps {
   readonly script?: string[];
 
   /**
-   * The launcher, for images without the `torchrun` entry point.
-   * @default ['torchrun']
+   * The image's Python interpreter. It runs the library's launcher: torch's own launcher
+   * (`torch.distributed.run`, what `torchrun` runs) in-process, with container exit codes the
+   * controllers act on (the preemption code after SIGTERM, a worker's configuration-error
+   * code, a crash budget on the Training Operator). Used with `script` only.
+   * @default 'python3'
    */
-  readonly torchrun?: string[];
+  readonly python?: string;
 
   /** Total pods: Master 1 + Workers (nodes - 1), or Workers only when elastic. */
   readonly nodes: number;
@@ -156,7 +165,10 @@ export interface DistributedPyTorchJobProps extends TrainingWorkloadProps {
   readonly cleanPodPolicy?: CleanPodPolicy;
 
   /**
-   * Container restarts tolerated (`runPolicy.backoffLimit`).
+   * Crashes tolerated (`runPolicy.backoffLimit`; the JobSet `failurePolicy.maxRestarts` on the
+   * JobSet engines). Under the ExitCode policy the Training Operator does not count (its
+   * requeue counter always returns 0), so the library's launcher keeps this budget on the
+   * checkpoint volume; preemptions and the failures they cause on other ranks do not count.
    * @default 3
    */
   readonly backoffLimit?: number;
@@ -274,7 +286,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     }
 
     // Only the Training Operator's static rendezvous needs the master address on the command line.
-    const command = launchCommand(props, this.engine.id === ENGINE_TRAINING_OPERATOR && !this.isElastic);
+    const command = this.launchCommand(props, props.name);
     if (this.engine.id !== ENGINE_TRAINING_OPERATOR) {
       checkEngineSupport(this.engine, props);
       const built = this.jobSetBased(props, command, ttlSeconds);
@@ -410,6 +422,39 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     return { workload: apiObject, runtime, pod };
   }
 
+  /**
+   * The container command: `script` under the library's torch launcher (src/trainer/torch-launcher.ts),
+   * or `command` as given.
+   */
+  private launchCommand(props: DistributedPyTorchJobProps, name: string | undefined): string[] {
+    if ((props.script === undefined) === (props.command === undefined)) {
+      throw new Error("set exactly one of script (run by torchrun, e.g. ['train.py', '--epochs=10']) and command (run as given).");
+    }
+    if (props.command !== undefined) return props.command;
+    if (props.script!.length === 0) throw new Error("script is empty; give the training script and its arguments, e.g. ['train.py'].");
+    const python = props.python ?? DEFAULT_PYTHON;
+    if (python.trim() === '' || /\s/.test(python)) {
+      throw new Error(`python ('${python}') must be the interpreter's name or path, e.g. 'python3' or '/opt/conda/bin/python'.`);
+    }
+    const contract = resolvePreemptionContract(props.preemption);
+    // The Training Operator under ExitCode counts nothing: the launcher keeps the crash budget.
+    const launcherCounts = this.engine.id === ENGINE_TRAINING_OPERATOR && this.restartPolicy === ReplicaRestartPolicy.EXIT_CODE;
+    const script = torchLauncherScript({
+      preemptionExitCode: contract.exitCode,
+      nonRetriableExitCodes: contract.nonRetriableExitCodes,
+      crashBudget: launcherCounts ? this.backoffLimit : undefined,
+      job: launcherCounts ? name ?? Names.toDnsLabel(this) : undefined,
+      followOnSeconds: LAUNCHER_FOLLOW_ON_SECONDS,
+      settleSeconds: LAUNCHER_SETTLE_SECONDS,
+      horizonSeconds: this.activeDeadline.toSeconds(),
+    });
+    // Static rendezvous needs the Master's address; $(VAR) is expanded by the kubelet from the
+    // MASTER_ADDR / MASTER_PORT the operator injects. Elastic jobs use the PET_RDZV_* variables.
+    const master = this.engine.id === ENGINE_TRAINING_OPERATOR && !this.isElastic
+      ? ['--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)'] : [];
+    return [python, '-c', script, ...master, ...props.script!];
+  }
+
   private replica(count: number, pod: TrainerPod): any {
     const template = JSON.parse(JSON.stringify(pod.template));
     template.spec.containers[0].ports = [{ name: PORT_NAME, containerPort: DEFAULT_PORT, protocol: 'TCP' }];
@@ -518,17 +563,6 @@ function checkExitCodeContract(pod: TrainerPod): void {
   }
 }
 
-function launchCommand(props: DistributedPyTorchJobProps, masterOnCommandLine: boolean): string[] {
-  if ((props.script === undefined) === (props.command === undefined)) {
-    throw new Error("set exactly one of script (run by torchrun, e.g. ['train.py', '--epochs=10']) and command (run as given).");
-  }
-  if (props.command !== undefined) return props.command;
-  if (props.script!.length === 0) throw new Error("script is empty; give the training script and its arguments, e.g. ['train.py'].");
-  const torchrun = props.torchrun ?? DEFAULT_TORCHRUN;
-  // Static rendezvous needs the Master's address; $(VAR) is expanded by the kubelet from the
-  // MASTER_ADDR / MASTER_PORT the operator injects. Elastic jobs use the PET_RDZV_* variables.
-  return masterOnCommandLine ? [...torchrun, '--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)', ...props.script!] : [...torchrun, ...props.script!];
-}
 
 function checkName(name: string, lastPod: string, kind: string = 'PyTorchJob'): void {
   if (!/^[a-z]/.test(name)) {

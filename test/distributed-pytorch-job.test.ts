@@ -49,9 +49,10 @@ describe('DistributedPyTorchJob enforced defaults', () => {
   test('torchrun takes its sizes from the operator: nprocPerNode in the spec, master address by $(VAR)', () => {
     const { job, replicas } = synthDdp();
     expect(job.spec.nprocPerNode).toBe('4');
-    expect(replicas.Worker.template.spec.containers[0].command).toEqual([
-      'torchrun', '--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)', 'train_distributed.py', '--epochs=50',
-    ]);
+    const [python, flag, launcher, ...rest] = replicas.Worker.template.spec.containers[0].command;
+    expect([python, flag]).toEqual(['python3', '-c']);
+    expect(launcher).toContain('from torch.distributed.run import parse_args, run');
+    expect(rest).toEqual(['--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)', 'train_distributed.py', '--epochs=50']);
     const argv = replicas.Worker.template.spec.containers[0].command.join(' ');
     expect(argv).not.toMatch(/--nnodes|--nproc[-_]per[-_]node|--master_port=\d/);
   });
@@ -91,7 +92,7 @@ describe('DistributedPyTorchJob enforced defaults', () => {
     expect(Object.keys(replicas)).toEqual(['Worker']);
     expect(replicas.Worker.replicas).toBe(4);
     expect(job.spec.elasticPolicy).toEqual({ rdzvBackend: 'c10d', minReplicas: 2, maxReplicas: 4, maxRestarts: 100 });
-    expect(replicas.Worker.template.spec.containers[0].command).toEqual(['torchrun', 'train_distributed.py', '--epochs=50']);
+    expect(replicas.Worker.template.spec.containers[0].command.slice(3)).toEqual(['train_distributed.py', '--epochs=50']);
     // The operator sets PET_NPROC_PER_NODE from spec.nprocPerNode on every replica; a copy in the
     // template would be a duplicate env var.
     expect(job.spec.nprocPerNode).toBe('4');
@@ -161,7 +162,7 @@ spec:
     new DistributedPyTorchJob(chart, 'imagenet', {
       name: 'elastic-example-imagenet',
       image: 'quay.io/johnugeorge/pytorch-elastic-example-imagenet:0.1',
-      torchrun: ['python', '-m', 'torch.distributed.run'],
+      python: 'python',
       script: ['/workspace/examples/imagenet.py', '--arch=resnet18', '--epochs=1', '--batch-size=32', '--workers=0', '/workspace/data/tiny-imagenet-200'],
       nodes: 2,
       elastic: { minNodes: 1, maxNodes: 3, maxRestarts: 100 },
@@ -176,7 +177,9 @@ spec:
     const theirs = IMAGENET.spec.pytorchReplicaSpecs.Worker;
     expect([ours.replicas, ours.restartPolicy]).toEqual([theirs.replicas, theirs.restartPolicy]);
     const [c, t] = [ours.template.spec.containers[0], theirs.template.spec.containers[0]];
-    expect([c.name, c.image, c.command]).toEqual([t.name, t.image, t.command]);
+    // Theirs runs `python -m torch.distributed.run <args>`; ours runs the same launcher code
+    // through the library's wrapper, `python -c <launcher> <args>`.
+    expect([c.name, c.image, c.command[0], c.command.slice(3)]).toEqual([t.name, t.image, t.command[0], t.command.slice(3)]);
   });
 
   test('simple (Master + Worker running a script directly)', () => {
@@ -243,7 +246,7 @@ describe('DistributedPyTorchJob bad input', () => {
 
   test('fails when a patch hard-codes --nnodes for torchrun (rule pytorchjob, K7)', () => {
     const { chart, construct } = ddp();
-    construct.apiObject.addJsonPatch(JsonPatch.add('/spec/pytorchReplicaSpecs/Worker/template/spec/containers/0/command/1', '--nnodes=4'));
+    construct.apiObject.addJsonPatch(JsonPatch.add('/spec/pytorchReplicaSpecs/Worker/template/spec/containers/0/command/3', '--nnodes=4'));
     expect(() => synth(chart)).toThrow(/passes '--nnodes=4' to torchrun/);
   });
 

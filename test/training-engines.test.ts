@@ -147,6 +147,43 @@ describe('what the controllers and their webhooks require', () => {
   });
 });
 
+describe('the launcher each engine runs (src/trainer/torch-launcher.ts; behaviour in test/torch)', () => {
+  const launcherOf = (objects: any[]) => {
+    const template = podTemplates(objects)[0];
+    const [python, flag, script] = template.spec.containers[0].command;
+    expect([python, flag]).toEqual(['python3', '-c']);
+    return script as string;
+  };
+
+  test('Training Operator, ExitCode: the launcher keeps the crash budget (backoffLimit) on the checkpoint volume', () => {
+    const script = launcherOf(synth(build(TrainingEngine.trainingOperator(), { backoffLimit: 5 }).chart));
+    expect(script).toContain('PREEMPTED, RETRY, FATAL = 143, 142, (2, )');
+    expect(script).toContain('BUDGET, JOB = 5, "fraud-ddp"');
+    expect(script).toContain('HORIZON = 300, 20, 28800');
+  });
+
+  test('Training Operator, OnFailure, and the JobSet engines: the controller counts, the launcher keeps no budget', () => {
+    for (const [engine, overrides] of [
+      [TrainingEngine.trainingOperator(), { restartPolicy: ReplicaRestartPolicy.ON_FAILURE }],
+      [TrainingEngine.jobSet(), {}],
+      [TrainingEngine.trainerV2(), {}],
+    ] as Array<[TrainingEngine, Partial<DistributedPyTorchJobProps>]>) {
+      expect(launcherOf(synth(build(engine, overrides).chart))).toContain('BUDGET, JOB = None, None');
+    }
+  });
+
+  test('the contract reaches the launcher: a custom preemption code and configuration-error codes', () => {
+    const script = launcherOf(synth(build(TrainingEngine.jobSet(), { preemption: { exitCode: 140, nonRetriableExitCodes: [2, 3] } }).chart));
+    expect(script).toContain('PREEMPTED, RETRY, FATAL = 140, 142, (2, 3, )');
+  });
+
+  test('python names the interpreter; a value with spaces is refused', () => {
+    expect(synth(build(TrainingEngine.jobSet(), { python: '/opt/conda/bin/python' }).chart)
+      .find((o) => o.kind === 'JobSet').spec.replicatedJobs[0].template.spec.template.spec.containers[0].command[0]).toBe('/opt/conda/bin/python');
+    expect(() => build(TrainingEngine.jobSet(), { python: 'python -u' })).toThrow(/python \('python -u'\) must be the interpreter's name or path/);
+  });
+});
+
 describe('engine specifics', () => {
   test('Trainer v2: a TrainJob referencing the emitted TrainingRuntime; the node container the trainer injects PET_* into', () => {
     const { chart, construct } = build(TrainingEngine.trainerV2());
@@ -159,7 +196,9 @@ describe('engine specifics', () => {
     const job = runtime.spec.template.spec.replicatedJobs[0];
     expect(job.name).toBe('node');
     expect(job.template.metadata.labels['trainer.kubeflow.org/trainjob-ancestor-step']).toBe('trainer');
-    expect(job.template.spec.template.spec.containers[0]).toMatchObject({ name: 'node', command: ['torchrun', 'train.py', '--epochs=50'] });
+    const node = job.template.spec.template.spec.containers[0];
+    expect(node.name).toBe('node');
+    expect([node.command[0], node.command[1], ...node.command.slice(3)]).toEqual(['python3', '-c', 'train.py', '--epochs=50']);
     expect(job.template.spec.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain('PET_NNODES');
     expect(construct.runtime?.name).toBe(runtime.metadata.name);
   });

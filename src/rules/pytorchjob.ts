@@ -1,5 +1,6 @@
 import { isDns1035Label } from './k8s-syntax';
 import { Rule } from './rule';
+import { TORCH_LAUNCHER_MARKER } from '../trainer/torch-launcher';
 
 const ROLES = ['Master', 'Worker'];
 const RESTART_POLICIES = ['OnFailure', 'Never', 'ExitCode'];
@@ -51,7 +52,8 @@ spec:
       }
       for (const container of containers) {
         const argv: any[] = [...(container?.command ?? []), ...(container?.args ?? [])];
-        if (!argv.some((arg) => typeof arg === 'string' && /(^|\/)torchrun$|^torch\.distributed\.run$/.test(arg))) continue;
+        const launcher = (arg: any) => typeof arg === 'string' && (/(^|\/)torchrun$|^torch\.distributed\.run$/.test(arg) || arg.startsWith(TORCH_LAUNCHER_MARKER));
+        if (!argv.some(launcher)) continue;
         for (const arg of argv) {
           if (typeof arg === 'string' && HARD_CODED.test(arg) && /\d/.test(arg)) {
             messages.push(`${role} container '${container.name}' passes '${arg}' to torchrun; the operator's PET_* variables and MASTER_PORT decide it (K7).`);

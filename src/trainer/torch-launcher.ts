@@ -19,6 +19,9 @@
  *   after. Without a budget (JobSet engines, whose controller counts restarts) it exits 1.
  */
 
+/** The first line of the launcher's script: how rules and lint recognise it as torchrun. */
+export const TORCH_LAUNCHER_MARKER = '# cdk8s-training launcher: torch.distributed.run (torchrun) with exit codes the controllers act on';
+
 /** What a counted crash exits with while the budget lasts: 128 + SIGALRM, retried by the ExitCode policy. */
 export const RETRY_EXIT_CODE = 142;
 
@@ -29,8 +32,11 @@ export interface TorchLauncherOptions {
   readonly nonRetriableExitCodes: number[];
   /** Crashes tolerated by the launcher itself; undefined when the controller counts them. */
   readonly crashBudget?: number;
-  /** Where the pods of one job record preemptions and failures (on the shared checkpoint volume). */
-  readonly eventsDir?: string;
+  /**
+   * The job whose pods share an event folder, `$CHECKPOINT_DIR/.cdk8s-training/launcher/<job>`
+   * on the shared checkpoint volume; without `CHECKPOINT_DIR` in the pod there is none.
+   */
+  readonly job?: string;
   /** How long before a failure another pod's preemption or failure makes it a consequence (follow-on). */
   readonly followOnSeconds: number;
   /** How long a failed launcher waits for the other pods to record theirs before deciding. */
@@ -45,15 +51,16 @@ export interface TorchLauncherOptions {
  */
 export function torchLauncherScript(options: TorchLauncherOptions): string {
   const budget = options.crashBudget === undefined ? 'None' : String(options.crashBudget);
-  const events = options.eventsDir === undefined ? 'None' : JSON.stringify(options.eventsDir);
+  const job = options.job === undefined ? 'None' : JSON.stringify(options.job);
   return [
-    '# cdk8s-training launcher: torch.distributed.run (torchrun) with exit codes the controllers act on',
+    TORCH_LAUNCHER_MARKER,
     'import os, signal, socket, sys, time',
     'from torch.distributed.run import parse_args, run',
     'from torch.distributed.elastic.multiprocessing.api import SignalException',
     'from torch.distributed.elastic.multiprocessing.errors import ChildFailedError',
     `PREEMPTED, RETRY, FATAL = ${options.preemptionExitCode}, ${RETRY_EXIT_CODE}, (${options.nonRetriableExitCodes.map((c) => `${c}, `).join('')})`,
-    `BUDGET, EVENTS = ${budget}, ${events}`,
+    `BUDGET, JOB = ${budget}, ${job}`,
+    'EVENTS = os.path.join(os.environ["CHECKPOINT_DIR"], ".cdk8s-training", "launcher", JOB) if JOB and os.environ.get("CHECKPOINT_DIR") else None',
     `FOLLOW_ON, SETTLE, HORIZON = ${options.followOnSeconds}, ${options.settleSeconds}, ${options.horizonSeconds}`,
     'def say(message):',
     '    print("cdk8s-training launcher: " + message, file=sys.stderr, flush=True)',
