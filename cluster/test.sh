@@ -33,6 +33,8 @@ fi
 module_dir() { (cd cluster/operators && go mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'); }
 training_operator=$(module_dir github.com/kubeflow/training-operator)
 crds=(--crd "$training_operator/manifests/base/crds/kubeflow.org_pytorchjobs.yaml")
+# The suite reads what the operator injects into pods from the same module's source.
+export TRAINING_OPERATOR_DIR="$training_operator"
 
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/cdk8s-training-cluster.XXXXXX")
 pid=""

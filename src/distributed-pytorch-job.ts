@@ -222,6 +222,41 @@ export interface DistributedPyTorchJobProps extends TrainingWorkloadProps {
  * /dev/shm, grace period), on both templates. Kueue labels go on the PyTorchJob.
  */
 export class DistributedPyTorchJob extends TrainingWorkload {
+  /**
+   * The Training Operator's `init-pytorch` container with a Pod Security "restricted"
+   * securityContext, as a template for the operator's `--pytorch-init-container-template-file`.
+   *
+   * On a PyTorchJob with a Master, the operator (v1.9) adds an `init-pytorch` container that
+   * waits for the Master's DNS name to every Worker pod. Its built-in template has no
+   * securityContext, so a namespace enforcing "restricted" refuses every Worker pod. The
+   * template is operator-wide configuration (no per-job field shapes it): mount this text as
+   * a file in the operator's Deployment and pass its path with that flag. It is the
+   * operator's own template (pkg/controller.v1/pytorch/initcontainer.go) plus the
+   * securityContext (user nobody, so it also holds in a pod that runs as root).
+   */
+  public static readonly RESTRICTED_INIT_CONTAINER_TEMPLATE = [
+    '- name: init-pytorch',
+    '  image: {{.InitContainerImage}}',
+    '  imagePullPolicy: IfNotPresent',
+    '  resources:',
+    '    limits:',
+    '      cpu: 100m',
+    '      memory: 20Mi',
+    '    requests:',
+    '      cpu: 50m',
+    '      memory: 10Mi',
+    '  securityContext:',
+    '    allowPrivilegeEscalation: false',
+    '    capabilities:',
+    '      drop: [ALL]',
+    '    runAsNonRoot: true',
+    '    runAsUser: 65534',
+    '    seccompProfile:',
+    '      type: RuntimeDefault',
+    "  command: ['sh', '-c', 'err=1;for i in $(seq {{.MaxTries}}); do if nslookup {{.MasterAddr}}; then err=0 && break; fi;echo waiting for master; sleep 2; done; exit $err']",
+    '',
+  ].join('\n');
+
   /** The PyTorchJob object. */
   public readonly apiObject: ApiObject;
   /** The PyTorchJob name. */
@@ -344,6 +379,12 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     this.apiObject.addJsonPatch(JsonPatch.add('/spec', compact({ ...spec, pytorchReplicaSpecs: undefined })));
     this.apiObject.addJsonPatch(JsonPatch.add('/spec/pytorchReplicaSpecs', replicas));
     this.warnAboutPreemptibleCoordinator(props);
+    if (!this.isElastic && this.nodes > 1) {
+      Warnings.add(this, "the Training Operator adds an 'init-pytorch' container without a securityContext to every Worker pod: " +
+        "a namespace enforcing Pod Security 'restricted' refuses them unless the operator runs with " +
+        '--pytorch-init-container-template-file pointing at DistributedPyTorchJob.RESTRICTED_INIT_CONTAINER_TEMPLATE (see the README). ' +
+        'Elastic jobs (Workers only) and the JobSet engines get no such container.');
+    }
     if (props.queue !== undefined) {
       Warnings.add(this, `queue '${props.queue}': Kueue ignores the queue label of a PyTorchJob unless its configuration lists the ` +
         "deprecated 'kubeflow.org/pytorchjob' integration (off by default in Kueue v0.19); without it the job starts at once, " +

@@ -137,6 +137,14 @@ describe('what the controllers and their webhooks require', () => {
     expect(order.indexOf('TrainingRuntime')).toBeLessThan(order.indexOf('TrainJob'));
   });
 
+  test("Pod Security: a PyTorchJob with a Master and Workers warns about the operator's init-pytorch container; elastic jobs do not", () => {
+    expect(Warnings.of(build(TrainingEngine.trainingOperator()).chart).join('\n'))
+      .toMatch(/adds an 'init-pytorch' container without a securityContext to every Worker pod.*RESTRICTED_INIT_CONTAINER_TEMPLATE/);
+    const elastic = build(TrainingEngine.trainingOperator(), { elastic: { minNodes: 2, maxNodes: 4 } });
+    expect(Warnings.of(elastic.chart).join('\n')).not.toMatch(/init-pytorch/);
+    expect(DistributedPyTorchJob.RESTRICTED_INIT_CONTAINER_TEMPLATE).toMatch(/allowPrivilegeEscalation: false/);
+  });
+
   test('Kueue: a queue on a PyTorchJob warns that the integration is off by default; the JobSet engines do not', () => {
     const operator = build(TrainingEngine.trainingOperator());
     expect(Warnings.of(operator.chart).join('\n')).toMatch(
