@@ -79,7 +79,9 @@ describe('DistributedPyTorchJob enforced defaults', () => {
     const { replicas, chart } = synthDdp({ spot: SpotScheduling.gke(), onDemandMaster: true });
     expect(replicas.Master.template.spec.nodeSelector).toBeUndefined();
     expect(replicas.Worker.template.spec.nodeSelector).toEqual({ 'cloud.google.com/gke-spot': 'true' });
-    expect(Warnings.of(chart)).toEqual([]);
+    // Only the operator-configuration warning about init-pytorch remains, none about the Master.
+    expect(Warnings.of(chart)).toHaveLength(1);
+    expect(Warnings.of(chart)[0]).toMatch(/init-pytorch/);
   });
 
   test('warns when the Master can be preempted', () => {
