@@ -5,9 +5,10 @@ import { KubernetesVersion } from './kubernetes-version';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SweepAxis } from './trainer/sweep-axis';
 import { ASSIGNMENT_ENV, ASSIGNMENT_JSON, ASSIGNMENT_MOUNT, assignmentAt, encodeGrid, GRID_MOUNT, parameterEnvName } from './trainer/sweep-grid';
-import { addLabels, checkWorkloadName, nonNegativeInteger } from './trainer/trainer-pod';
+import { addLabels } from './trainer/trainer-pod';
 import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
+import { checkWorkloadName, nonNegativeInteger } from './trainer/validation';
 import { TrainingWorkload } from './training-workload';
 
 const DEFAULT_ACTIVE_DEADLINE = Duration.hours(24);

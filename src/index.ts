@@ -12,6 +12,7 @@ export * from './scheduled-retrain';
 export * from './trainer/trainer-command';
 export * from './hyperparameter-sweep';
 export * from './trainer/sweep-axis';
+export * from './distributed-pytorch-job-props';
 export * from './distributed-pytorch-job';
 export * from './plugin';
 export * from './trainer/training-engine';

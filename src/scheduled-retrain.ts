@@ -4,9 +4,10 @@ import { Construct } from 'constructs';
 import { parseSchedule, ScheduleError, timeZoneProblem } from './rules/cron';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
-import { addLabels, checkWorkloadName, compact, nonNegativeInteger, positiveSeconds } from './trainer/trainer-pod';
+import { addLabels } from './trainer/trainer-pod';
 import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
+import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds } from './trainer/validation';
 import { TrainingWorkload } from './training-workload';
 import { Warnings } from './warnings';
 

@@ -3,9 +3,10 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
-import { addLabels, checkWorkloadName } from './trainer/trainer-pod';
+import { addLabels } from './trainer/trainer-pod';
 import { podReplacementPolicyFor, resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
+import { checkWorkloadName } from './trainer/validation';
 import { TrainingWorkload } from './training-workload';
 
 /** Default `backoffLimit`: real crashes retried twice; preemptions are not counted. */

@@ -5,9 +5,10 @@ import { resolvePreemptionContract, ResolvedPreemptionContract } from './preempt
 import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
-import { isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
+import { isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
 import { Warnings } from '../warnings';
 import { GpuNodeLabels } from './accelerator';
+import { compact, positiveSeconds } from './validation';
 
 /** Library-owned environment variables of the trainer container. */
 export const ENV_CHECKPOINT_DIR = 'CHECKPOINT_DIR';
@@ -208,79 +209,11 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   };
 }
 
-/** Rejects a negative or zero duration with the prop's name. */
-export function positiveSeconds(prop: string, duration: Duration): number {
-  const seconds = duration.toSeconds({ integral: false });
-  if (!(seconds > 0) || !Number.isInteger(seconds)) {
-    throw new Error(`${prop} (${duration.toHumanString()}) must be a positive whole number of seconds; e.g. Duration.hours(8).`);
-  }
-  return seconds;
-}
-
-/**
- * Rejects a workload name that is not a DNS-1123 label or is longer than the kind allows.
- * @param why what breaks when the name is too long, e.g. "the job-name label of its pods (RULEBOOK J9)"
- */
-export function checkWorkloadName(name: string, maxLength: number, kind: string, why: string): void {
-  if (name.length > maxLength) {
-    throw new Error(
-      `name ('${name}') has ${name.length} characters; a ${kind} name longer than ${maxLength} breaks ${why}. ` +
-      `Shorten it, or use ExperimentName.of(base, params, { maxLength: ${maxLength} }).`,
-    );
-  }
-  if (!isDnsLabel(name)) {
-    throw new Error(`name ('${name}') must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit.`);
-  }
-}
-
-/** Rejects a negative or fractional duration (zero allowed, e.g. a TTL) with the prop's name. */
-export function nonNegativeSeconds(prop: string, duration: Duration): number {
-  const seconds = duration.toSeconds({ integral: false });
-  if (!Number.isInteger(seconds) || seconds < 0) {
-    throw new Error(`${prop} (${duration.toHumanString()}) must be zero or a positive whole number of seconds.`);
-  }
-  return seconds;
-}
-
 /** Adds each label to the object's metadata. */
 export function addLabels(apiObject: ApiObject, labels: { [key: string]: string }): void {
   for (const [key, value] of Object.entries(labels)) {
     apiObject.metadata.addLabel(key, value);
   }
-}
-
-/** Rejects a negative or fractional count with the prop's name. */
-export function nonNegativeInteger(prop: string, value: number, hint: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`${prop} (${value}) must be a whole number of at least 0; ${hint}.`);
-  }
-  return value;
-}
-
-/**
- * Removes undefined values, empty arrays and empty objects (except emptyDir's `{}`), so
- * output stays small and stable.
- */
-export function compact(value: any): any {
-  if (Array.isArray(value)) {
-    return value.map(compact);
-  }
-  if (value !== null && typeof value === 'object') {
-    const out: any = {};
-    for (const [key, child] of Object.entries(value)) {
-      if (child === undefined) continue;
-      const cleaned = compact(child);
-      if (Array.isArray(cleaned) && cleaned.length === 0) continue;
-      if (key !== 'emptyDir' && isEmptyObject(cleaned)) continue;
-      out[key] = cleaned;
-    }
-    return out;
-  }
-  return value;
-}
-
-function isEmptyObject(value: any): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 function requireImage(image: string): string {

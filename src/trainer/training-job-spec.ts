@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { podFailurePolicyFor } from './preemption-policy';
-import { compact, nonNegativeInteger, nonNegativeSeconds, positiveSeconds, TrainerPod } from './trainer-pod';
+import { TrainerPod } from './trainer-pod';
+import { compact, nonNegativeInteger, nonNegativeSeconds, positiveSeconds } from './validation';
 import { KubernetesVersion } from '../kubernetes-version';
 
 /** Job-level settings as props give them; undefined means "use the construct's default". */

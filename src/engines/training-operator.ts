@@ -1,0 +1,182 @@
+/**
+ * Kubeflow Training Operator v1 (v1.9): a kubeflow.org/v1 PyTorchJob with a Master and
+ * Workers, or Workers only when elastic.
+ */
+import { JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder } from './engine';
+import { CleanPodPolicy, DistributedPyTorchJobProps, RendezvousBackend, ReplicaRestartPolicy } from '../distributed-pytorch-job-props';
+import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from '../imports/kubeflow.org';
+import { PYTORCH_JOB_GVK } from '../trainer/custom-resources';
+import { RenderedApiObject } from '../trainer/rendered-api-object';
+import { SpotScheduling } from '../trainer/spot-scheduling';
+import { addLabels, TrainerPod } from '../trainer/trainer-pod';
+import { compact, nonNegativeInteger } from '../trainer/validation';
+import { Warnings } from '../warnings';
+
+const CONTAINER_NAME = 'pytorch';
+const PORT_NAME = 'pytorchjob-port';
+const DEFAULT_PORT = 23456;
+
+export const trainingOperatorEngine: EngineStrategy = {
+  id: 'training-operator',
+
+  unsupported: () => [],
+
+  validate(props) {
+    elasticPolicy(props);
+  },
+
+  masterOnCommandLine: ({ isElastic }) => !isElastic,
+
+  // Under ExitCode the operator counts nothing (its requeue counter is a stub returning 0);
+  // OnFailure restarts are counted by runPolicy.backoffLimit, Never has no retries.
+  launcherCountsCrashes: (restartPolicy) => restartPolicy === ReplicaRestartPolicy.EXIT_CODE,
+
+  build(scope: Construct, run: EngineRun, buildPod: PodBuilder): EngineObjects {
+    const { props, nodes, isElastic } = run;
+    const maxPods = isElastic ? props.elastic!.maxNodes : nodes;
+    const lastPod = isElastic ? `worker-${maxPods - 1}` : nodes > 1 ? `worker-${nodes - 2}` : 'master-0';
+    if (props.name !== undefined) checkName(props.name, lastPod, 'PyTorchJob');
+    // A plain ApiObject with the imported GVK and spec types: the generated class converts
+    // its whole spec on toJson, which would mangle the pod templates added below.
+    const workload = new RenderedApiObject(scope, 'Resource', {
+      ...PYTORCH_JOB_GVK,
+      metadata: props.name === undefined ? {} : { name: props.name },
+    });
+    const name = workload.name;
+    if (props.name === undefined) checkName(name, lastPod, 'PyTorchJob');
+    const spec: PyTorchJobSpec = {
+      pytorchReplicaSpecs: {},
+      nprocPerNode: String(run.processesPerNode),
+      elasticPolicy: elasticPolicy(props),
+      runPolicy: runPolicy(run, maxPods),
+    };
+
+    const podOptions = {
+      workloadName: name,
+      containerName: CONTAINER_NAME,
+      component: 'distributed-training',
+      restartPolicy: run.restartPolicy === ReplicaRestartPolicy.ON_FAILURE ? 'OnFailure' : 'Never',
+      concurrentPods: maxPods,
+      command: run.command,
+      // No PET_NPROC_PER_NODE here: the operator sets it from spec.nprocPerNode on every replica
+      // (training-operator v1.9.4 pytorch/envvar.go setPodEnv), elastic or not.
+    };
+    const workers = buildPod(props, podOptions);
+    if (run.restartPolicy === ReplicaRestartPolicy.EXIT_CODE) checkExitCodeContract(workers);
+    addLabels(workload, workers.workloadLabels);
+
+    const replicas: { [role: string]: any } = {};
+    if (isElastic) {
+      replicas.Worker = replica(nodes, workers, run.restartPolicy);
+    } else {
+      // The on-demand Master keeps the Workers' grace period, so all ranks agree on the save window.
+      const masterProps = { ...props, spot: SpotScheduling.onDemand(), terminationGracePeriod: workers.terminationGracePeriod };
+      const master = props.onDemandMaster ? buildPod(masterProps, podOptions) : workers;
+      replicas.Master = replica(1, master, run.restartPolicy);
+      if (nodes > 1) replicas.Worker = replica(nodes - 1, workers, run.restartPolicy);
+    }
+    workload.addJsonPatch(JsonPatch.add('/spec', compact({ ...spec, pytorchReplicaSpecs: undefined })));
+    workload.addJsonPatch(JsonPatch.add('/spec/pytorchReplicaSpecs', replicas));
+    warn(scope, run, name, workers);
+    return { workload, pod: workers };
+  },
+};
+
+function replica(count: number, pod: TrainerPod, restartPolicy: ReplicaRestartPolicy): any {
+  const template = JSON.parse(JSON.stringify(pod.template));
+  template.spec.containers[0].ports = [{ name: PORT_NAME, containerPort: DEFAULT_PORT, protocol: 'TCP' }];
+  return { replicas: count, restartPolicy, template };
+}
+
+function elasticPolicy(props: DistributedPyTorchJobProps): PyTorchJobSpecElasticPolicy | undefined {
+  const elastic = props.elastic;
+  if (!elastic) return undefined;
+  for (const [prop, value] of [['elastic.minNodes', elastic.minNodes], ['elastic.maxNodes', elastic.maxNodes]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${prop} (${value}) must be a whole number of at least 1.`);
+  }
+  if (elastic.minNodes > elastic.maxNodes) {
+    throw new Error(`elastic.minNodes (${elastic.minNodes}) must not exceed elastic.maxNodes (${elastic.maxNodes}) (RULEBOOK K4).`);
+  }
+  if (props.nodes < elastic.minNodes || props.nodes > elastic.maxNodes) {
+    throw new Error(`nodes (${props.nodes}) must lie within elastic.minNodes (${elastic.minNodes}) and elastic.maxNodes (${elastic.maxNodes}).`);
+  }
+  const backend = elastic.rendezvousBackend ?? RendezvousBackend.C10D;
+  let host: string | undefined;
+  let port: number | undefined;
+  if (elastic.rendezvousEndpoint !== undefined) {
+    const match = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?):(\d{1,5})$/.exec(elastic.rendezvousEndpoint);
+    if (!match || Number(match[3]) > 65535) {
+      throw new Error(`elastic.rendezvousEndpoint ('${elastic.rendezvousEndpoint}') must be host:port, e.g. 'etcd-client.training:2379'.`);
+    }
+    host = match[1];
+    port = Number(match[3]);
+  } else if (backend !== RendezvousBackend.C10D) {
+    throw new Error(`elastic.rendezvousBackend ${backend} needs elastic.rendezvousEndpoint (host:port of the etcd service).`);
+  }
+  const maxRestarts = nonNegativeInteger('elastic.maxRestarts', elastic.maxRestarts ?? 100, 'worker group restarts before failing');
+  return { rdzvBackend: backend, rdzvHost: host, rdzvPort: port, minReplicas: elastic.minNodes, maxReplicas: elastic.maxNodes, maxRestarts };
+}
+
+function runPolicy(run: EngineRun, maxPods: number): PyTorchJobSpecRunPolicy {
+  const { props } = run;
+  const gang = props.gangScheduling;
+  if (gang?.minAvailable !== undefined && (!Number.isInteger(gang.minAvailable) || gang.minAvailable < 1 || gang.minAvailable > maxPods)) {
+    throw new Error(`gangScheduling.minAvailable (${gang.minAvailable}) must be a whole number from 1 to the ${maxPods} pods of the job.`);
+  }
+  return {
+    cleanPodPolicy: run.cleanPodPolicy as CleanPodPolicy,
+    ttlSecondsAfterFinished: run.ttlSeconds,
+    activeDeadlineSeconds: run.activeDeadlineSeconds,
+    backoffLimit: run.backoffLimit,
+    suspend: props.suspend,
+    schedulingPolicy: gang === undefined ? undefined : {
+      minAvailable: gang.minAvailable ?? (props.elastic?.minNodes ?? run.nodes),
+      queue: gang.queue,
+      priorityClass: gang.priorityClass,
+    },
+  };
+}
+
+/** Under the ExitCode policy 128+ is retried and 1-127 is permanent: the contract must agree. */
+function checkExitCodeContract(pod: TrainerPod): void {
+  if (pod.contract.exitCode < 128) {
+    throw new Error(
+      `preemption.exitCode (${pod.contract.exitCode}) is below 128: the ExitCode restart policy treats it as a permanent failure, ` +
+      'so a preempted replica would fail the job (RULEBOOK K6). Use 143, or restartPolicy ON_FAILURE.',
+    );
+  }
+  const retried = pod.contract.nonRetriableExitCodes.filter((code) => code >= 128);
+  if (retried.length > 0) {
+    throw new Error(
+      `preemption.nonRetriableExitCodes (${retried.join(', ')}) are 128 or more, which the ExitCode restart policy retries; ` +
+      'use codes from 1 to 127 for configuration errors (RULEBOOK K6).',
+    );
+  }
+}
+
+/** What the operator and Kueue do that the PyTorchJob cannot say. */
+function warn(scope: Construct, run: EngineRun, name: string, workers: TrainerPod): void {
+  const { props, isElastic, nodes } = run;
+  if (workers.spot.isSpot) {
+    if (isElastic && (props.elastic!.rendezvousBackend ?? RendezvousBackend.C10D) === RendezvousBackend.C10D) {
+      Warnings.add(scope, `the c10d rendezvous host ${name}-worker-0 runs on ${workers.spot.name} capacity: if it is reclaimed, ` +
+        'rendezvous stalls until it returns (RULEBOOK K4). Use an etcd rendezvous endpoint on on-demand capacity for long runs.');
+    } else if (!isElastic && !props.onDemandMaster) {
+      Warnings.add(scope, `the Master runs on ${workers.spot.name} capacity: if it is reclaimed every rank restarts. ` +
+        'Set onDemandMaster: true to keep it on on-demand capacity.');
+    }
+  }
+  if (!isElastic && nodes > 1) {
+    Warnings.add(scope, "the Training Operator adds an 'init-pytorch' container without a securityContext to every Worker pod: " +
+      "a namespace enforcing Pod Security 'restricted' refuses them unless the operator runs with " +
+      '--pytorch-init-container-template-file pointing at DistributedPyTorchJob.RESTRICTED_INIT_CONTAINER_TEMPLATE (see the README). ' +
+      'Elastic jobs (Workers only) and the JobSet engines get no such container.');
+  }
+  if (props.queue !== undefined) {
+    Warnings.add(scope, `queue '${props.queue}': Kueue ignores the queue label of a PyTorchJob unless its configuration lists the ` +
+      "deprecated 'kubeflow.org/pytorchjob' integration (off by default in Kueue v0.19); without it the job starts at once, " +
+      'outside the queue. Enable that integration, or use TrainingEngine.trainerV2() or TrainingEngine.jobSet(), which Kueue manages by default.');
+  }
+}
