@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct, Node } from 'constructs';
+import { Construct, IConstruct, Node } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { formatFinding } from './rules/rule';
@@ -28,6 +28,7 @@ export abstract class TrainingWorkload extends Construct {
     super(scope, id);
     this.kubernetesVersion = kubernetesVersion ?? KubernetesVersion.targetOf(this);
     Node.of(this).addValidation({ validate: () => this.runRules() });
+    addDuplicateCheck(Node.of(this).root);
   }
 
   /**
@@ -81,4 +82,40 @@ export abstract class TrainingWorkload extends Construct {
     }
     return errors;
   }
+}
+
+const CHECKED_ROOTS = new WeakSet<IConstruct>();
+
+/**
+ * Once per app: two objects of the same kind, namespace and name anywhere in the app (the
+ * library's or any other in the charts) are a synth error, because applying the YAML would
+ * make the second silently replace the first.
+ */
+function addDuplicateCheck(root: IConstruct): void {
+  if (CHECKED_ROOTS.has(root)) return;
+  CHECKED_ROOTS.add(root);
+  Node.of(root).addValidation({
+    validate: () => {
+      const seen = new Map<string, ApiObject>();
+      const errors: string[] = [];
+      for (const object of Node.of(root).findAll()) {
+        if (!(object instanceof ApiObject)) continue;
+        const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+        const namespace = object.metadata.namespace ?? '';
+        const key = `${group}|${object.kind}|${namespace}|${object.name}`;
+        const first = seen.get(key);
+        if (first === undefined) {
+          seen.set(key, object);
+          continue;
+        }
+        const where = namespace ? `namespace '${namespace}'` : 'the cluster';
+        errors.push(
+          `${object.kind} '${object.name}' in ${where} is written twice, by ${Node.of(first).path} and ${Node.of(object).path}: ` +
+          'applying the YAML would make the second replace the first. Give one of them another name ' +
+          '(ExperimentName.of(base, params) keeps different parameters apart).',
+        );
+      }
+      return errors;
+    },
+  });
 }

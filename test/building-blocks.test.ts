@@ -1,13 +1,34 @@
-import { Duration, Size, Testing, Chart } from 'cdk8s';
+import { ApiObject, Duration, Size, Testing, Chart } from 'cdk8s';
 import { PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
 import {
-  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, SpotScheduling, StorageClasses, Warnings,
+  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, SpotScheduling, SpotTolerantTrainingJob, StorageClasses, Warnings,
 } from '../src';
 
 describe('ExperimentName', () => {
-  test('turns experiment parameters into a DNS label', () => {
-    expect(ExperimentName.of('fraud-transformer', { lr: '3e-4', bs: 256, epoch: 50 })).toBe('fraud-transformer-lr3e4-bs256-epoch50');
-    expect(ExperimentName.of('Fraud Transformer', { lr: 0.001 })).toBe('fraud-transformer-lr0p001');
+  test('turns experiment parameters into a DNS label, exact where it can be read back', () => {
+    expect(ExperimentName.of('fraud-transformer', { bs: 256, epoch: 50 })).toBe('fraud-transformer-bs256-epoch50');
+    expect(ExperimentName.of('fraud-transformer', { lr: '3e-4', bs: 256, epoch: 50 })).toBe('fraud-transformer-lr3e4-bs256-epoch50-4f513fb7');
+    expect(ExperimentName.of('Fraud Transformer', { lr: 0.001 })).toMatch(/^fraud-transformer-lr0p001-[0-9a-f]{8}$/);
+  });
+
+  test('distinct inputs never share a name: a hash is added whenever the readable form loses anything', () => {
+    const names = [
+      ExperimentName.of('x', { opt: 'adam_w', beta: '-0.5' }),
+      ExperimentName.of('x', { opt: 'adamw', beta: '0.5' }),
+      ExperimentName.of('x', { opt: 'AdamW', beta: '0.5' }),
+      ExperimentName.of('x', { opt: 'adamw', beta: '05' }),
+      ExperimentName.of('x', { opta: 'dam', w: 'beta0p5' }),
+      ExperimentName.of('fraud', { lr: '3e-4' }),
+      ExperimentName.of('fraud', { lr: '3e4' }),
+      ExperimentName.of('model-v2'),
+      ExperimentName.of('model', { v: 2 }),
+      ExperimentName.of('m', { a: 12 }),
+      ExperimentName.of('m', { a1: 2 }),
+    ];
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(ExperimentName.isDnsLabel(name)).toBe(true);
+    // Stable across synths.
+    expect(ExperimentName.of('x', { opt: 'adam_w', beta: '-0.5' })).toBe(names[0]);
   });
 
   test('shortens with a stable hash to the kind limit', () => {
@@ -137,5 +158,28 @@ describe('KubernetesVersion', () => {
   test('fails when the minor version is below the baseline or unknown', () => {
     expect(() => KubernetesVersion.of(27)).toThrow(/from 28 \(the cdk8s-plus-28 baseline\)/);
     expect(() => KubernetesVersion.of(29.5)).toThrow(/whole number/);
+  });
+});
+
+describe('object names across the app', () => {
+  test('two objects of one kind, namespace and name are refused at synth, wherever they come from', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'ml' });
+    const b = new Chart(app, 'b', { namespace: 'ml' });
+    const props = { image: 'trainer:v1', noCheckpointReason: 'a test' };
+    new SpotTolerantTrainingJob(a, 'job', { ...props, name: ExperimentName.of('exp', { lr: 3 }) });
+    new SpotTolerantTrainingJob(b, 'job', { ...props, name: ExperimentName.of('exp', { lr: 3 }) });
+    expect(() => app.synth()).toThrow(/Job 'exp-lr3' in namespace 'ml' is written twice, by a\/job\/Resource and b\/job\/Resource/);
+  });
+
+  test('an object of another library in the same chart counts too; other namespaces and kinds do not', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'a', { namespace: 'ml' });
+    new SpotTolerantTrainingJob(chart, 'job', { image: 'trainer:v1', noCheckpointReason: 'a test', name: 'train' });
+    new ApiObject(chart, 'other', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'train' } });
+    new ApiObject(new Chart(app, 'b', { namespace: 'other' }), 'job', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'train' } });
+    expect(() => app.synth()).not.toThrow();
+    new ApiObject(chart, 'hand-written', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'train' } });
+    expect(() => app.synth()).toThrow(/Job 'train' in namespace 'ml' is written twice, by a\/job\/Resource and a\/hand-written/);
   });
 });

@@ -14,29 +14,46 @@ export interface ExperimentNameOptions {
 }
 
 const HASH_LENGTH = 8;
+/** A base segment that reads like `<key><whole number>` could be taken for a parameter. */
+const PARAM_SEGMENT = /^[a-z]+\d+$/;
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
+}
 
 /**
- * DNS-safe, length-safe names for experiments.
+ * DNS-safe, length-safe names for experiments, distinct for distinct inputs.
  *
- * `ExperimentName.of('fraud-transformer', { lr: '3e-4', bs: 256, epoch: 50 })` gives
- * `fraud-transformer-lr3e4-bs256-epoch50`. A name over the limit is cut and ends in a hash
- * of the full name, so it stays unique and stable across synths.
+ * `ExperimentName.of('fraud-transformer', { bs: 256, epoch: 50 })` gives
+ * `fraud-transformer-bs256-epoch50`: a name that can be read back exactly. Whenever the
+ * readable form loses anything (characters dropped or changed, as in `3e-4`, `0.5`,
+ * `adam_w` or upper case; a value that is not a whole number, whose boundary with its key
+ * could be read two ways; a base with a segment that looks like a parameter), an 8-character
+ * hash of the exact input is appended, so `{ lr: '3e-4' }` and `{ lr: '3e4' }` never share a
+ * name. A name over the limit is cut and ends in a hash of the full name.
  */
 export class ExperimentName {
   /**
    * A DNS-1123 label from a base name and experiment parameters, in the order given.
    * @param base the model or experiment name, e.g. `fraud-transformer`
    * @param params parameter names and values; `.` becomes `p`, other characters outside
-   *   `[a-z0-9]` are dropped
+   *   `[a-z0-9]` are dropped, and then a hash of the exact input is appended
    */
   public static of(base: string, params: { [key: string]: any } = {}, options: ExperimentNameOptions = {}): string {
-    const parts = [slug(base, true)];
+    const baseSlug = slug(base, true);
+    const parts = [baseSlug];
+    let exact = baseSlug === base && !baseSlug.split('-').some((segment) => PARAM_SEGMENT.test(segment));
     for (const [key, value] of Object.entries(params)) {
-      parts.push(`${slug(key, false)}${slug(String(value), false)}`);
+      const text = String(value);
+      parts.push(`${slug(key, false)}${slug(text, false)}`);
+      exact = exact && /^[a-z]+$/.test(key) && /^\d+$/.test(text);
     }
-    const name = parts.filter((part) => part.length > 0).join('-');
+    let name = parts.filter((part) => part.length > 0).join('-');
     if (name.length === 0) {
       throw new Error(`ExperimentName.of: '${base}' with the given params leaves no usable characters; use letters and digits.`);
+    }
+    if (!exact) {
+      name = `${name}-${hash(JSON.stringify([base, Object.entries(params).map(([k, v]) => [k, typeof v, String(v)])]))}`;
     }
     return ExperimentName.fit(name, options.maxLength ?? 63);
   }
@@ -52,9 +69,8 @@ export class ExperimentName {
     if (name.length <= maxLength) {
       return name;
     }
-    const hash = createHash('sha256').update(name).digest('hex').slice(0, HASH_LENGTH);
     const head = name.slice(0, maxLength - HASH_LENGTH - 1).replace(/[-.]+$/, '');
-    return `${head}-${hash}`;
+    return `${head}-${hash(name)}`;
   }
 
   /**
