@@ -1,7 +1,8 @@
 import { ApiObject, Duration, Size, Testing, Chart } from 'cdk8s';
 import { PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
 import {
-  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, SpotScheduling, SpotTolerantTrainingJob, StorageClasses, Warnings,
+  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, NewCheckpointClaimProps, SpotScheduling, SpotTolerantTrainingJob,
+  StorageClasses, Warnings,
 } from '../src';
 
 describe('ExperimentName', () => {
@@ -181,5 +182,53 @@ describe('object names across the app', () => {
     expect(() => app.synth()).not.toThrow();
     new ApiObject(chart, 'hand-written', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'train' } });
     expect(() => app.synth()).toThrow(/Job 'train' in namespace 'ml' is written twice, by a\/job\/Resource and a\/hand-written/);
+  });
+});
+
+describe('a shared checkpoint claim', () => {
+  function claimNameWith(jobs: string[], props: Partial<NewCheckpointClaimProps> = {}): { name: string; claim: any } {
+    const app = Testing.app();
+    const chart = new Chart(app, 'team', { namespace: 'ml' });
+    const storage = CheckpointStorage.newClaim({ storageClassName: StorageClasses.GKE_FILESTORE_STANDARD_RWX, size: Size.tebibytes(1), ...props });
+    for (const job of jobs) {
+      new SpotTolerantTrainingJob(chart, job, { image: 'trainer:v1', name: job, checkpoint: { storage, subPath: job } });
+    }
+    app.synth();
+    const claim = Testing.synth(chart).find((o) => o.kind === 'PersistentVolumeClaim');
+    return { name: claim.metadata.name, claim };
+  }
+
+  test('keeps its name whichever constructs use it: removing the first job does not rename it', () => {
+    const both = claimNameWith(['exp-a', 'exp-b']).name;
+    expect(both).toBe('checkpoints');
+    expect(claimNameWith(['exp-b']).name).toBe(both);
+    expect(claimNameWith(['exp-c', 'exp-b']).name).toBe(both);
+    expect(claimNameWith(['exp-b'], { claimName: 'fraud-checkpoints' }).name).toBe('fraud-checkpoints');
+  });
+
+  test('carries annotations that keep Argo CD, Flux and kapp from pruning it; protectFromPruning: false drops them', () => {
+    expect(claimNameWith(['exp-a']).claim.metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-options': 'Delete=false',
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'kapp.k14s.io/delete-strategy': 'orphan',
+    });
+    expect(claimNameWith(['exp-a'], { protectFromPruning: false }).claim.metadata.annotations).toBeUndefined();
+  });
+
+  test('refuses a claimName that is not a DNS subdomain', () => {
+    for (const bad of ['', 'Fraud_Checkpoints', '-x']) {
+      expect(() => CheckpointStorage.newClaim({ size: Size.tebibytes(1), claimName: bad }))
+        .toThrow(new RegExp(`claimName \\('${bad}'\\) must be a DNS subdomain`));
+    }
+  });
+
+  test('two unnamed claims in one chart fail synth by name, not silently', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'team', { namespace: 'ml' });
+    for (const job of ['a', 'b']) {
+      const storage = CheckpointStorage.newClaim({ size: Size.tebibytes(1) });
+      new SpotTolerantTrainingJob(chart, job, { image: 'trainer:v1', name: job, checkpoint: { storage } });
+    }
+    expect(() => app.synth()).toThrow(/PersistentVolumeClaim 'checkpoints' in namespace 'ml' is written twice/);
   });
 });

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { k8s, PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { isDnsSubdomain } from '../rules/k8s-syntax';
 import { Warnings } from '../warnings';
 
 /**
@@ -47,17 +48,38 @@ export interface NewCheckpointClaimProps {
    */
   readonly accessMode?: PersistentVolumeAccessMode;
   /**
-   * Name of the PersistentVolumeClaim.
-   * @default - generated from the path of the first construct that uses the storage
+   * Name of the PersistentVolumeClaim. It never depends on which constructs use the storage,
+   * so adding, removing or moving a job does not rename the claim (a renamed claim is an empty
+   * volume, and pruning deletes the old one with its checkpoints).
+   * @default 'checkpoints' (give each claim of a chart its own name when there are several)
    */
   readonly claimName?: string;
+  /**
+   * Annotations that keep GitOps pruning from deleting the claim with its checkpoints when it
+   * leaves the manifests: Argo CD `argocd.argoproj.io/sync-options: Delete=false`, Flux
+   * `kustomize.toolkit.fluxcd.io/prune: disabled`, kapp `kapp.k14s.io/delete-strategy: orphan`.
+   * (`kubectl apply --prune` honours no annotation: exclude the claim with a label selector.)
+   * @default true
+   */
+  readonly protectFromPruning?: boolean;
 }
+
+/** The default name of a new checkpoint claim. */
+export const DEFAULT_CHECKPOINT_CLAIM_NAME = 'checkpoints';
+
+/** Annotations that keep GitOps tools from pruning a checkpoint claim. */
+export const PRUNE_PROTECTION_ANNOTATIONS: { [key: string]: string } = {
+  'argocd.argoproj.io/sync-options': 'Delete=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  'kapp.k14s.io/delete-strategy': 'orphan',
+};
 
 /**
  * Where checkpoints live: a PersistentVolumeClaim that outlives the pods.
  *
- * One `CheckpointStorage` can be shared by several constructs; a new claim is created once,
- * beside the first construct that uses it. Its access mode is known at synth time, so a
+ * One `CheckpointStorage` can be shared by several constructs; a new claim is created once
+ * per chart, under its own name (`claimName`, default `checkpoints`) whichever constructs use
+ * it, with annotations that keep GitOps pruning from deleting it. Its access mode is known at synth time, so a
  * ReadWriteOnce volume mounted by several pods is rejected before it fails to attach.
  */
 export class CheckpointStorage {
@@ -68,7 +90,12 @@ export class CheckpointStorage {
     if (props.size.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) <= 0) {
       throw new Error(`CheckpointStorage.newClaim: size (${props.size.asString()}) must be positive; e.g. Size.gibibytes(100).`);
     }
-    return new CheckpointStorage(props.claimName, [props.accessMode ?? PersistentVolumeAccessMode.READ_WRITE_MANY], props);
+    const claimName = props.claimName ?? DEFAULT_CHECKPOINT_CLAIM_NAME;
+    if (!isDnsSubdomain(claimName)) {
+      throw new Error(`CheckpointStorage.newClaim: claimName ('${claimName}') must be a DNS subdomain: lower-case letters, digits, '-' and '.', ` +
+        "starting and ending with a letter or digit, at most 253 characters; e.g. 'fraud-checkpoints'.");
+    }
+    return new CheckpointStorage(claimName, [props.accessMode ?? PersistentVolumeAccessMode.READ_WRITE_MANY], props);
   }
 
   /**
@@ -98,7 +125,7 @@ export class CheckpointStorage {
   /** The access modes of the claim. */
   public readonly accessModes: PersistentVolumeAccessMode[];
   private readonly newClaimProps?: NewCheckpointClaimProps;
-  private fixedName?: string;
+  private readonly fixedName?: string;
   private readonly claims = new Map<Chart, ApiObject>();
 
   private constructor(claimName: string | undefined, accessModes: PersistentVolumeAccessMode[], newClaim?: NewCheckpointClaimProps) {
@@ -130,8 +157,9 @@ export class CheckpointStorage {
     let claim = this.claims.get(chart);
     if (!claim) {
       const props = this.newClaimProps;
+      const annotations = props.protectFromPruning === false ? undefined : { ...PRUNE_PROTECTION_ANNOTATIONS };
       claim = new k8s.KubePersistentVolumeClaim(scope, 'CheckpointClaim', {
-        metadata: this.fixedName === undefined ? {} : { name: this.fixedName },
+        metadata: { name: this.fixedName, annotations },
         spec: {
           accessModes: this.accessModes,
           storageClassName: props.storageClassName,
@@ -139,7 +167,6 @@ export class CheckpointStorage {
           resources: { requests: { storage: k8s.Quantity.fromString(props.size.asString()) } },
         },
       });
-      this.fixedName = claim.name;
       this.claims.set(chart, claim);
       const tebibytes = props.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) / 1024;
       if (props.storageClassName !== undefined && GKE_FILESTORE_CLASSES.includes(props.storageClassName) && tebibytes < 1) {
