@@ -9,7 +9,6 @@ import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds } from './trainer/validation';
 import { TrainingWorkload } from './training-workload';
-import { Warnings } from './warnings';
 
 const DEFAULT_BACKOFF_LIMIT = 1;
 const DEFAULT_ACTIVE_DEADLINE = Duration.hours(12);
@@ -187,10 +186,7 @@ export class ScheduledRetrain extends TrainingWorkload {
     this.spot = pod.spot;
     this.terminationGracePeriod = pod.terminationGracePeriod;
 
-    if (this.concurrencyPolicy === 'Forbid' && this.activeDeadline.toSeconds() >= minIntervalMinutes * 60) {
-      Warnings.add(this, `activeDeadline (${this.activeDeadline.toHumanString()}) is at least the shortest interval between runs of ` +
-        `'${this.schedule}' (${this.minimumInterval.toHumanString()}); a run that uses its whole deadline makes Forbid skip the next one (RULEBOOK C7).`);
-    }
+    // A deadline that reaches the next run is reported once, by the cronjob-deadline rule at synth.
 
     // Kueue admits each run's Job, so its labels go on the job template, not the CronJob.
     addLabels(this.apiObject, pod.labels);

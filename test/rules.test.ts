@@ -269,9 +269,9 @@ const CRONJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> 
   ],
   'cronjob-deadline': [
     ['a deadline as long as the hourly interval', (c) => { c.spec.schedule = '@hourly'; c.spec.jobTemplate.spec.activeDeadlineSeconds = 3600; },
-      /activeDeadlineSeconds \(3600\) is at least the shortest interval between runs of '@hourly' \(3600 seconds\)/],
+      /activeDeadlineSeconds \(3600, 1 hour\) is at least the shortest interval between runs of '@hourly' \(3600 seconds, 1 hour\)/],
     ['weekdays at 09:00 with a 2-day deadline', (c) => { c.spec.schedule = '0 9 * * 1-5'; c.spec.jobTemplate.spec.activeDeadlineSeconds = 172800; },
-      /shortest interval between runs of '0 9 \* \* 1-5' \(86400 seconds\)/],
+      /shortest interval between runs of '0 9 \* \* 1-5' \(86400 seconds, 1 day\)/],
   ],
 };
 

@@ -25,7 +25,21 @@ spec:
       return []; // cronjob-schedule reports it
     }
     return deadline >= intervalMinutes * 60
-      ? [`activeDeadlineSeconds (${deadline}) is at least the shortest interval between runs of '${object.spec.schedule}' (${intervalMinutes * 60} seconds); a long run makes Forbid skip the next one.`]
+      ? [`activeDeadlineSeconds (${deadline}, ${humanSeconds(deadline)}) is at least the shortest interval between runs of ` +
+        `'${object.spec.schedule}' (${intervalMinutes * 60} seconds, ${humanSeconds(intervalMinutes * 60)}); a long run makes Forbid skip the next one.`]
       : [];
   },
 };
+
+/** Seconds as a person writes them: `6 hours`, `1 day 12 hours`, `90 seconds` stays `1 minute 30 seconds`. */
+export function humanSeconds(total: number): string {
+  const units: Array<[number, string]> = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
+  const parts: string[] = [];
+  let rest = total;
+  for (const [size, name] of units) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count} ${name}${count === 1 ? '' : 's'}`);
+    rest -= count * size;
+  }
+  return parts.length > 0 ? parts.join(' ') : '0 seconds';
+}
