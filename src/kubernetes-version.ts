@@ -50,6 +50,14 @@ export class KubernetesVersion {
    * Chart). Call it before adding children to the scope.
    */
   public static setTarget(scope: IConstruct, version: KubernetesVersion): void {
+    const children = Node.of(scope).children;
+    if (children.length > 0) {
+      throw new Error(
+        `KubernetesVersion.setTarget(${Node.of(scope).path || 'app'}, ${version}): call it before adding charts or constructs to ` +
+        `this scope (it already has ${children.map((c) => `'${c.node.id}'`).join(', ')}), so every construct under it sees the target; ` +
+        'or pass kubernetesVersion to each construct.',
+      );
+    }
     Node.of(scope).setContext(CONTEXT_KEY, version.minor);
   }
 

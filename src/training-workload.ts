@@ -58,6 +58,11 @@ export abstract class TrainingWorkload extends Construct {
    */
   protected _buildTrainerPod(props: TrainingWorkloadProps, options: TrainerPodOptions): TrainerPod {
     const pod = buildTrainerPod(this, { ...props, kubernetesVersion: this.kubernetesVersion }, options);
+    // The reason for having no checkpoint is already written down: the rule that asks for one
+    // has been answered.
+    if (props.noCheckpointReason !== undefined && !this.acknowledgements.has('checkpoint-volume')) {
+      this.acknowledgements.set('checkpoint-volume', props.noCheckpointReason);
+    }
     if (props.checkpoint && pod.checkpointClaimName && !props.checkpoint.storage.createsClaim) {
       this.knownClaims[pod.checkpointClaimName] = props.checkpoint.storage.accessModes;
     }

@@ -232,3 +232,21 @@ describe('a shared checkpoint claim', () => {
     expect(() => app.synth()).toThrow(/PersistentVolumeClaim 'checkpoints' in namespace 'ml' is written twice/);
   });
 });
+
+describe('messages a user can act on', () => {
+  test('noCheckpointReason answers the checkpoint-volume warning: it is not printed', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'ml' });
+    const job = new SpotTolerantTrainingJob(chart, 'job', { image: 'trainer:v1', name: 'eval', noCheckpointReason: 'a 5-minute evaluation' });
+    app.synth();
+    expect(Warnings.of(chart).join('\n')).not.toMatch(/checkpoint-volume/);
+    expect(job.acknowledgedRules).toEqual(['checkpoint-volume: a 5-minute evaluation']);
+  });
+
+  test('KubernetesVersion.setTarget after a chart exists says to call it first', () => {
+    const app = Testing.app();
+    new Chart(app, 'team', { namespace: 'ml' });
+    expect(() => KubernetesVersion.setTarget(app, KubernetesVersion.V1_30))
+      .toThrow(/KubernetesVersion.setTarget\(app, 1.30\): call it before adding charts or constructs to this scope \(it already has 'team'\)/);
+  });
+});

@@ -284,10 +284,16 @@ describe('SpotTolerantTrainingJob escape hatches', () => {
     expect(Warnings.of(chart).join('\n')).not.toMatch(/checkpoint-volume/);
   });
 
-  test('without acknowledgement, running without a checkpoint volume warns', () => {
-    const { chart } = job({ checkpoint: undefined, noCheckpointReason: 'smoke test' });
-    synth(chart);
-    expect(Warnings.of(chart).join('\n')).toMatch(/checkpoint-volume.*mounts no PersistentVolumeClaim/);
+  test('noCheckpointReason is the acknowledgement (#13): no checkpoint-volume warning; a claim removed by an escape hatch still warns', () => {
+    const answered = job({ checkpoint: undefined, noCheckpointReason: 'smoke test' });
+    synth(answered.chart);
+    expect(Warnings.of(answered.chart).join('\n')).not.toMatch(/checkpoint-volume/);
+    expect(answered.construct.acknowledgedRules).toEqual(['checkpoint-volume: smoke test']);
+    const patched = job();
+    patched.construct.apiObject.addJsonPatch(JsonPatch.remove('/spec/template/spec/volumes/0'));
+    patched.construct.apiObject.addJsonPatch(JsonPatch.remove('/spec/template/spec/containers/0/volumeMounts/0'));
+    synth(patched.chart);
+    expect(Warnings.of(patched.chart).join('\n')).toMatch(/checkpoint-volume.*mounts no PersistentVolumeClaim/);
   });
 
   test('fails when acknowledging an unknown rule or without a reason', () => {
