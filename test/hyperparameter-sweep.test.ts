@@ -6,6 +6,7 @@ import { Size } from 'cdk8s';
 import { PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import {
   Accelerator, CheckpointStorage, HyperparameterSweep, HyperparameterSweepProps, KubernetesVersion, SpotScheduling, SweepAxis,
+  TrainerCommand,
 } from '../src';
 import { expectConformant } from './util/conformance';
 import { newChart, only, rwxCheckpoints, synth } from './util/synth';
@@ -154,6 +155,36 @@ describe('HyperparameterSweep options', () => {
     expect(largest).toBeLessThan(64 * 1024);
     expect(podView(objects, 99999).json).toEqual({ a: '99', b: '999' });
     expect(podView(objects, 12345).json).toEqual({ a: '12', b: '345' });
+  });
+});
+
+describe("a trial's values as flags (#13 item 7)", () => {
+  test('TrainerCommand.shell(\'... --lr="$HP_LR"\') is accepted, and the pod runs it with its own values', () => {
+    const { objects, construct } = synthSweep({ command: TrainerCommand.shell('echo --lr="$HP_LR" --bs="$HP_BATCH_SIZE"') });
+    const job = only(objects, 'Job');
+    const configMap = only(objects, 'ConfigMap');
+    const grid = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-grid-'));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-out-'));
+    for (const [key, value] of Object.entries<string>(configMap.data)) fs.writeFileSync(path.join(grid, key), value);
+    const [shell, flag, script, name] = job.spec.template.spec.initContainers[0].command;
+    expect(spawnSync(shell, [flag, script, name, grid, out], { env: { PATH: process.env.PATH, TRIAL_INDEX: '3' } }).status).toBe(0);
+    const [tShell, tFlag, tScript, ...rest] = job.spec.template.spec.containers[0].command;
+    const ran = spawnSync(tShell, [tFlag, tScript.replace('/sweep/trial.env', path.join(out, 'trial.env')), ...rest], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    const point = construct.assignment(3);
+    expect(ran.stdout.trim()).toBe(`--lr=${point.lr} --bs=${point.batch_size}`);
+  });
+
+  test("'$(HP_LR)' is refused with what to write instead", () => {
+    const { chart } = sweep({ command: ['python', 'train.py', '--lr=$(HP_LR)'] });
+    expect(() => synth(chart)).toThrow(/'\$\(HP_LR\)', which Kubernetes cannot expand.*TrainerCommand.shell\('python train.py --flag="\$HP_LR"'\)/);
+  });
+
+  test('a nested shell without exec is still refused, and messages name no internals', () => {
+    const { chart } = sweep({ command: ['sh', '-c', 'python train.py --lr="$HP_LR"'] });
+    let message = '';
+    try { synth(chart); } catch (e) { message = (e as Error).message; }
+    expect(message).toMatch(/runs a shell script without 'exec': "python train.py --lr=\"\$HP_LR\""/);
+    expect(message).not.toMatch(/shell parameter/);
   });
 });
 

@@ -58,14 +58,34 @@ export const shellSyntax: Rule = {
           messages.push(`${where} runs a shell script without 'exec': "${shell.script}"; SIGTERM would stop at the shell.`);
         }
         const injected = object?.kind === 'PyTorchJob' ? OPERATOR_ENV : [];
-        const defined = new Set<string>([...injected, ...(container?.env ?? []).map((e: any) => e?.name)]);
-        const literal: Array<[string, unknown]> = shell !== undefined
-          ? shell.params.map((param) => ['shell parameter', param])
-          : [...(container?.command ?? []).map((arg: unknown) => ['command', arg]), ...(container?.args ?? []).map((arg: unknown) => ['args', arg])];
+        const env: string[] = (container?.env ?? []).map((e: any) => e?.name);
+        const defined = new Set<string>([...injected, ...env]);
+        // A wrapper script that ends in `exec "$@"` runs its arguments as the command; when those
+        // are `sh -c '<script>'` themselves (TrainerCommand.shell inside a sweep), a shell runs
+        // that script too, and only its own trailing arguments are literal.
+        let literal: Array<[string, unknown]>;
+        if (shell === undefined) {
+          literal = [...(container?.command ?? []).map((arg: unknown) => ['command', arg]), ...(container?.args ?? []).map((arg: unknown) => ['args', arg])];
+        } else {
+          const nested = /exec\s+"\$@"/.test(shell.script) ? shellScriptOf({ command: shell.params }) : undefined;
+          if (nested !== undefined && !initContainers.has(container) && !/(^|[\s;&|(])exec\s/.test(nested.script)) {
+            messages.push(`${where} runs a shell script without 'exec': "${nested.script}"; SIGTERM would stop at the shell.`);
+          }
+          literal = (nested ?? shell).params.map((param) => ['argument', param]);
+        }
+        // A sweep's HP_* values are loaded per trial by its wrapper, after Kubernetes expanded $(VAR).
+        const sweep = env.includes('SWEEP_ASSIGNMENT_FILE');
         for (const [field, arg] of literal) {
           if (typeof arg !== 'string') continue;
           const found = shellSyntaxIn(arg, defined);
-          if (found.length > 0) messages.push(`${where} ${field} "${arg}" has shell syntax that no shell will run: ${found.join(', ')}.`);
+          if (found.length === 0) continue;
+          const hp = sweep ? /\$\((HP_[A-Z0-9_]+)\)/.exec(arg) : null;
+          if (hp) {
+            messages.push(`${where} ${field} "${arg}" uses '$(${hp[1]})', which Kubernetes cannot expand: a trial's HP_* values are loaded when ` +
+              `the trial starts. Pass it through a shell: TrainerCommand.shell('python train.py --flag="$${hp[1]}"').`);
+          } else {
+            messages.push(`${where} ${field} "${arg}" has shell syntax that no shell will run: ${found.join(', ')}.`);
+          }
         }
       }
     });
