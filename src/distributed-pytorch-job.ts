@@ -120,7 +120,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     this.cleanPodPolicy = props.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
     this.backoffLimit = nonNegativeInteger('backoffLimit', props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT, 'crashes tolerated');
     this.activeDeadline = props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE;
-    positiveSeconds('activeDeadline', this.activeDeadline);
+    positiveSeconds('activeDeadline', this.activeDeadline, 'Duration.hours(8)');
     this.ttlAfterFinished = props.ttlAfterFinished ?? DEFAULT_TTL_AFTER_FINISHED;
     const ttlSeconds = nonNegativeSeconds('ttlAfterFinished', this.ttlAfterFinished);
     if (this.isElastic && props.onDemandMaster) {

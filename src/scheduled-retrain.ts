@@ -154,7 +154,7 @@ export class ScheduledRetrain extends TrainingWorkload {
     }
     this.concurrencyPolicy = props.replaceRunningReason === undefined ? 'Forbid' : 'Replace';
     this.startingDeadline = props.startingDeadline ?? DEFAULT_STARTING_DEADLINE;
-    positiveSeconds('startingDeadline', this.startingDeadline);
+    positiveSeconds('startingDeadline', this.startingDeadline, 'Duration.hours(1)');
     this.successfulJobsHistoryLimit = nonNegativeInteger('successfulJobsHistoryLimit', props.successfulJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
     this.failedJobsHistoryLimit = nonNegativeInteger('failedJobsHistoryLimit', props.failedJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
 

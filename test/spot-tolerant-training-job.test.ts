@@ -369,3 +369,11 @@ describe('SpotTolerantTrainingJob bad input', () => {
     expect(Warnings.of(chart)).toEqual([]);
   });
 });
+
+describe('messages suggest what fits the prop (#13 item 7)', () => {
+  test('a bad grace period suggests seconds, not an 8-hour deadline', () => {
+    const { chart } = newChart();
+    expect(() => new SpotTolerantTrainingJob(chart, 'j', { image: 'trainer:v1', noCheckpointReason: 'x', terminationGracePeriod: Duration.millis(1500) }))
+      .toThrow(/terminationGracePeriod \(.*\) must be a positive whole number of seconds; e\.g\. Duration\.seconds\(60\)\.$/);
+  });
+});

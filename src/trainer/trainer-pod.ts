@@ -228,7 +228,7 @@ function resolveGrace(props: TrainingWorkloadProps, spot: SpotScheduling): Durat
   if (props.terminationGracePeriod === undefined) {
     return Duration.seconds(Math.max(notice, MIN_TERMINATION_GRACE.toSeconds()));
   }
-  const grace = positiveSeconds('terminationGracePeriod', props.terminationGracePeriod);
+  const grace = positiveSeconds('terminationGracePeriod', props.terminationGracePeriod, 'Duration.seconds(60)');
   if (grace < notice) {
     throw new Error(
       `terminationGracePeriod (${props.terminationGracePeriod.toHumanString()}) is shorter than the ${spot.name} notice ` +
@@ -241,7 +241,7 @@ function resolveGrace(props: TrainingWorkloadProps, spot: SpotScheduling): Durat
 
 function checkSaveTime(scope: Construct, checkpoint: CheckpointOptions | undefined, spot: SpotScheduling, grace: Duration): void {
   if (checkpoint?.saveTime === undefined) return;
-  const save = positiveSeconds('checkpoint.saveTime', checkpoint.saveTime);
+  const save = positiveSeconds('checkpoint.saveTime', checkpoint.saveTime, 'Duration.seconds(20)');
   const window = Math.min(grace.toSeconds(), spot.saveWindow.toSeconds());
   if (save > window) {
     Warnings.add(

@@ -29,7 +29,7 @@ export function resolveJobSettings(
 ): JobSettings {
   const backoffLimit = nonNegativeInteger('backoffLimit', input.backoffLimit ?? defaults.backoffLimit, 'it counts real failures only');
   const activeDeadline = input.activeDeadline ?? defaults.activeDeadline;
-  positiveSeconds('activeDeadline', activeDeadline);
+  positiveSeconds('activeDeadline', activeDeadline, 'Duration.hours(8)');
   const ttlAfterFinished = input.ttlAfterFinished ?? defaults.ttlAfterFinished;
   nonNegativeSeconds('ttlAfterFinished', ttlAfterFinished);
   const completions = input.completions ?? 1;

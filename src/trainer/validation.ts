@@ -4,11 +4,11 @@
 import { Duration } from 'cdk8s';
 import { isDnsLabel } from '../rules/k8s-syntax';
 
-/** Rejects a negative or zero duration with the prop's name. */
-export function positiveSeconds(prop: string, duration: Duration): number {
+/** Rejects a negative or zero duration with the prop's name and an example that fits the prop. */
+export function positiveSeconds(prop: string, duration: Duration, example: string): number {
   const seconds = duration.toSeconds({ integral: false });
   if (!(seconds > 0) || !Number.isInteger(seconds)) {
-    throw new Error(`${prop} (${duration.toHumanString()}) must be a positive whole number of seconds; e.g. Duration.hours(8).`);
+    throw new Error(`${prop} (${duration.toHumanString()}) must be a positive whole number of seconds; e.g. ${example}.`);
   }
   return seconds;
 }
