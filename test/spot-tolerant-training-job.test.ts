@@ -8,6 +8,7 @@ import {
   Accelerator,
   CheckpointStorage,
   KubernetesVersion,
+  ScheduledRetrain,
   SpotScheduling,
   SpotTolerantTrainingJob,
   SpotTolerantTrainingJobProps,
@@ -375,5 +376,42 @@ describe('messages suggest what fits the prop (#13 item 7)', () => {
     const { chart } = newChart();
     expect(() => new SpotTolerantTrainingJob(chart, 'j', { image: 'trainer:v1', noCheckpointReason: 'x', terminationGracePeriod: Duration.millis(1500) }))
       .toThrow(/terminationGracePeriod \(.*\) must be a positive whole number of seconds; e\.g\. Duration\.seconds\(60\)\.$/);
+  });
+});
+
+describe('bad input that used to get through (#13 item 6)', () => {
+  const build = (extra: Partial<SpotTolerantTrainingJobProps>) => {
+    const { app, chart } = newChart();
+    new SpotTolerantTrainingJob(chart, 'j', { image: 'trainer:v1', noCheckpointReason: 'x', ...extra });
+    app.synth();
+    return chart;
+  };
+
+  test.each<[string, Partial<SpotTolerantTrainingJobProps>, RegExp]>([
+    ['zero cpu', { cpu: Cpu.units(0) }, /cpu \(0\) must be positive; e\.g\. Cpu\.units\(8\)/],
+    ['negative cpu', { cpu: Cpu.units(-1) }, /cpu \(-1\) must be positive/],
+    ['zero memory', { memory: Size.gibibytes(0) }, /memory \(0Gi\) must be positive; e\.g\. Size\.gibibytes\(64\)/],
+    ['an image with whitespace', { image: 'trainer :v1' }, /image \('trainer :v1'\) contains whitespace/],
+    ['an upper-case repository', { image: 'registry.example.com/Team/Trainer:v1' }, /the repository 'Team\/Trainer' has upper-case letters.*write 'team\/trainer'/],
+    ['a GPU model that is not a label value', { accelerator: Accelerator.nvidiaGpu(1, { product: 'NVIDIA A100 80GB' }) }, /accelerator product \('NVIDIA A100 80GB'\) is not a valid label value/],
+    ['preemption exit code 1', { preemption: { exitCode: 1 } }, /preemption\.exitCode \(1\) is the exit code of every uncaught Python exception/],
+    ['an empty argument', { command: ['python', ''] }, /command\[1\] is an empty string/],
+    ['shell redirection', { command: ['python', 'train.py', '>', 'log'] }, /command\[2\] \('>'\) is shell redirection, but Kubernetes runs no shell/],
+    ['2>&1 in args', { args: ['2>&1'] }, /args\[0\] \('2>&1'\) is shell redirection/],
+  ])('refuses %s', (_name, extra, message) => {
+    expect(() => build(extra)).toThrow(message);
+  });
+
+  test('warns about an image without a tag or with :latest, not about a registry port or a digest', () => {
+    expect(Warnings.of(build({ image: 'trainer' })).join('\n')).toMatch(/image \('trainer'\) has no tag \(so :latest\): a retry/);
+    expect(Warnings.of(build({ image: 'trainer:latest' })).join('\n')).toMatch(/has the tag latest/);
+    expect(Warnings.of(build({ image: 'localhost:5000/trainer:v1' })).join('\n')).not.toMatch(/image/);
+    expect(Warnings.of(build({ image: 'trainer@sha256:' + 'a'.repeat(64) })).join('\n')).not.toMatch(/image/);
+  });
+
+  test('a time zone in the wrong case is refused: the apiserver looks zones up case-sensitively', () => {
+    const { chart } = newChart();
+    expect(() => new ScheduledRetrain(chart, 'r', { image: 'trainer:v1', noCheckpointReason: 'x', scheduleExpression: '0 2 * * *', timeZone: 'europe/berlin' }))
+      .toThrow(/timeZone \('europe\/berlin'\) is written in the wrong case.*write 'Europe\/Berlin'/);
   });
 });

@@ -165,7 +165,11 @@ export function timeZoneProblem(timeZone: string): string | undefined {
   if (timeZone === 'Local') return "is 'Local', which Kubernetes rejects";
   if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(timeZone)) return 'is not an IANA time zone name';
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+    // The runtime looks zones up case-insensitively; the apiserver's lookup is case-sensitive.
+    if (resolved !== timeZone && resolved.toLowerCase() === timeZone.toLowerCase()) {
+      return `is written in the wrong case: the apiserver looks zones up case-sensitively, so write '${resolved}'`;
+    }
     return undefined;
   } catch {
     return 'is not an IANA time zone this runtime knows';

@@ -24,6 +24,12 @@ export function resolvePreemptionContract(contract: PreemptionContract = {}): Re
     );
   }
   checkExitCode('preemption.exitCode', exitCode);
+  if (exitCode === 1) {
+    throw new Error(
+      'preemption.exitCode (1) is the exit code of every uncaught Python exception: real crashes would be ignored as preemptions ' +
+      'and retried forever within the deadline. Use 143 (128 + SIGTERM).',
+    );
+  }
   const codes = [...(contract.nonRetriableExitCodes ?? DEFAULT_NON_RETRIABLE_EXIT_CODES)];
   for (const code of codes) {
     checkExitCode('preemption.nonRetriableExitCodes', code);

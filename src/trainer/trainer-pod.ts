@@ -75,6 +75,8 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   const spot = props.spot ?? SpotScheduling.onDemand();
   const kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.targetOf(scope);
   const contract = resolvePreemptionContract(props.preemption);
+  checkArgv('command', props.command);
+  checkArgv('args', props.args);
   const terminationGracePeriod = resolveGrace(props, spot);
   checkSaveTime(scope, props.checkpoint, spot, terminationGracePeriod);
 
@@ -154,7 +156,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   };
   const container = {
     name: options.containerName,
-    image: requireImage(props.image),
+    image: requireImage(scope, props.image),
     command: options.command ?? props.command,
     args: props.args,
     workingDir: props.workingDir,
@@ -216,11 +218,40 @@ export function addLabels(apiObject: ApiObject, labels: { [key: string]: string 
   }
 }
 
-function requireImage(image: string): string {
+function requireImage(scope: Construct, image: string): string {
   if (image === undefined || image.trim() === '') {
     throw new Error("image is empty; set image to the trainer's container image, e.g. 'registry.example.com/trainer:v1'.");
   }
+  if (/\s/.test(image)) {
+    throw new Error(`image ('${image}') contains whitespace; write the reference without spaces, e.g. 'registry.example.com/trainer:v1'.`);
+  }
+  const [withoutDigest, digest] = image.split('@');
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  const hasTag = colon > lastSlash;
+  const repository = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
+  const path = repository.includes('/') && /[.:]|^localhost$/.test(repository.split('/')[0]) ? repository.slice(repository.indexOf('/') + 1) : repository;
+  if (path !== path.toLowerCase()) {
+    throw new Error(`image ('${image}'): the repository '${path}' has upper-case letters, which image references do not allow; write '${path.toLowerCase()}'.`);
+  }
+  if (digest === undefined && (!hasTag || withoutDigest.slice(colon + 1) === 'latest')) {
+    Warnings.add(scope, `image ('${image}') has ${hasTag ? 'the tag latest' : 'no tag (so :latest)'}: a retry or a replacement after ` +
+      'preemption may run different code than the first attempt. Pin a version tag or a digest (image@sha256:...).');
+  }
   return image;
+}
+
+/** Command and args entries that Kubernetes passes literally but a shell would have interpreted, or that are empty. */
+function checkArgv(prop: string, argv: string[] | undefined): void {
+  (argv ?? []).forEach((arg, i) => {
+    if (arg === '') {
+      throw new Error(`${prop}[${i}] is an empty string, which the program receives as an empty argument; remove it.`);
+    }
+    if (/^(\d?>>?|<|\d?>&\d|&>|\|)$/.test(arg)) {
+      throw new Error(`${prop}[${i}] ('${arg}') is shell redirection, but Kubernetes runs no shell: the program receives it literally. ` +
+        "Use TrainerCommand.shell('python train.py > /tmp/log 2>&1') or let the trainer write its own files.");
+    }
+  });
 }
 
 function resolveGrace(props: TrainingWorkloadProps, spot: SpotScheduling): Duration {
@@ -277,6 +308,12 @@ function userEnv(props: TrainingWorkloadProps, libraryEnv: any[]): any[] {
 }
 
 function buildResources(props: TrainingWorkloadProps): any {
+  if (props.cpu && !(Number(props.cpu.amount.replace(/m$/, '')) > 0)) {
+    throw new Error(`cpu (${props.cpu.amount}) must be positive; e.g. Cpu.units(8), or leave cpu unset for no request.`);
+  }
+  if (props.memory && !(props.memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) > 0)) {
+    throw new Error(`memory (${props.memory.asString()}) must be positive; e.g. Size.gibibytes(64), or leave memory unset for no request.`);
+  }
   const quantities: { [key: string]: string | number } = {};
   if (props.cpu) quantities.cpu = props.cpu.amount;
   if (props.memory) quantities.memory = props.memory.asString();
@@ -308,6 +345,10 @@ function sharedMemory(props: TrainingWorkloadProps): Size {
 function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling): { [key: string]: string } {
   const selector: { [key: string]: string } = { ...spot.nodeSelector };
   const accelerator = props.accelerator;
+  if (accelerator?.product !== undefined && !isLabelValue(accelerator.product)) {
+    throw new Error(`accelerator product ('${accelerator.product}') is not a valid label value (at most 63 letters, digits, '-', '_' or '.', ` +
+      "starting and ending with a letter or digit), so no node can match it; use the node label's value, e.g. 'nvidia-tesla-a100'.");
+  }
   if (accelerator?.product !== undefined) {
     const label = accelerator.productLabel ?? (spot._spec.gke ? GpuNodeLabels.GKE_ACCELERATOR : GpuNodeLabels.NVIDIA_GPU_PRODUCT);
     selector[label] = accelerator.product;
