@@ -174,6 +174,7 @@ export class HyperparameterSweep extends TrainingWorkload {
       data: grid.data,
     });
 
+    const parameterNames = new Set([...this.axes.map((a) => a.name), ...this.explicitTrials.flatMap((t) => Object.keys(t))].map(parameterEnvName));
     const trialIndexEnv = {
       name: TRIAL_INDEX_ENV,
       valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
@@ -192,6 +193,10 @@ export class HyperparameterSweep extends TrainingWorkload {
       ],
       extraMounts: [{ name: ASSIGNMENT_VOLUME, mountPath: ASSIGNMENT_MOUNT, readOnly: true }],
       checkpointSubPathExpr: `trial-$(${TRIAL_INDEX_ENV})`,
+      reservedEnv: {
+        matches: (envName: string) => parameterNames.has(envName),
+        why: "is also a sweep axis's variable: each trial's value would silently replace it",
+      },
       initContainers: [{
         name: 'sweep-assignment',
         image: props.helperImage ?? DEFAULT_HELPER_IMAGE,

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Size } from 'cdk8s';
-import { PersistentVolumeAccessMode } from 'cdk8s-plus-28';
+import { EnvValue, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import {
   Accelerator, CheckpointStorage, HyperparameterSweep, HyperparameterSweepProps, KubernetesVersion, SpotScheduling, SweepAxis,
   TrainerCommand,
@@ -172,6 +172,11 @@ describe("a trial's values as flags (#13 item 7)", () => {
     const ran = spawnSync(tShell, [tFlag, tScript.replace('/sweep/trial.env', path.join(out, 'trial.env')), ...rest], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
     const point = construct.assignment(3);
     expect(ran.stdout.trim()).toBe(`--lr=${point.lr} --bs=${point.batch_size}`);
+  });
+
+  test("a user env var with an axis's HP_* name is refused", () => {
+    expect(() => sweep({ env: { HP_LR: EnvValue.fromValue('1') } })).toThrow(/env: 'HP_LR' is also a sweep axis's variable/);
+    expect(() => sweep({ env: { HP_OTHER: EnvValue.fromValue('1') } })).not.toThrow();
   });
 
   test("'$(HP_LR)' is refused with what to write instead", () => {

@@ -1,5 +1,5 @@
 import { Duration, JsonPatch, Size } from 'cdk8s';
-import { PersistentVolumeAccessMode } from 'cdk8s-plus-28';
+import { EnvValue, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import {
   Accelerator, CheckpointStorage, CleanPodPolicy, DistributedPyTorchJob, DistributedPyTorchJobProps, ReplicaRestartPolicy,
   SpotScheduling, TrainingEngine, Warnings,
@@ -189,6 +189,15 @@ describe('the launcher each engine runs (src/trainer/torch-launcher.ts; behaviou
     expect(synth(build(TrainingEngine.jobSet(), { python: '/opt/conda/bin/python' }).chart)
       .find((o) => o.kind === 'JobSet').spec.replicatedJobs[0].template.spec.template.spec.containers[0].command[0]).toBe('/opt/conda/bin/python');
     expect(() => build(TrainingEngine.jobSet(), { python: 'python -u' })).toThrow(/python \('python -u'\) must be the interpreter's name or path/);
+  });
+});
+
+describe('env that would fight the runtime (#13 item 6)', () => {
+  test.each(ENGINES)('%s: PET_* and MASTER_ADDR in env are refused', (_id, engine) => {
+    for (const name of ['PET_NNODES', 'MASTER_ADDR', 'WORLD_SIZE']) {
+      expect(() => build(engine(), { env: { [name]: EnvValue.fromValue('4') } }))
+        .toThrow(new RegExp(`env: '${name}' is set for the ranks by the operator or torchrun`));
+    }
   });
 });
 

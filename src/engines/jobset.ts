@@ -5,6 +5,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder } from './engine';
+import { TORCH_ENV } from './training-operator';
 import { DistributedPyTorchJobProps } from '../distributed-pytorch-job-props';
 import { JOBSET_GVK } from '../trainer/custom-resources';
 import { NODE_JOB, trainingJobSetSpec } from '../trainer/jobset-spec';
@@ -44,6 +45,7 @@ export function jobSetParts(
     concurrentPods: nodes,
     command: run.command,
     extraEnv: torchEnv(name),
+    reservedEnv: TORCH_ENV,
   });
   const jobSetSpec = trainingJobSetSpec({
     pod,

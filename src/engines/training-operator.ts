@@ -18,6 +18,12 @@ const CONTAINER_NAME = 'pytorch';
 const PORT_NAME = 'pytorchjob-port';
 const DEFAULT_PORT = 23456;
 
+/** What the operator and torchrun set for the ranks; a user value would fight them. */
+export const TORCH_ENV = {
+  matches: (name: string) => /^PET_/.test(name) || ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'NODE_RANK'].includes(name),
+  why: 'is set for the ranks by the operator or torchrun (sizes come from nodes and processesPerNode)',
+};
+
 export const trainingOperatorEngine: EngineStrategy = {
   id: 'training-operator',
 
@@ -60,6 +66,7 @@ export const trainingOperatorEngine: EngineStrategy = {
       restartPolicy: run.restartPolicy === ReplicaRestartPolicy.ON_FAILURE ? 'OnFailure' : 'Never',
       concurrentPods: maxPods,
       command: run.command,
+      reservedEnv: TORCH_ENV,
       // No PET_NPROC_PER_NODE here: the operator sets it from spec.nprocPerNode on every replica
       // (training-operator v1.9.4 pytorch/envvar.go setPodEnv), elastic or not.
     };

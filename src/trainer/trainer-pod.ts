@@ -50,6 +50,8 @@ export interface TrainerPodOptions {
   readonly initContainers?: any[];
   /** Mount the checkpoint volume with this subPathExpr (e.g. one directory per trial). */
   readonly checkpointSubPathExpr?: string;
+  /** Env names the construct's runtime sets (operator, launcher, sweep), which user env must not override. */
+  readonly reservedEnv?: { readonly matches: (name: string) => boolean; readonly why: string };
 }
 
 /** Everything the shared props resolve to, read by the constructs for their own fields. */
@@ -124,7 +126,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     env.push({ name: ENV_CONFIG_ERROR_EXIT_CODE, value: String(contract.nonRetriableExitCodes[0]) });
   }
   env.push(...(options.extraEnv ?? []));
-  env.push(...userEnv(props, env));
+  env.push(...userEnv(props, env, options.reservedEnv));
 
   const resources = buildResources(props);
   const shm = sharedMemory(props);
@@ -294,11 +296,14 @@ function checkSharedAccess(checkpoint: CheckpointOptions, concurrentPods: number
   }
 }
 
-function userEnv(props: TrainingWorkloadProps, libraryEnv: any[]): any[] {
+function userEnv(props: TrainingWorkloadProps, libraryEnv: any[], reserved?: TrainerPodOptions['reservedEnv']): any[] {
   const taken = new Set(libraryEnv.map((entry) => entry.name));
   return Object.entries(props.env ?? {}).map(([name, value]) => {
     if (!isEnvVarName(name)) {
       throw new Error(`env: '${name}' is not a valid environment variable name; use letters, digits, '_', '-' and '.', not starting with a digit.`);
+    }
+    if (reserved?.matches(name)) {
+      throw new Error(`env: '${name}' ${reserved.why}; remove it from env.`);
     }
     if (RESERVED_ENV.includes(name) || taken.has(name)) {
       throw new Error(`env: '${name}' is set by the library; configure it through its prop (checkpoint, preemption) instead.`);
