@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SweepAxis } from './trainer/sweep-axis';
-import { ASSIGNMENT_ENV, ASSIGNMENT_JSON, ASSIGNMENT_MOUNT, assignmentAt, encodeGrid, GRID_MOUNT, parameterEnvName } from './trainer/sweep-grid';
+import { ASSIGNMENT_ENV, ASSIGNMENT_FILE_ENV, ASSIGNMENT_JSON, ASSIGNMENT_MOUNT, assignmentAt, encodeGrid, GRID_MOUNT, parameterEnvName } from './trainer/sweep-grid';
 import { addLabels } from './trainer/trainer-pod';
 import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
@@ -186,7 +186,7 @@ export class HyperparameterSweep extends TrainingWorkload {
       restartPolicy: 'Never',
       concurrentPods: this.parallelism,
       command: ['/bin/sh', '-c', WRAPPER, 'sweep-trial', ...props.command],
-      extraEnv: [trialIndexEnv, { name: 'SWEEP_ASSIGNMENT_FILE', value: ASSIGNMENT_JSON }],
+      extraEnv: [trialIndexEnv, { name: ASSIGNMENT_FILE_ENV, value: ASSIGNMENT_JSON }],
       extraVolumes: [
         { name: GRID_VOLUME, configMap: { name: this.gridConfigMap.name } },
         { name: ASSIGNMENT_VOLUME, emptyDir: {} },

@@ -58,6 +58,12 @@ export interface EngineStrategy {
   build(scope: Construct, run: EngineRun, buildPod: PodBuilder): EngineObjects;
 }
 
+/** What the operator and torchrun set for the ranks; a user value would fight them. */
+export const TORCH_ENV = {
+  matches: (name: string) => /^PET_/.test(name) || ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'NODE_RANK'].includes(name),
+  why: 'is set for the ranks by the operator or torchrun (sizes come from nodes and processesPerNode)',
+};
+
 /**
  * A workload name that is a DNS-1035 label and leaves room for the pods and services named
  * after it, such as `<name>-worker-3`.

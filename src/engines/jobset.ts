@@ -4,8 +4,7 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder } from './engine';
-import { TORCH_ENV } from './training-operator';
+import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV } from './engine';
 import { DistributedPyTorchJobProps } from '../distributed-pytorch-job-props';
 import { JOBSET_GVK } from '../trainer/custom-resources';
 import { NODE_JOB, trainingJobSetSpec } from '../trainer/jobset-spec';

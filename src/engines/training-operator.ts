@@ -4,7 +4,7 @@
  */
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder } from './engine';
+import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV } from './engine';
 import { CleanPodPolicy, DistributedPyTorchJobProps, RendezvousBackend, ReplicaRestartPolicy } from '../distributed-pytorch-job-props';
 import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from '../imports/kubeflow.org';
 import { PYTORCH_JOB_GVK } from '../trainer/custom-resources';
@@ -18,11 +18,6 @@ const CONTAINER_NAME = 'pytorch';
 const PORT_NAME = 'pytorchjob-port';
 const DEFAULT_PORT = 23456;
 
-/** What the operator and torchrun set for the ranks; a user value would fight them. */
-export const TORCH_ENV = {
-  matches: (name: string) => /^PET_/.test(name) || ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'NODE_RANK'].includes(name),
-  why: 'is set for the ranks by the operator or torchrun (sizes come from nodes and processesPerNode)',
-};
 
 export const trainingOperatorEngine: EngineStrategy = {
   id: 'training-operator',

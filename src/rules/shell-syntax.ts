@@ -1,5 +1,6 @@
 import { Rule } from './rule';
 import { containersOf, forEachPodSpec } from './workloads';
+import { ASSIGNMENT_FILE_ENV } from '../trainer/sweep-grid';
 
 const SHELLS = /^(\/usr)?(\/bin\/)?(sh|bash|dash|ash|zsh)$/;
 
@@ -13,6 +14,11 @@ export function shellScriptOf(container: any): { script: string; params: string[
   if (!SHELLS.test(argv[shellAt] ?? '')) return undefined;
   const flag = argv.findIndex((arg, i) => i > shellAt && /^-[a-z]*c[a-z]*$/.test(arg));
   return flag >= 0 ? { script: argv[flag + 1] ?? '', params: argv.slice(flag + 3) } : undefined;
+}
+
+/** Whether a `-c` script hands the process over with exec, so SIGTERM reaches the trainer. */
+function execs(script: string): boolean {
+  return /(^|[\s;&|(])exec\s/.test(script);
 }
 
 /** Shell syntax in one argv entry, given the env names that `$(VAR)` may expand. */
@@ -54,7 +60,7 @@ export const shellSyntax: Rule = {
         const where = `${path} container '${container?.name}'`;
         const shell = shellScriptOf(container);
         // Init containers finish before the trainer starts: no SIGTERM to forward.
-        if (shell !== undefined && !initContainers.has(container) && !/(^|[\s;&|(])exec\s/.test(shell.script)) {
+        if (shell !== undefined && !initContainers.has(container) && !execs(shell.script)) {
           messages.push(`${where} runs a shell script without 'exec': "${shell.script}"; SIGTERM would stop at the shell.`);
         }
         const injected = object?.kind === 'PyTorchJob' ? OPERATOR_ENV : [];
@@ -68,13 +74,13 @@ export const shellSyntax: Rule = {
           literal = [...(container?.command ?? []).map((arg: unknown) => ['command', arg]), ...(container?.args ?? []).map((arg: unknown) => ['args', arg])];
         } else {
           const nested = /exec\s+"\$@"/.test(shell.script) ? shellScriptOf({ command: shell.params }) : undefined;
-          if (nested !== undefined && !initContainers.has(container) && !/(^|[\s;&|(])exec\s/.test(nested.script)) {
+          if (nested !== undefined && !initContainers.has(container) && !execs(nested.script)) {
             messages.push(`${where} runs a shell script without 'exec': "${nested.script}"; SIGTERM would stop at the shell.`);
           }
           literal = (nested ?? shell).params.map((param) => ['argument', param]);
         }
         // A sweep's HP_* values are loaded per trial by its wrapper, after Kubernetes expanded $(VAR).
-        const sweep = env.includes('SWEEP_ASSIGNMENT_FILE');
+        const sweep = env.includes(ASSIGNMENT_FILE_ENV);
         for (const [field, arg] of literal) {
           if (typeof arg !== 'string') continue;
           const found = shellSyntaxIn(arg, defined);

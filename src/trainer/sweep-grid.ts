@@ -5,6 +5,8 @@ export const GRID_MOUNT = '/sweep-grid';
 export const ASSIGNMENT_MOUNT = '/sweep';
 export const ASSIGNMENT_JSON = `${ASSIGNMENT_MOUNT}/trial.json`;
 export const ASSIGNMENT_ENV = `${ASSIGNMENT_MOUNT}/trial.env`;
+/** The env var that points a trial at its assignment file; rules recognise a sweep's pods by it. */
+export const ASSIGNMENT_FILE_ENV = 'SWEEP_ASSIGNMENT_FILE';
 
 /** The env var the trainer sees for a parameter. */
 export function parameterEnvName(parameter: string): string {

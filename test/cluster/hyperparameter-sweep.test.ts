@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { expect } from 'expect';
 import { Cluster, eventually, K8s } from './util/cluster';
-import { applied, finished, podsAfter, synthYaml } from './util/workloads';
+import { applied, finished, synthYaml } from './util/workloads';
 import { HyperparameterSweep, SweepAxis } from '../../src';
 
 const cluster = Cluster.fromEnv();
@@ -91,7 +91,7 @@ describe('HyperparameterSweep on the real Job controller', () => {
     expect(done.job.status?.failedIndexes).toBe('1');
     expect(done.job.status?.completedIndexes).toMatch(/^0,2(,|-)3$/);
     // Index 1 was never retried, although backoffLimitPerIndex allows one retry.
-    const all = await podsAfter(cluster, ns, job, 0);
+    const all = await cluster.jobPods(ns, job);
     expect(all.filter((p) => p.metadata!.annotations![INDEX_ANNOTATION] === '1')).toHaveLength(1);
     expect(all).toHaveLength(5);
   });

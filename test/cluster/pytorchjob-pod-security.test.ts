@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Size } from 'cdk8s';
 import { expect } from 'expect';
 import { parse } from 'yaml';
-import { ApiError, Cluster } from './util/cluster';
+import { ApiError, Cluster, splitDocuments } from './util/cluster';
 import { synthYaml } from './util/workloads';
 import { Accelerator, DistributedPyTorchJob, SpotScheduling } from '../../src';
 import { rwxCheckpoints } from '../util/synth';
@@ -47,7 +47,7 @@ function workerPod(template: string): any {
       spot: SpotScheduling.gke(),
     });
   });
-  const job = yaml.split(/^---$/m).map((d) => parse(d)).find((o) => o?.kind === 'PyTorchJob');
+  const job = splitDocuments(yaml).map((d) => parse(d)).find((o) => o?.kind === 'PyTorchJob');
   const worker = job.spec.pytorchReplicaSpecs.Worker.template;
   return {
     apiVersion: 'v1',

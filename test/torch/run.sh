@@ -11,6 +11,8 @@ cd "$(dirname "$0")/../.."
 venv="${TORCH_VENV_DIR:-test/torch/.venv}"
 if ! command -v python3 >/dev/null 2>&1; then
   echo "torch suite SKIPPED: no python3 on PATH (Python 3.10+ installs torch for it)" >&2
+  # CI (REQUIRE_ALL_SUITES=1) must not pass on a suite that did not run.
+  if [ -n "${REQUIRE_ALL_SUITES:-}" ]; then exit 1; fi
   exit 0
 fi
 
