@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm run test:cluster [-- test files]: builds the local control plane if needed (Go modules
-# pinned in cluster/go.mod), starts it on 127.0.0.1, runs the cluster suite (test/cluster)
+# npm run test:cluster [-- test files]: builds the local control plane and the operators if
+# needed (Go modules pinned in cluster/go.mod and cluster/operators/go.mod), starts them on
+# this machine, runs the cluster suite (test/cluster)
 # against it and always stops what it started. Prints build, startup and shutdown times.
 #
 # CLUSTER_BUILD_DIR  where the compiled control plane is kept (default cluster/.build, ignored);
@@ -18,23 +19,41 @@ if ! command -v go >/dev/null 2>&1; then
   exit 0
 fi
 
-stamp=$(cat cluster/go.mod cluster/go.sum $(find cluster/cmd -name '*.go' | sort) | sha256sum | cut -d' ' -f1)
+# The version the apiserver reports (Kueue and the operators read it): the pinned module's.
+k8s_version=$(cd cluster && go list -m -f '{{.Version}}' k8s.io/kubernetes)
+k8s_minor=${k8s_version#v*.}; k8s_minor=${k8s_minor%%.*}
+ldflags="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$k8s_minor -X k8s.io/component-base/version.gitTreeState=clean"
+
+# The operators (cluster/operators/go.mod `tool` lines): Training Operator, JobSet, Kubeflow
+# Trainer and Kueue, each from its own module, built into the same folder.
+stamp=$(cat cluster/go.mod cluster/go.sum cluster/operators/go.mod cluster/operators/go.sum $(find cluster/cmd -name '*.go' | sort) | sha256sum | cut -d' ' -f1)
 if [ ! -x "$bin" ] || [ "$(cat "$bin.stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "cluster: building the control plane (kube-apiserver, kube-controller-manager, etcd from cluster/go.mod)..."
   started=$(date +%s)
   mkdir -p "$build_dir"
-  (cd cluster && go build -buildvcs=false -o "$(cd .. && realpath "$build_dir")/controlplane.tmp" ./cmd/controlplane)
+  out=$(cd "$build_dir" && pwd)
+  (cd cluster && go build -buildvcs=false -ldflags "$ldflags" -o "$out/controlplane.tmp" ./cmd/controlplane)
+  echo "cluster: control plane built in $(( $(date +%s) - started ))s; building the operators (cluster/operators/go.mod)..."
+  started=$(date +%s)
+  mkdir -p "$out/operators"
+  (cd cluster/operators && go build -buildvcs=false -o "$out/operators/" tool)
+  echo "cluster: operators built in $(( $(date +%s) - started ))s"
   mv "$build_dir/controlplane.tmp" "$bin"
   echo "$stamp" > "$bin.stamp"
-  echo "cluster: built in $(( $(date +%s) - started ))s ($bin)"
 else
-  echo "cluster: control plane up to date ($bin)"
+  echo "cluster: control plane and operators up to date ($bin)"
 fi
 
-# CRDs come from the operators' own Go modules, at the versions cluster/go.mod pins.
+# Each operator's CRDs and webhook configurations come from its own Go module, at the version
+# cluster/operators/go.mod pins (`go mod download` verifies it against go.sum).
 module_dir() { (cd cluster/operators && go mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'); }
 training_operator=$(module_dir github.com/kubeflow/training-operator)
-crds=(--crd "$training_operator/manifests/base/crds/kubeflow.org_pytorchjobs.yaml")
+op_flags=(
+  --operator "training-operator=$build_dir/operators/training-operator.v1,$training_operator"
+  --operator "jobset=$build_dir/operators/jobset,$(module_dir sigs.k8s.io/jobset)"
+  --operator "trainer=$build_dir/operators/trainer-controller-manager,$(module_dir github.com/kubeflow/trainer/v2)"
+  --operator "kueue=$build_dir/operators/kueue,$(module_dir sigs.k8s.io/kueue)"
+)
 # The suite reads what the operator injects into pods from the same module's source.
 export TRAINING_OPERATOR_DIR="$training_operator"
 
@@ -56,8 +75,14 @@ stop() {
 }
 trap stop EXIT INT TERM
 
+# The Training Operator runs as the README tells a platform team to run it: with the library's
+# Pod Security "restricted" init container template.
+export TRAINING_OPERATOR_INIT_TEMPLATE="$run_dir/init-pytorch.yaml"
+TS_NODE_TRANSPILE_ONLY=true node --require ts-node/register -e \
+  "process.stdout.write(require('./src').DistributedPyTorchJob.RESTRICTED_INIT_CONTAINER_TEMPLATE)" > "$TRAINING_OPERATOR_INIT_TEMPLATE"
+
 started_ms=$(date +%s%3N)
-"$bin" up --dir "$run_dir" "${crds[@]}" > "$run_dir/up.log" 2>&1 &
+"$bin" up --dir "$run_dir" "${op_flags[@]}" > "$run_dir/up.log" 2>&1 &
 pid=$!
 until grep -q "controlplane: ready" "$run_dir/up.log" 2>/dev/null; do
   if ! kill -0 "$pid" 2>/dev/null; then

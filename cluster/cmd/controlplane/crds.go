@@ -16,7 +16,7 @@ import (
 )
 
 // installCRDs creates each CRD file's definition and waits until the apiserver serves it.
-func installCRDs(kubeconfig string, files []string, deadline time.Time) error {
+func installCRDs(kubeconfig string, files []string, operators []*operatorRun, deadline time.Time) error {
 	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return err
@@ -37,6 +37,7 @@ func installCRDs(kubeconfig string, files []string, deadline time.Time) error {
 		if err := yaml.UnmarshalStrict(data, &crd); err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
+		withConversionWebhook(&crd, operators)
 		if _, err := client.ApiextensionsV1().CustomResourceDefinitions().Create(ctx, &crd, metav1.CreateOptions{FieldValidation: "Strict"}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("%s: %w", file, err)
 		}

@@ -35,6 +35,8 @@ func main() {
 		cmd := apiserver.NewAPIServerCommand()
 		cmd.SetArgs(args)
 		os.Exit(cli.Run(cmd))
+	case "isolate-certs":
+		os.Exit(isolateCerts(args))
 	case "kube-controller-manager":
 		cmd := controllermanager.NewControllerManagerCommand()
 		cmd.SetArgs(args)

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 	certutil "k8s.io/client-go/util/cert"
 )
 
@@ -49,19 +51,30 @@ func up(args []string) int {
 	readyTimeout := flags.Duration("ready-timeout", 3*time.Minute, "how long to wait for the apiserver and controllers")
 	var crds stringList
 	flags.Var(&crds, "crd", "a CustomResourceDefinition file to install before announcing ready (repeatable)")
+	var operatorFlags stringList
+	flags.Var(&operatorFlags, "operator", "NAME=BINARY,MODULE_DIR: run an operator (training-operator, jobset, trainer, kueue) built from its Go module, with its CRDs and webhooks from that module (repeatable)")
 	if err := flags.Parse(args); err != nil || *dir == "" {
-		fmt.Fprintln(os.Stderr, "usage: controlplane up --dir DIR [--ready-timeout 3m]")
+		fmt.Fprintln(os.Stderr, "usage: controlplane up --dir DIR [--ready-timeout 3m] [--crd FILE]... [--operator NAME=BINARY,MODULE_DIR]...")
 		return 2
 	}
+	var operators []*operatorRun
+	for _, v := range operatorFlags {
+		o, err := parseOperator(v)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "controlplane: %v\n", err)
+			return 2
+		}
+		operators = append(operators, o)
+	}
 	start := time.Now()
-	if err := run(*dir, *readyTimeout, crds, start); err != nil {
+	if err := run(*dir, *readyTimeout, crds, operators, start); err != nil {
 		fmt.Fprintf(os.Stderr, "controlplane: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func run(dir string, readyTimeout time.Duration, crds []string, start time.Time) error {
+func run(dir string, readyTimeout time.Duration, crds []string, operators []*operatorRun, start time.Time) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -109,6 +122,9 @@ func run(dir string, readyTimeout time.Duration, crds []string, start time.Time)
 		"--service-account-key-file=" + files.saKey,
 		"--service-account-signing-key-file=" + files.saKey,
 		"--service-cluster-ip-range=10.96.0.0/24",
+		// Webhook Services resolve to their EndpointSlices (operators.go), not a cluster IP
+		// that nothing here routes.
+		"--enable-aggregator-routing=true",
 		"--profiling=false",
 		"--v=0",
 	}
@@ -125,7 +141,7 @@ func run(dir string, readyTimeout time.Duration, crds []string, start time.Time)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 
-	apiserver, err := startChild("kube-apiserver", self, apiserverArgs, filepath.Join(dir, "logs"))
+	apiserver, err := startChild("kube-apiserver", self, apiserverArgs, filepath.Join(dir, "logs"), nil)
 	if err != nil {
 		return err
 	}
@@ -139,13 +155,16 @@ func run(dir string, readyTimeout time.Duration, crds []string, start time.Time)
 		return fmt.Errorf("kube-apiserver not ready: %w (see %s)", err, filepath.Join(dir, "logs", "kube-apiserver.log"))
 	}
 	apiReady := time.Since(start)
+	for _, o := range operators {
+		crds = append(crds, o.crdFiles()...)
+	}
 	if len(crds) > 0 {
-		if err := installCRDs(files.kubeconfig, crds, deadline); err != nil {
+		if err := installCRDs(files.kubeconfig, crds, operators, deadline); err != nil {
 			return err
 		}
 	}
 
-	kcm, err := startChild("kube-controller-manager", self, controllerManagerArgs, filepath.Join(dir, "logs"))
+	kcm, err := startChild("kube-controller-manager", self, controllerManagerArgs, filepath.Join(dir, "logs"), nil)
 	if err != nil {
 		return err
 	}
@@ -156,8 +175,62 @@ func run(dir string, readyTimeout time.Duration, crds []string, start time.Time)
 	}); err != nil {
 		return fmt.Errorf("kube-controller-manager not ready: %w (see %s)", err, filepath.Join(dir, "logs", "kube-controller-manager.log"))
 	}
+	controllersReady := time.Since(start)
+
+	if len(operators) > 0 {
+		host, err := hostAddress()
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		defer cancel()
+		for _, o := range operators {
+			p, err := freePorts(2)
+			if err != nil {
+				return err
+			}
+			o.ports = operatorPorts{webhook: p[0], health: p[1]}
+			o.dir = filepath.Join(dir, "operators", o.name)
+			if err := os.MkdirAll(o.dir, 0o700); err != nil {
+				return err
+			}
+			if err := installOperator(ctx, files.kubeconfig, o, host); err != nil {
+				return err
+			}
+			c, err := startOperator(self, o, files.kubeconfig, filepath.Join(dir, "logs"))
+			if err != nil {
+				return err
+			}
+			children = append(children, c)
+		}
+		config, err := clientcmd.BuildConfigFromFlags("", files.kubeconfig)
+		if err != nil {
+			return err
+		}
+		clientset, err := kubernetes.NewForConfig(config)
+		if err != nil {
+			return err
+		}
+		mounts, stopMounts := context.WithCancel(context.Background())
+		defer stopMounts()
+		for _, o := range operators {
+			go mountSecret(mounts, clientset, o)
+		}
+		var last error
+		if err := waitFor(deadline, children, sigs, func() bool {
+			last = operatorsReady(ctx, clientset, operators)
+			return last == nil
+		}); err != nil {
+			return fmt.Errorf("operators not ready: %w (last: %v; see %s)", err, last, filepath.Join(dir, "logs"))
+		}
+		names := make([]string, len(operators))
+		for i, o := range operators {
+			names[i] = o.name
+		}
+		fmt.Printf("controlplane: operators %s ready after %.1fs (webhooks on %s)\n", strings.Join(names, ", "), time.Since(start).Seconds(), host)
+	}
 	fmt.Printf("controlplane: kube-apiserver ready after %.1fs, %d CRDs installed, controllers ready after %.1fs (%s)\n",
-		apiReady.Seconds(), len(crds), time.Since(start).Seconds(), base)
+		apiReady.Seconds(), len(crds), controllersReady.Seconds(), base)
 	fmt.Printf("controlplane: ready kubeconfig=%s\n", files.kubeconfig)
 
 	// Run until told to stop or until a component dies.
@@ -203,7 +276,7 @@ func startEtcd(dataDir string, clientPort, peerPort int) (*embed.Etcd, error) {
 
 type credentials struct {
 	servingCert, servingKey, saKey, tokens, kubeconfig, token string
-	caPEM                                                    []byte
+	caPEM                                                     []byte
 }
 
 // writeCredentials writes a self-signed serving certificate for 127.0.0.1, the service
@@ -292,7 +365,7 @@ func get(client *http.Client, token, u string) error {
 	return nil
 }
 
-func startChild(name, self string, args []string, logDir string) (*child, error) {
+func startChild(name, self string, args []string, logDir string, configure func(*exec.Cmd)) (*child, error) {
 	logFile, err := os.Create(filepath.Join(logDir, name+".log"))
 	if err != nil {
 		return nil, err
@@ -302,6 +375,9 @@ func startChild(name, self string, args []string, logDir string) (*child, error)
 	cmd.Stderr = logFile
 	// If this process is killed outright, the kernel kills the child too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if configure != nil {
+		configure(cmd)
+	}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("%s: %w", name, err)
