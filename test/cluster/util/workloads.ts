@@ -66,3 +66,44 @@ export async function podsAfter(cluster: Cluster, namespace: string, job: string
   await new Promise((r) => setTimeout(r, ms));
   return cluster.jobPods(namespace, job);
 }
+
+/** Pods matching a label selector, oldest first. */
+export async function podsBy(cluster: Cluster, namespace: string, labelSelector: string): Promise<K8s.V1Pod[]> {
+  const list = await cluster.core.listNamespacedPod({ namespace, labelSelector });
+  return list.items.sort((a, b) => (a.metadata!.creationTimestamp!.getTime() - b.metadata!.creationTimestamp!.getTime())
+    || a.metadata!.name!.localeCompare(b.metadata!.name!));
+}
+
+/**
+ * The pods matching `labelSelector` that a controller has created since `seen` (pod UIDs),
+ * once there are `count` of them that are not being deleted. Their UIDs are added to `seen`.
+ */
+export async function newPods(
+  cluster: Cluster, namespace: string, labelSelector: string, count: number, seen: Set<string>, timeoutMs = 120_000,
+): Promise<K8s.V1Pod[]> {
+  const pods = await eventually(`${count} new pod(s) ${labelSelector} in ${namespace}`, async () => {
+    const fresh = (await podsBy(cluster, namespace, labelSelector))
+      .filter((p) => !seen.has(p.metadata!.uid!) && !p.metadata!.deletionTimestamp);
+    return fresh.length >= count ? fresh.slice(0, count) : undefined;
+  }, timeoutMs);
+  pods.forEach((p) => seen.add(p.metadata!.uid!));
+  return pods;
+}
+
+/** A custom object by REST path, once `ready` holds for it. */
+export async function objectWhen(cluster: Cluster, path: string, what: string, ready: (obj: any) => boolean, timeoutMs = 120_000): Promise<any> {
+  return eventually(what, async () => {
+    const obj = await cluster.get(path);
+    return obj && ready(obj) ? obj : undefined;
+  }, timeoutMs);
+}
+
+/** The status condition of a type, if it is True. */
+export function conditionTrue(obj: any, type: string): any | undefined {
+  return (obj?.status?.conditions ?? []).find((c: any) => c.type === type && c.status === 'True');
+}
+
+/** A container's environment as a name -> value (or valueFrom) map. */
+export function envOf(container: K8s.V1Container): { [name: string]: any } {
+  return Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+}
