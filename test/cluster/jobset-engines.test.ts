@@ -46,7 +46,7 @@ const engines: Engine[] = [
       const docs = splitDocuments(yaml);
       const isRuntime = (d: string) => /^kind: TrainingRuntime$/m.test(d);
       for (const d of docs.filter(isRuntime)) await cluster.apply(d, ns);
-      for (const d of docs.filter((d) => !isRuntime(d))) await cluster.apply(d, ns);
+      for (const d of docs.filter((doc) => !isRuntime(doc))) await cluster.apply(d, ns);
     },
   },
 ];
