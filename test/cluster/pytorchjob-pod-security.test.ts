@@ -1,9 +1,11 @@
 /**
  * Pod Security "restricted" and the Training Operator's init-pytorch container, on the real
- * apiserver's PodSecurity admission. The operator itself does not run here yet: the test
- * builds the Worker pod the way its code does (pkg/controller.v1/pytorch/initcontainer.go,
- * read from the module cluster/operators/go.mod pins: the template rendered with the
- * operator's defaults and appended to the Worker template's init containers) and creates it.
+ * apiserver's PodSecurity admission. The suite's operator runs with the library's template
+ * (pytorchjob.test.ts shows it creating admitted Worker pods); to show what its built-in
+ * template does, this test builds the Worker pod the way the operator's code does
+ * (pkg/controller.v1/pytorch/initcontainer.go, read from the module cluster/operators/go.mod
+ * pins: the template rendered with the operator's defaults and appended to the Worker
+ * template's init containers) and creates it.
  */
 import * as fs from 'fs';
 import { describe, it } from 'node:test';
