@@ -79,7 +79,7 @@ for (const e of engines) {
     const ns = await cluster.namespace('gang');
     await e.apply(yaml, ns);
     const seen = new Set<string>();
-    const gang = await newPods(cluster, ns, pods, NODES, seen);
+    const gang: any[] = await newPods(cluster, ns, pods, NODES, seen);
     for (const p of gang) await cluster.node.run(p);
     return { ns, seen, gang };
   };
