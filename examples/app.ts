@@ -3,11 +3,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { CloudProvider } from '../src';
 import { teamFraudDistributed } from './distributed';
 import { teamFraud } from './team-fraud';
 
 const outdir = path.resolve(process.argv[2] ?? 'manifests');
 const app = new App({ outdir });
+// The team's cluster is GKE: on-demand pods stay off its spot nodes, GPU models use its label.
+CloudProvider.setDefault(app, CloudProvider.gke());
 teamFraud(app);
 teamFraudDistributed(app);
 app.synth();

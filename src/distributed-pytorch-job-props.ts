@@ -165,7 +165,9 @@ export interface DistributedPyTorchJobProps extends TrainingWorkloadProps {
 
   /**
    * Runs the Master on on-demand capacity while Workers use `spot`: losing the Master
-   * restarts every rank.
+   * restarts every rank. The Master gets a required node affinity that excludes the spot
+   * capacity of the provider (`provider`, `CloudProvider.setDefault`, or the one `spot`
+   * implies) and selects the GPU model with the same label as the Workers.
    * @default false
    */
   readonly onDemandMaster?: boolean;

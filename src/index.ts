@@ -5,6 +5,7 @@ export * from './trainer/accelerator';
 export * from './trainer/checkpoint-storage';
 export * from './trainer/experiment-name';
 export * from './trainer/spot-scheduling';
+export * from './trainer/cloud-provider';
 export * from './trainer/training-workload-props';
 export * from './trainer/preemption-contract';
 export * from './spot-tolerant-training-job';

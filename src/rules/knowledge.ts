@@ -33,6 +33,8 @@ export const GATED_JOB_FIELDS: GatedJobField[] = [
 export interface SpotCapacity {
   /** Preset id, e.g. `gke-spot`. */
   readonly id: string;
+  /** The provider whose nodes carry the label (`CloudProvider` names). */
+  readonly provider: 'gke' | 'aws' | 'aks';
   readonly name: string;
   readonly labelKey: string;
   readonly labelValue: string;
@@ -46,6 +48,7 @@ export interface SpotCapacity {
 export const SPOT_CAPACITIES: SpotCapacity[] = [
   {
     id: 'gke-spot',
+    provider: 'gke',
     name: 'GKE spot',
     labelKey: 'cloud.google.com/gke-spot',
     labelValue: 'true',
@@ -55,6 +58,7 @@ export const SPOT_CAPACITIES: SpotCapacity[] = [
   },
   {
     id: 'gke-preemptible',
+    provider: 'gke',
     name: 'GKE preemptible',
     labelKey: 'cloud.google.com/gke-preemptible',
     labelValue: 'true',
@@ -64,6 +68,7 @@ export const SPOT_CAPACITIES: SpotCapacity[] = [
   },
   {
     id: 'aks-spot',
+    provider: 'aks',
     name: 'AKS spot',
     labelKey: 'kubernetes.azure.com/scalesetpriority',
     labelValue: 'spot',
@@ -71,8 +76,8 @@ export const SPOT_CAPACITIES: SpotCapacity[] = [
     noticeSeconds: 30,
     saveWindowSeconds: 30,
   },
-  { id: 'eks-spot', name: 'EKS spot', labelKey: 'eks.amazonaws.com/capacityType', labelValue: 'SPOT', noticeSeconds: 120, saveWindowSeconds: 120 },
-  { id: 'karpenter-spot', name: 'Karpenter spot', labelKey: 'karpenter.sh/capacity-type', labelValue: 'spot', noticeSeconds: 120, saveWindowSeconds: 120 },
+  { id: 'eks-spot', provider: 'aws', name: 'EKS spot', labelKey: 'eks.amazonaws.com/capacityType', labelValue: 'SPOT', noticeSeconds: 120, saveWindowSeconds: 120 },
+  { id: 'karpenter-spot', provider: 'aws', name: 'Karpenter spot', labelKey: 'karpenter.sh/capacity-type', labelValue: 'spot', noticeSeconds: 120, saveWindowSeconds: 120 },
 ];
 
 /** Default terminationGracePeriodSeconds of a pod. */

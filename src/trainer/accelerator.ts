@@ -24,8 +24,8 @@ export interface GpuOptions {
 
   /**
    * The node label that carries `product`.
-   * @default - `GpuNodeLabels.GKE_ACCELERATOR` with a GKE spot preset, otherwise
-   *   `GpuNodeLabels.NVIDIA_GPU_PRODUCT`
+   * @default - the provider's (`CloudProvider.gpuProductLabel`): `GpuNodeLabels.GKE_ACCELERATOR`
+   *   on GKE, otherwise `GpuNodeLabels.NVIDIA_GPU_PRODUCT`
    */
   readonly productLabel?: string;
 }

@@ -48,7 +48,8 @@ interface SpotSchedulingSpec {
   readonly taints: SpotTaint[];
   readonly notice: Duration;
   readonly saveWindow: Duration;
-  readonly gke: boolean;
+  /** The provider of a preset's capacity (`CloudProvider` names). */
+  readonly provider?: string;
 }
 
 /**
@@ -118,12 +119,12 @@ export class SpotScheduling {
       taints: [...(options.taints ?? [])],
       notice: options.notice,
       saveWindow: options.saveWindow ?? options.notice,
-      gke: false,
     });
   }
 
   /**
-   * On-demand capacity: no node selection and no spot tolerations.
+   * On-demand capacity: no spot tolerations, and a required node affinity that excludes
+   * the spot capacity of the cluster's provider (`CloudProvider`), when it is known.
    */
   public static onDemand(): SpotScheduling {
     return new SpotScheduling({
@@ -133,7 +134,6 @@ export class SpotScheduling {
       taints: [],
       notice: Duration.seconds(30),
       saveWindow: Duration.seconds(30),
-      gke: false,
     });
   }
 
@@ -147,7 +147,7 @@ export class SpotScheduling {
       taints: capacity.taintKey === undefined ? [] : [{ key: capacity.taintKey, value: capacity.labelValue, effect: 'NoSchedule' }],
       notice: Duration.seconds(capacity.noticeSeconds),
       saveWindow: Duration.seconds(capacity.saveWindowSeconds),
-      gke: capacity.id.startsWith('gke-'),
+      provider: capacity.provider,
     });
   }
 

@@ -1,14 +1,15 @@
 import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
+import { GpuNodeLabels } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
+import { CloudProvider } from './cloud-provider';
 import { resolvePreemptionContract, ResolvedPreemptionContract } from './preemption-policy';
 import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
+import { compact, positiveSeconds } from './validation';
 import { isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
 import { Warnings } from '../warnings';
-import { GpuNodeLabels } from './accelerator';
-import { compact, positiveSeconds } from './validation';
 
 /** Library-owned environment variables of the trainer container. */
 export const ENV_CHECKPOINT_DIR = 'CHECKPOINT_DIR';
@@ -75,6 +76,7 @@ export interface TrainerPod {
  */
 export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, options: TrainerPodOptions): TrainerPod {
   const spot = props.spot ?? SpotScheduling.onDemand();
+  const provider = resolveProvider(scope, props, spot);
   const kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.targetOf(scope);
   const contract = resolvePreemptionContract(props.preemption);
   checkArgv('command', props.command);
@@ -185,7 +187,8 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
       initContainers: options.initContainers?.map((init) => ({ ...init, securityContext: containerSecurity })),
       containers: [container],
       volumes,
-      nodeSelector: nodeSelector(props, spot),
+      nodeSelector: nodeSelector(props, spot, provider),
+      affinity: onDemandAffinity(spot, provider),
       tolerations: tolerations(props, spot),
       priorityClassName: props.priorityClassName,
       serviceAccountName: props.serviceAccount?.name,
@@ -347,7 +350,40 @@ function sharedMemory(props: TrainingWorkloadProps): Size {
   return props.sharedMemorySize;
 }
 
-function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling): { [key: string]: string } {
+/**
+ * The cluster's provider: the construct's prop, else the app's or chart's default, else the
+ * one the spot preset implies. A spot preset of another provider is a contradiction.
+ */
+function resolveProvider(scope: Construct, props: TrainingWorkloadProps, spot: SpotScheduling): CloudProvider | undefined {
+  const provider = props.provider ?? CloudProvider.defaultOf(scope);
+  const ofSpot = CloudProvider._ofSpot(spot);
+  if (provider !== undefined && ofSpot !== undefined && ofSpot.name !== provider.name) {
+    throw new Error(
+      `spot (${spot.name}) is ${ofSpot.displayName} capacity, but the provider is ${provider.displayName}` +
+      `${props.provider ? ' (provider prop)' : ' (CloudProvider.setDefault)'}; no node of the cluster carries its label. ` +
+      `Use the ${provider.displayName} spot preset, or set provider to CloudProvider.${ofSpot.name}().`,
+    );
+  }
+  return provider ?? ofSpot;
+}
+
+/**
+ * On-demand pods of a known provider must not land on its spot nodes: EKS managed node
+ * groups, Karpenter and GKE spot pools without a taint accept any pod that does not exclude
+ * them (RULEBOOK spot table).
+ */
+function onDemandAffinity(spot: SpotScheduling, provider: CloudProvider | undefined): any {
+  if (spot.isSpot || provider === undefined) return undefined;
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchExpressions: provider.onDemandRequirements.map((r) => ({ ...r, values: [...r.values] })) }],
+      },
+    },
+  };
+}
+
+function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling, provider: CloudProvider | undefined): { [key: string]: string } {
   const selector: { [key: string]: string } = { ...spot.nodeSelector };
   const accelerator = props.accelerator;
   if (accelerator?.product !== undefined && !isLabelValue(accelerator.product)) {
@@ -355,10 +391,18 @@ function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling): { [ke
       "starting and ending with a letter or digit), so no node can match it; use the node label's value, e.g. 'nvidia-tesla-a100'.");
   }
   if (accelerator?.product !== undefined) {
-    const label = accelerator.productLabel ?? (spot._spec.gke ? GpuNodeLabels.GKE_ACCELERATOR : GpuNodeLabels.NVIDIA_GPU_PRODUCT);
+    // The GPU model label is the cluster's, whatever capacity the pod runs on.
+    const label = accelerator.productLabel ?? provider?.gpuProductLabel ?? GpuNodeLabels.NVIDIA_GPU_PRODUCT;
     selector[label] = accelerator.product;
   }
   for (const [key, value] of Object.entries(props.nodeSelector ?? {})) {
+    const spotLabel = spot.isSpot ? undefined : provider?.onDemandRequirements.find((r) => r.key === key && r.values.includes(value));
+    if (spotLabel !== undefined) {
+      throw new Error(
+        `nodeSelector: '${key}=${value}' selects ${provider!.displayName} spot capacity, but the pods are on-demand (spot is not set); ` +
+        'no node can match both. Set spot to the spot preset instead, e.g. SpotScheduling.gke().',
+      );
+    }
     if (selector[key] !== undefined && selector[key] !== value) {
       throw new Error(
         `nodeSelector: '${key}=${value}' contradicts '${key}=${selector[key]}' from the ${spot.name} preset or the GPU model; ` +

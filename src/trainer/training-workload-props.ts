@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { Cpu, EnvValue, ISecret, IServiceAccount } from 'cdk8s-plus-28';
 import { Accelerator } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
+import { CloudProvider } from './cloud-provider';
 import { PreemptionContract } from './preemption-contract';
 import { SpotScheduling } from './spot-scheduling';
 import { KubernetesVersion } from '../kubernetes-version';
@@ -92,6 +93,15 @@ export interface TrainingWorkloadProps {
    * @default SpotScheduling.onDemand()
    */
   readonly spot?: SpotScheduling;
+
+  /**
+   * The cloud provider of the cluster. It keeps on-demand pods off spot nodes (a required
+   * node affinity on the provider's spot labels) and names the node label of
+   * `accelerator.product`.
+   * @default - the provider set with `CloudProvider.setDefault` on the app or chart, else the
+   *   provider of the `spot` preset, else none (on-demand pods get no spot exclusion)
+   */
+  readonly provider?: CloudProvider;
 
   /**
    * Time between SIGTERM and SIGKILL, in which the trainer writes its emergency checkpoint.

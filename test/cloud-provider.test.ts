@@ -1,0 +1,146 @@
+/**
+ * #13 items 1-2: on-demand placement is positive per provider, and the GPU-model label is the
+ * cluster's, not the spot preset's.
+ */
+import { Chart, Size, Testing } from 'cdk8s';
+import {
+  Accelerator, CloudProvider, DistributedPyTorchJob, GpuNodeLabels, SpotScheduling, SpotTolerantTrainingJob,
+} from '../src';
+import { newChart, only, rwxCheckpoints, synth } from './util/synth';
+
+const trainer = {
+  image: 'registry.example.com/trainer:v1',
+  memory: Size.gibibytes(8),
+  checkpoint: { storage: rwxCheckpoints() },
+};
+
+function replicas(objects: any[]): { master: any; worker: any } {
+  const specs = only(objects, 'PyTorchJob').spec.pytorchReplicaSpecs;
+  return { master: specs.Master.template.spec, worker: specs.Worker.template.spec };
+}
+
+const requiredTerms = (pod: any) => pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+
+function ddp(spot: SpotScheduling, extra: object = {}): any[] {
+  const { chart } = newChart();
+  new DistributedPyTorchJob(chart, 'ddp', {
+    ...trainer,
+    name: 'ddp',
+    script: ['train.py'],
+    nodes: 3,
+    spot,
+    onDemandMaster: true,
+    accelerator: Accelerator.nvidiaGpu(8, { product: 'nvidia-h100-80gb' }),
+    ...extra,
+  });
+  return synth(chart);
+}
+
+describe('on-demand placement', () => {
+  test.each([
+    ['GKE spot', SpotScheduling.gke(), [
+      { key: 'cloud.google.com/gke-spot', operator: 'NotIn', values: ['true'] },
+      { key: 'cloud.google.com/gke-preemptible', operator: 'NotIn', values: ['true'] },
+    ]],
+    ['GKE preemptible', SpotScheduling.gkePreemptible(), [
+      { key: 'cloud.google.com/gke-spot', operator: 'NotIn', values: ['true'] },
+      { key: 'cloud.google.com/gke-preemptible', operator: 'NotIn', values: ['true'] },
+    ]],
+    // EKS managed node groups carry no spot taint and Karpenter taints only draining nodes:
+    // without the affinity the scheduler may put the Master on spot capacity.
+    ['EKS spot', SpotScheduling.eksSpot(), [
+      { key: 'eks.amazonaws.com/capacityType', operator: 'NotIn', values: ['SPOT'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'NotIn', values: ['spot'] },
+    ]],
+    ['Karpenter spot', SpotScheduling.karpenterSpot(), [
+      { key: 'eks.amazonaws.com/capacityType', operator: 'NotIn', values: ['SPOT'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'NotIn', values: ['spot'] },
+    ]],
+    ['AKS spot', SpotScheduling.aksSpot(), [
+      { key: 'kubernetes.azure.com/scalesetpriority', operator: 'NotIn', values: ['spot'] },
+    ]],
+  ])('onDemandMaster on %s: the Master requires nodes off the provider\'s spot capacity; Workers select spot', (_, spot, expressions) => {
+    const { master, worker } = replicas(ddp(spot));
+    expect(requiredTerms(master)).toEqual([{ matchExpressions: expressions }]);
+    expect(master.tolerations.map((t: any) => t.key)).toEqual(['nvidia.com/gpu']);
+    expect(requiredTerms(worker)).toBeUndefined();
+    expect(worker.nodeSelector).toMatchObject(spot.nodeSelector);
+  });
+
+  test('CloudProvider.setDefault on the app keeps an on-demand SpotTolerantTrainingJob off spot nodes', () => {
+    const app = Testing.app();
+    CloudProvider.setDefault(app, CloudProvider.aws());
+    const chart = new Chart(app, 'test', { namespace: 'ml' });
+    new SpotTolerantTrainingJob(chart, 'train', { ...trainer, name: 'train', command: ['python', 'train.py'] });
+    const pod = only(synth(chart), 'Job').spec.template.spec;
+    expect(requiredTerms(pod)).toEqual([{
+      matchExpressions: [
+        { key: 'eks.amazonaws.com/capacityType', operator: 'NotIn', values: ['SPOT'] },
+        { key: 'karpenter.sh/capacity-type', operator: 'NotIn', values: ['spot'] },
+      ],
+    }]);
+  });
+
+  test('the provider prop on a construct does the same, and an unknown provider adds no affinity', () => {
+    const { chart } = newChart();
+    new SpotTolerantTrainingJob(chart, 'a', { ...trainer, name: 'a', command: ['python', 'a.py'], provider: CloudProvider.aks() });
+    new SpotTolerantTrainingJob(chart, 'b', { ...trainer, name: 'b', command: ['python', 'b.py'] });
+    const jobs = synth(chart).filter((o) => o.kind === 'Job');
+    expect(requiredTerms(jobs.find((j) => j.metadata.name === 'a').spec.template.spec)).toEqual([{
+      matchExpressions: [
+        { key: 'kubernetes.azure.com/scalesetpriority', operator: 'NotIn', values: ['spot'] },
+      ],
+    }]);
+    expect(jobs.find((j) => j.metadata.name === 'b').spec.template.spec.affinity).toBeUndefined();
+  });
+
+  test('a spot preset of another provider is refused, naming both and the fix', () => {
+    const { chart } = newChart();
+    expect(() => new SpotTolerantTrainingJob(chart, 'x', {
+      ...trainer, command: ['python', 'x.py'], spot: SpotScheduling.gke(), provider: CloudProvider.aws(),
+    })).toThrow('spot (gke-spot) is GKE capacity, but the provider is EKS (provider prop); no node of the cluster carries its label. Use the EKS spot preset, or set provider to CloudProvider.gke().');
+  });
+
+  test('setDefault after a chart exists says to call it first', () => {
+    const app = Testing.app();
+    new Chart(app, 'first');
+    expect(() => CloudProvider.setDefault(app, CloudProvider.gke())).toThrow(/call it before adding charts or constructs to this scope \(it already has 'first'\)/);
+  });
+});
+
+describe('the GPU-model label is the provider\'s', () => {
+  test('GKE spot Workers and the on-demand Master both select cloud.google.com/gke-accelerator', () => {
+    const { master, worker } = replicas(ddp(SpotScheduling.gke()));
+    for (const pod of [master, worker]) {
+      expect(pod.nodeSelector[GpuNodeLabels.GKE_ACCELERATOR]).toBe('nvidia-h100-80gb');
+      expect(pod.nodeSelector[GpuNodeLabels.NVIDIA_GPU_PRODUCT]).toBeUndefined();
+    }
+  });
+
+  test('an on-demand GKE job with a product selects cloud.google.com/gke-accelerator', () => {
+    const app = Testing.app();
+    CloudProvider.setDefault(app, CloudProvider.gke());
+    const chart = new Chart(app, 'test', { namespace: 'ml' });
+    new SpotTolerantTrainingJob(chart, 'train', {
+      ...trainer, name: 'train', command: ['python', 'train.py'], accelerator: Accelerator.nvidiaGpu(1, { product: 'nvidia-l4' }),
+    });
+    expect(only(synth(chart), 'Job').spec.template.spec.nodeSelector).toEqual({ [GpuNodeLabels.GKE_ACCELERATOR]: 'nvidia-l4' });
+  });
+
+  test('EKS selects nvidia.com/gpu.product; productLabel still wins', () => {
+    const { master, worker } = replicas(ddp(SpotScheduling.eksSpot()));
+    expect(master.nodeSelector[GpuNodeLabels.NVIDIA_GPU_PRODUCT]).toBe('nvidia-h100-80gb');
+    expect(worker.nodeSelector[GpuNodeLabels.NVIDIA_GPU_PRODUCT]).toBe('nvidia-h100-80gb');
+    const own = replicas(ddp(SpotScheduling.eksSpot(), {
+      accelerator: Accelerator.nvidiaGpu(8, { product: 'a100', productLabel: 'karpenter.k8s.aws/instance-gpu-name' }),
+    }));
+    expect(own.master.nodeSelector['karpenter.k8s.aws/instance-gpu-name']).toBe('a100');
+  });
+});
+
+test('a nodeSelector that picks the provider\'s spot nodes on an on-demand job is refused', () => {
+  const { chart } = newChart();
+  expect(() => new SpotTolerantTrainingJob(chart, 'x', {
+    ...trainer, command: ['python', 'x.py'], provider: CloudProvider.gke(), nodeSelector: { 'cloud.google.com/gke-spot': 'true' },
+  })).toThrow("nodeSelector: 'cloud.google.com/gke-spot=true' selects GKE spot capacity, but the pods are on-demand (spot is not set); no node can match both. Set spot to the spot preset instead, e.g. SpotScheduling.gke().");
+});
