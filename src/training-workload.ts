@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct, Node } from 'constructs';
+import { findAdvice, formatAdvice } from './advice';
 import { KubernetesVersion } from './kubernetes-version';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { formatFinding } from './rules/rule';
@@ -22,6 +23,7 @@ export abstract class TrainingWorkload extends Construct {
   public readonly kubernetesVersion: KubernetesVersion;
 
   private readonly acknowledgements = new Map<string, string>();
+  private readonly advice: Array<{ id: string; message: string }> = [];
   private readonly knownClaims: { [name: string]: string[] } = {};
 
   protected constructor(scope: Construct, id: string, kubernetesVersion?: KubernetesVersion) {
@@ -37,13 +39,21 @@ export abstract class TrainingWorkload extends Construct {
    * @param reason why the rule does not apply here
    */
   public acknowledgeRule(ruleId: string, reason: string): void {
-    if (!findRule(ruleId)) {
-      throw new Error(`acknowledgeRule: '${ruleId}' is not a rule of cdk8s-training; see the rules reference in the README for the ids.`);
+    if (!findRule(ruleId) && !findAdvice(ruleId)) {
+      throw new Error(`acknowledgeRule: '${ruleId}' is not a rule or warning of cdk8s-training; see docs/rules.md for the ids.`);
     }
     if (reason.trim().length === 0) {
       throw new Error(`acknowledgeRule('${ruleId}'): the reason is empty; say why the rule does not apply to this workload.`);
     }
     this.acknowledgements.set(ruleId, reason);
+  }
+
+  /**
+   * Records a warning about the props, reported at synth unless acknowledged.
+   * @internal
+   */
+  public _advise(id: string, message: string): void {
+    if (!this.advice.some((a) => a.id === id && a.message === message)) this.advice.push({ id, message });
   }
 
   /** The rules turned off for this construct, as `ruleId: reason`. */
@@ -77,6 +87,10 @@ export abstract class TrainingWorkload extends Construct {
     const findings = evaluate(objects, context, new Set(this.acknowledgements.keys()));
     const errors: string[] = [];
     const already = new Set(Warnings.of(this));
+    for (const { id, message } of this.advice) {
+      const line = formatAdvice(id, message);
+      if (!this.acknowledgements.has(id) && !already.has(`${Node.of(this).path}: ${line}`)) Warnings.add(this, line);
+    }
     for (const finding of findings) {
       const line = formatFinding(finding, findRule(finding.ruleId)!);
       if (finding.severity === 'error') {

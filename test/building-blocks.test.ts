@@ -1,9 +1,9 @@
 import { ApiObject, Duration, Size, Testing, Chart } from 'cdk8s';
 import { PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
 import {
-  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, NewCheckpointClaimProps, SpotScheduling, SpotTolerantTrainingJob,
-  StorageClasses, Warnings,
+  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, NewCheckpointClaimProps, SpotScheduling, SpotTolerantTrainingJob, StorageClasses,
 } from '../src';
+import { warningsOf } from './util/synth';
 
 describe('ExperimentName', () => {
   test('turns experiment parameters into a DNS label, exact where it can be read back', () => {
@@ -135,10 +135,10 @@ describe('CheckpointStorage', () => {
   test('warns when a GKE Filestore claim is below its 1 TiB minimum', () => {
     const chart = new Chart(Testing.app(), 'c');
     CheckpointStorage.newClaim({ size: Size.gibibytes(100), storageClassName: StorageClasses.GKE_FILESTORE_STANDARD_RWX })._bind(chart);
-    expect(Warnings.of(chart).join('\n')).toMatch(/size 100Gi is below the about 1 TiB minimum of GKE Filestore/);
+    expect(warningsOf(chart).join('\n')).toMatch(/size 100Gi is below the about 1 TiB minimum of GKE Filestore/);
     const other = new Chart(Testing.app(), 'd');
     CheckpointStorage.newClaim({ size: Size.tebibytes(1), storageClassName: StorageClasses.GKE_FILESTORE_STANDARD_RWX })._bind(other);
-    expect(Warnings.of(other)).toEqual([]);
+    expect(warningsOf(other)).toEqual([]);
   });
 
   test('the known ReadWriteMany classes', () => {
@@ -239,7 +239,7 @@ describe('messages a user can act on', () => {
     const chart = new Chart(app, 'c', { namespace: 'ml' });
     const job = new SpotTolerantTrainingJob(chart, 'job', { image: 'trainer:v1', name: 'eval', noCheckpointReason: 'a 5-minute evaluation' });
     app.synth();
-    expect(Warnings.of(chart).join('\n')).not.toMatch(/checkpoint-volume/);
+    expect(warningsOf(chart).join('\n')).not.toMatch(/checkpoint-volume/);
     expect(job.acknowledgedRules).toEqual(['checkpoint-volume: a 5-minute evaluation']);
   });
 

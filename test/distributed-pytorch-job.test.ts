@@ -3,11 +3,11 @@ import { Cpu, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import { parse } from 'yaml';
 import { teamFraudDistributed } from '../examples/distributed';
 import {
-  Accelerator, CheckpointStorage, CleanPodPolicy, DistributedPyTorchJob, DistributedPyTorchJobProps, RendezvousBackend,
-  ReplicaRestartPolicy, SpotScheduling, Warnings,
+  Accelerator, CheckpointStorage, CleanPodPolicy, DistributedPyTorchJob,
+  DistributedPyTorchJobProps, RendezvousBackend, ReplicaRestartPolicy, SpotScheduling,
 } from '../src';
 import { expectConformant } from './util/conformance';
-import { newChart, only, rwxCheckpoints, synth } from './util/synth';
+import { newChart, only, rwxCheckpoints, synth, warningsOf } from './util/synth';
 
 function ddp(overrides: Partial<DistributedPyTorchJobProps> = {}) {
   const { chart } = newChart();
@@ -80,13 +80,13 @@ describe('DistributedPyTorchJob enforced defaults', () => {
     expect(replicas.Master.template.spec.nodeSelector).toBeUndefined();
     expect(replicas.Worker.template.spec.nodeSelector).toEqual({ 'cloud.google.com/gke-spot': 'true' });
     // Only the operator-configuration warning about init-pytorch remains, none about the Master.
-    expect(Warnings.of(chart)).toHaveLength(1);
-    expect(Warnings.of(chart)[0]).toMatch(/init-pytorch/);
+    expect(warningsOf(chart)).toHaveLength(1);
+    expect(warningsOf(chart)[0]).toMatch(/init-pytorch/);
   });
 
   test('warns when the Master can be preempted', () => {
     const { chart } = synthDdp({ spot: SpotScheduling.gke() });
-    expect(Warnings.of(chart).join('\n')).toMatch(/the Master runs on gke-spot capacity.*onDemandMaster: true/);
+    expect(warningsOf(chart).join('\n')).toMatch(/the Master runs on gke-spot capacity.*onDemandMaster: true/);
   });
 
   test('elastic: Workers only, min/max, c10d, maxRestarts, nprocPerNode (no PET_NPROC_PER_NODE of its own), and a warning for the rendezvous host on spot', () => {
@@ -100,7 +100,7 @@ describe('DistributedPyTorchJob enforced defaults', () => {
     expect(job.spec.nprocPerNode).toBe('4');
     expect(replicas.Worker.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain('PET_NPROC_PER_NODE');
     expect(construct.isElastic).toBe(true);
-    expect(Warnings.of(chart).join('\n')).toMatch(/c10d rendezvous host fraud-ddp-worker-0 runs on gke-spot/);
+    expect(warningsOf(chart).join('\n')).toMatch(/c10d rendezvous host fraud-ddp-worker-0 runs on gke-spot/);
   });
 
   test('elastic with an etcd endpoint', () => {

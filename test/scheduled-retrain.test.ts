@@ -1,7 +1,7 @@
 import { Cron, Duration, JsonPatch, Size } from 'cdk8s';
-import { Accelerator, KubernetesVersion, ScheduledRetrain, ScheduledRetrainProps, SpotScheduling, TrainerCommand, Warnings } from '../src';
+import { Accelerator, KubernetesVersion, ScheduledRetrain, ScheduledRetrainProps, SpotScheduling, TrainerCommand } from '../src';
 import { expectConformant } from './util/conformance';
-import { newChart, only, rwxCheckpoints, synth } from './util/synth';
+import { newChart, only, rwxCheckpoints, synth, warningsOf } from './util/synth';
 
 function retrain(overrides: Partial<ScheduledRetrainProps> = {}) {
   const { chart } = newChart();
@@ -96,7 +96,7 @@ describe('ScheduledRetrain enforced defaults', () => {
   test('warns when the deadline reaches the next run under Forbid', () => {
     const { chart } = retrain({ schedule: undefined, scheduleExpression: '0 */6 * * *', activeDeadline: Duration.hours(6) });
     synth(chart);
-    const warnings = Warnings.of(chart).filter((w) => /shortest interval/.test(w));
+    const warnings = warningsOf(chart).filter((w) => /shortest interval/.test(w));
     // Once (the rule), not twice (construct and rule), and in words as well as seconds.
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/\[warning cronjob-deadline\].*activeDeadlineSeconds \(21600, 6 hours\) is at least the shortest interval between runs of '0 \*\/6 \* \* \*' \(21600 seconds, 6 hours\)/);
@@ -112,7 +112,7 @@ describe('ScheduledRetrain enforced defaults', () => {
   test('no deadline warning for a weekly run with a 12 h deadline', () => {
     const { chart } = retrain();
     synth(chart);
-    expect(Warnings.of(chart)).toEqual([]);
+    expect(warningsOf(chart)).toEqual([]);
   });
 });
 

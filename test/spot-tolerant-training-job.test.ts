@@ -5,17 +5,10 @@ import { ApiObject, Duration, JsonPatch, Size, Testing, Chart } from 'cdk8s';
 import { Cpu, EnvValue, PersistentVolumeAccessMode, Secret } from 'cdk8s-plus-28';
 import { Node } from 'constructs';
 import {
-  Accelerator,
-  CheckpointStorage,
-  KubernetesVersion,
-  ScheduledRetrain,
-  SpotScheduling,
-  SpotTolerantTrainingJob,
-  SpotTolerantTrainingJobProps,
-  Warnings,
+  Accelerator, CheckpointStorage, KubernetesVersion, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob, SpotTolerantTrainingJobProps,
 } from '../src';
 import { expectConformant } from './util/conformance';
-import { newChart, only, rwxCheckpoints, synth } from './util/synth';
+import { newChart, only, rwxCheckpoints, synth, warningsOf } from './util/synth';
 
 function job(overrides: Partial<SpotTolerantTrainingJobProps> = {}) {
   const { chart } = newChart();
@@ -282,19 +275,19 @@ describe('SpotTolerantTrainingJob escape hatches', () => {
     construct.acknowledgeRule('checkpoint-volume', 'a 2-minute smoke test');
     synth(chart);
     expect(construct.acknowledgedRules).toEqual(['checkpoint-volume: a 2-minute smoke test']);
-    expect(Warnings.of(chart).join('\n')).not.toMatch(/checkpoint-volume/);
+    expect(warningsOf(chart).join('\n')).not.toMatch(/checkpoint-volume/);
   });
 
   test('noCheckpointReason is the acknowledgement (#13): no checkpoint-volume warning; a claim removed by an escape hatch still warns', () => {
     const answered = job({ checkpoint: undefined, noCheckpointReason: 'smoke test' });
     synth(answered.chart);
-    expect(Warnings.of(answered.chart).join('\n')).not.toMatch(/checkpoint-volume/);
+    expect(warningsOf(answered.chart).join('\n')).not.toMatch(/checkpoint-volume/);
     expect(answered.construct.acknowledgedRules).toEqual(['checkpoint-volume: smoke test']);
     const patched = job();
     patched.construct.apiObject.addJsonPatch(JsonPatch.remove('/spec/template/spec/volumes/0'));
     patched.construct.apiObject.addJsonPatch(JsonPatch.remove('/spec/template/spec/containers/0/volumeMounts/0'));
     synth(patched.chart);
-    expect(Warnings.of(patched.chart).join('\n')).toMatch(/checkpoint-volume.*mounts no PersistentVolumeClaim/);
+    expect(warningsOf(patched.chart).join('\n')).toMatch(/checkpoint-volume.*mounts no PersistentVolumeClaim/);
   });
 
   test('fails when acknowledging an unknown rule or without a reason', () => {
@@ -362,12 +355,12 @@ describe('SpotTolerantTrainingJob bad input', () => {
 
   test('warns when the checkpoint save time does not fit the GKE save window', () => {
     const { chart } = job({ spot: SpotScheduling.gke(), checkpoint: { storage: rwxCheckpoints(), saveTime: Duration.seconds(20) } });
-    expect(Warnings.of(chart).join('\n')).toMatch(/checkpoint.saveTime \(20 seconds\) does not fit in the 15 seconds a pod gets on gke-spot/);
+    expect(warningsOf(chart).join('\n')).toMatch(/checkpoint.saveTime \(20 seconds\) does not fit in the 15 seconds a pod gets on gke-spot/);
   });
 
   test('no save-time warning when it fits', () => {
     const { chart } = job({ spot: SpotScheduling.eksSpot(), checkpoint: { storage: rwxCheckpoints(), saveTime: Duration.seconds(60) } });
-    expect(Warnings.of(chart)).toEqual([]);
+    expect(warningsOf(chart)).toEqual([]);
   });
 });
 
@@ -403,10 +396,10 @@ describe('bad input that used to get through (#13 item 6)', () => {
   });
 
   test('warns about an image without a tag or with :latest, not about a registry port or a digest', () => {
-    expect(Warnings.of(build({ image: 'trainer' })).join('\n')).toMatch(/image \('trainer'\) has no tag \(so :latest\): a retry/);
-    expect(Warnings.of(build({ image: 'trainer:latest' })).join('\n')).toMatch(/has the tag latest/);
-    expect(Warnings.of(build({ image: 'localhost:5000/trainer:v1' })).join('\n')).not.toMatch(/image/);
-    expect(Warnings.of(build({ image: 'trainer@sha256:' + 'a'.repeat(64) })).join('\n')).not.toMatch(/image/);
+    expect(warningsOf(build({ image: 'trainer' })).join('\n')).toMatch(/image \('trainer'\) has no tag \(so :latest\): a retry/);
+    expect(warningsOf(build({ image: 'trainer:latest' })).join('\n')).toMatch(/has the tag latest/);
+    expect(warningsOf(build({ image: 'localhost:5000/trainer:v1' })).join('\n')).not.toMatch(/image/);
+    expect(warningsOf(build({ image: 'trainer@sha256:' + 'a'.repeat(64) })).join('\n')).not.toMatch(/image/);
   });
 
   test('a time zone in the wrong case is refused: the apiserver looks zones up case-sensitively', () => {

@@ -1,11 +1,11 @@
 import { Duration, JsonPatch, Size } from 'cdk8s';
 import { EnvValue, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import {
-  Accelerator, CheckpointStorage, CleanPodPolicy, DistributedPyTorchJob, DistributedPyTorchJobProps, ReplicaRestartPolicy,
-  SpotScheduling, TrainingEngine, Warnings,
+  Accelerator, CheckpointStorage, CleanPodPolicy, DistributedPyTorchJob,
+  DistributedPyTorchJobProps, ReplicaRestartPolicy, SpotScheduling, TrainingEngine,
 } from '../src';
 import { expectConformant } from './util/conformance';
-import { newChart, synth, rwxCheckpoints } from './util/synth';
+import { newChart, synth, rwxCheckpoints, warningsOf } from './util/synth';
 import { JobSet } from '../src/imports/jobset-jobset.x-k8s.io';
 import { PyTorchJob } from '../src/imports/kubeflow.org';
 import { TrainingRuntime } from '../src/imports/trainingruntime-trainer.kubeflow.org';
@@ -98,7 +98,7 @@ describe.each(ENGINES)('the same app on the %s engine', (id, engine) => {
   });
 
   test('deadline and TTL where the engine has them, a message where it does not', () => {
-    const warnings = Warnings.of(chart).join('\n');
+    const warnings = warningsOf(chart).join('\n');
     if (id === 'training-operator') {
       expect(objects[0].spec.runPolicy).toMatchObject({ activeDeadlineSeconds: 28800, ttlSecondsAfterFinished: 86400 });
     } else if (id === 'trainer-v2') {
@@ -138,19 +138,19 @@ describe('what the controllers and their webhooks require', () => {
   });
 
   test("Pod Security: a PyTorchJob with a Master and Workers warns about the operator's init-pytorch container; elastic jobs do not", () => {
-    expect(Warnings.of(build(TrainingEngine.trainingOperator()).chart).join('\n'))
+    expect(warningsOf(build(TrainingEngine.trainingOperator()).chart).join('\n'))
       .toMatch(/adds an 'init-pytorch' container without a securityContext to every Worker pod.*RESTRICTED_INIT_CONTAINER_TEMPLATE/);
     const elastic = build(TrainingEngine.trainingOperator(), { elastic: { minNodes: 2, maxNodes: 4 } });
-    expect(Warnings.of(elastic.chart).join('\n')).not.toMatch(/init-pytorch/);
+    expect(warningsOf(elastic.chart).join('\n')).not.toMatch(/init-pytorch/);
     expect(DistributedPyTorchJob.RESTRICTED_INIT_CONTAINER_TEMPLATE).toMatch(/allowPrivilegeEscalation: false/);
   });
 
   test('Kueue: a queue on a PyTorchJob warns that the integration is off by default; the JobSet engines do not', () => {
     const operator = build(TrainingEngine.trainingOperator());
-    expect(Warnings.of(operator.chart).join('\n')).toMatch(
+    expect(warningsOf(operator.chart).join('\n')).toMatch(
       /queue 'team-gpu': Kueue ignores the queue label of a PyTorchJob unless its configuration lists the deprecated 'kubeflow.org\/pytorchjob' integration/);
     for (const engine of [TrainingEngine.jobSet(), TrainingEngine.trainerV2()]) {
-      expect(Warnings.of(build(engine).chart).join('\n')).not.toMatch(/Kueue ignores/);
+      expect(warningsOf(build(engine).chart).join('\n')).not.toMatch(/Kueue ignores/);
     }
   });
 });

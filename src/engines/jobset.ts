@@ -4,13 +4,14 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { advise } from '../advice';
 import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV } from './engine';
 import { DistributedPyTorchJobProps } from '../distributed-pytorch-job-props';
+import { humanDuration } from '../human-duration';
 import { JOBSET_GVK } from '../trainer/custom-resources';
 import { NODE_JOB, trainingJobSetSpec } from '../trainer/jobset-spec';
 import { RenderedApiObject } from '../trainer/rendered-api-object';
 import { addLabels, TrainerPod } from '../trainer/trainer-pod';
-import { Warnings } from '../warnings';
 
 const JOBSET_MASTER_PORT = 29500;
 
@@ -84,9 +85,8 @@ export const jobSetEngine: EngineStrategy = {
     workload.addJsonPatch(JsonPatch.add('/spec', {
       ...jobSetSpec, ttlSecondsAfterFinished: run.ttlSeconds, ...(run.props.suspend !== undefined ? { suspend: run.props.suspend } : {}),
     }));
-    Warnings.add(scope, `JobSet has no whole-run deadline: activeDeadline (${run.activeDeadline.toHumanString()}) ` +
-      'bounds each attempt, and preemption restarts do not count against backoffLimit. Watch long runs, or use ' +
-      'TrainingEngine.trainerV2() (TrainJob activeDeadlineSeconds) or TrainingEngine.trainingOperator().');
+    advise(scope, 'jobset-deadline', `JobSet has no whole-run deadline: activeDeadline (${humanDuration(run.activeDeadline)}) ` +
+      'bounds each attempt, and preemption restarts do not count against backoffLimit.');
     return { workload, pod };
   },
 };

@@ -5,6 +5,7 @@
  */
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { advise } from '../advice';
 import { EngineObjects, EngineRun, EngineStrategy, PodBuilder } from './engine';
 import { jobSetParts, jobSetUnsupported } from './jobset';
 import type { TrainingRuntimeSpec } from '../imports/trainingruntime-trainer.kubeflow.org';
@@ -12,7 +13,6 @@ import type { TrainJobSpec } from '../imports/trainjob-trainer.kubeflow.org';
 import { TRAIN_JOB_GVK, TRAINING_RUNTIME_GVK } from '../trainer/custom-resources';
 import { RenderedApiObject } from '../trainer/rendered-api-object';
 import { compact } from '../trainer/validation';
-import { Warnings } from '../warnings';
 
 export const trainerV2Engine: EngineStrategy = {
   id: 'trainer-v2',
@@ -49,7 +49,7 @@ export const trainerV2Engine: EngineStrategy = {
       suspend: run.props.suspend,
     };
     workload.addJsonPatch(JsonPatch.add('/spec', compact(trainJobSpec)));
-    Warnings.add(scope, 'Kubeflow Trainer v2 (TrainJob) has no TTL: the finished TrainJob stays until deleted (ttlAfterFinished is not emitted).');
+    advise(scope, 'trainjob-ttl', 'Kubeflow Trainer v2 (TrainJob) has no TTL: the finished TrainJob stays until deleted (ttlAfterFinished is not emitted).');
     return { workload, runtime, pod };
   },
 };

@@ -4,6 +4,7 @@
  */
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { advise } from '../advice';
 import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV } from './engine';
 import { CleanPodPolicy, DistributedPyTorchJobProps, RendezvousBackend, ReplicaRestartPolicy } from '../distributed-pytorch-job-props';
 import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from '../imports/kubeflow.org';
@@ -13,7 +14,6 @@ import { RenderedApiObject } from '../trainer/rendered-api-object';
 import { SpotScheduling } from '../trainer/spot-scheduling';
 import { addLabels, TrainerPod } from '../trainer/trainer-pod';
 import { compact, nonNegativeInteger } from '../trainer/validation';
-import { Warnings } from '../warnings';
 
 const CONTAINER_NAME = 'pytorch';
 const PORT_NAME = 'pytorchjob-port';
@@ -167,22 +167,20 @@ function warn(scope: Construct, run: EngineRun, name: string, workers: TrainerPo
   const { props, isElastic, nodes } = run;
   if (workers.spot.isSpot) {
     if (isElastic && (props.elastic!.rendezvousBackend ?? RendezvousBackend.C10D) === RendezvousBackend.C10D) {
-      Warnings.add(scope, `the c10d rendezvous host ${name}-worker-0 runs on ${workers.spot.name} capacity: if it is reclaimed, ` +
-        'rendezvous stalls until it returns (RULEBOOK K4). Use an etcd rendezvous endpoint on on-demand capacity for long runs.');
+      advise(scope, 'rendezvous-on-spot', `the c10d rendezvous host ${name}-worker-0 runs on ${workers.spot.name} capacity: if it is reclaimed, ` +
+        'rendezvous stalls until it returns (RULEBOOK K4).');
     } else if (!isElastic && !props.onDemandMaster) {
-      Warnings.add(scope, `the Master runs on ${workers.spot.name} capacity: if it is reclaimed every rank restarts. ` +
-        'Set onDemandMaster: true to keep it on on-demand capacity.');
+      advise(scope, 'master-on-spot', `the Master runs on ${workers.spot.name} capacity: if it is reclaimed every rank restarts.`);
     }
   }
   if (!isElastic && nodes > 1) {
-    Warnings.add(scope, "the Training Operator adds an 'init-pytorch' container without a securityContext to every Worker pod: " +
+    advise(scope, 'init-pytorch-pod-security', "the Training Operator adds an 'init-pytorch' container without a securityContext to every Worker pod: " +
       "a namespace enforcing Pod Security 'restricted' refuses them unless the operator runs with " +
       '--pytorch-init-container-template-file pointing at DistributedPyTorchJob.RESTRICTED_INIT_CONTAINER_TEMPLATE (see the README). ' +
       'Elastic jobs (Workers only) and the JobSet engines get no such container.');
   }
   if (props.queue !== undefined) {
-    Warnings.add(scope, `queue '${props.queue}': Kueue ignores the queue label of a PyTorchJob unless its configuration lists the ` +
-      "deprecated 'kubeflow.org/pytorchjob' integration (off by default in Kueue v0.19); without it the job starts at once, " +
-      'outside the queue. Enable that integration, or use TrainingEngine.trainerV2() or TrainingEngine.jobSet(), which Kueue manages by default.');
+    advise(scope, 'kueue-pytorchjob', `queue '${props.queue}': Kueue ignores the queue label of a PyTorchJob unless its configuration lists the ` +
+      "deprecated 'kubeflow.org/pytorchjob' integration (off by default in Kueue v0.19); without it the job starts at once, outside the queue.");
   }
 }

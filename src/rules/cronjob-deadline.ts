@@ -1,4 +1,5 @@
 import { parseSchedule } from './cron';
+import { humanSeconds } from '../human-duration';
 import { Rule } from './rule';
 
 /** RULEBOOK C7: under Forbid, a job deadline as long as the interval between runs skips runs. */
@@ -30,16 +31,3 @@ spec:
       : [];
   },
 };
-
-/** Seconds as a person writes them: `6 hours`, `1 day 12 hours`, `90 seconds` stays `1 minute 30 seconds`. */
-export function humanSeconds(total: number): string {
-  const units: Array<[number, string]> = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
-  const parts: string[] = [];
-  let rest = total;
-  for (const [size, name] of units) {
-    const count = Math.floor(rest / size);
-    if (count > 0) parts.push(`${count} ${name}${count === 1 ? '' : 's'}`);
-    rest -= count * size;
-  }
-  return parts.length > 0 ? parts.join(' ') : '0 seconds';
-}

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import { ALL_RULES } from './engine';
+import { ADVICE, Advice } from '../advice';
 import { Rule } from './rule';
 
 /** The rules reference (docs/rules.md), rendered from the rule definitions so it cannot drift. */
-export function renderRulesReference(rules: Rule[] = ALL_RULES): string {
+export function renderRulesReference(rules: Rule[] = ALL_RULES, advice: Advice[] = ADVICE): string {
   const lines = [
     '# Rules reference',
     '',
@@ -35,6 +36,18 @@ export function renderRulesReference(rules: Rule[] = ALL_RULES): string {
       '```',
     );
   }
+  lines.push(
+    '',
+    '# Construct warnings',
+    '',
+    'The constructs also warn about their props where the YAML alone does not show the problem.',
+    'They are reported once per synth, as `[warning <id>] ...`, and `acknowledgeRule(id, reason)`',
+    'turns them off for a construct like a rule. `cdk8s-training lint` does not report them.',
+    '',
+    '| id | what | fix |',
+    '|---|---|---|',
+    ...advice.map((a) => `| \`${a.id}\` | ${a.what} | ${a.fix} |`),
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -1,8 +1,8 @@
 import { ApiObject, Chart, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { k8s, PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { advise } from '../advice';
 import { isDnsSubdomain } from '../rules/k8s-syntax';
-import { Warnings } from '../warnings';
 
 /**
  * Storage classes known to provide ReadWriteMany volumes (RULEBOOK V3), for
@@ -170,8 +170,8 @@ export class CheckpointStorage {
       this.claims.set(chart, claim);
       const tebibytes = props.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) / 1024;
       if (props.storageClassName !== undefined && GKE_FILESTORE_CLASSES.includes(props.storageClassName) && tebibytes < 1) {
-        Warnings.add(scope, `CheckpointStorage.newClaim: size ${props.size.asString()} is below the about 1 TiB minimum of GKE Filestore ` +
-          `('${props.storageClassName}', RULEBOOK V3); the claim stays Pending or is rounded up. Request Size.tebibytes(1).`);
+        advise(scope, 'checkpoint-claim-size', `CheckpointStorage.newClaim: size ${props.size.asString()} is below the about 1 TiB minimum of GKE Filestore ` +
+          `('${props.storageClassName}', RULEBOOK V3); the claim stays Pending or is rounded up.`);
       }
     }
     return claim.name;

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { humanDuration } from '../human-duration';
 import { SPOT_CAPACITIES } from '../rules/knowledge';
 
 /**
@@ -165,8 +166,8 @@ export class SpotScheduling {
   private constructor(spec: SpotSchedulingSpec) {
     if (spec.notice.toSeconds() <= 0 || spec.saveWindow.toSeconds() <= 0) {
       throw new Error(
-        `SpotScheduling '${spec.name}': notice (${spec.notice.toHumanString()}) and saveWindow ` +
-        `(${spec.saveWindow.toHumanString()}) must be positive durations.`,
+        `SpotScheduling '${spec.name}': notice (${humanDuration(spec.notice)}) and saveWindow ` +
+        `(${humanDuration(spec.saveWindow)}) must be positive durations.`,
       );
     }
     this._spec = spec;

@@ -1,5 +1,7 @@
 import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
+import { advise } from '../advice';
+import { humanDuration } from '../human-duration';
 import { GpuNodeLabels } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
 import { CloudProvider } from './cloud-provider';
@@ -9,7 +11,6 @@ import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
 import { compact, positiveSeconds } from './validation';
 import { isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
-import { Warnings } from '../warnings';
 
 /** Library-owned environment variables of the trainer container. */
 export const ENV_CHECKPOINT_DIR = 'CHECKPOINT_DIR';
@@ -240,8 +241,8 @@ function requireImage(scope: Construct, image: string): string {
     throw new Error(`image ('${image}'): the repository '${path}' has upper-case letters, which image references do not allow; write '${path.toLowerCase()}'.`);
   }
   if (digest === undefined && (!hasTag || withoutDigest.slice(colon + 1) === 'latest')) {
-    Warnings.add(scope, `image ('${image}') has ${hasTag ? 'the tag latest' : 'no tag (so :latest)'}: a retry or a replacement after ` +
-      'preemption may run different code than the first attempt. Pin a version tag or a digest (image@sha256:...).');
+    advise(scope, 'image-tag', `image ('${image}') has ${hasTag ? 'the tag latest' : 'no tag (so :latest)'}: a retry or a replacement after ` +
+      'preemption may run different code than the first attempt.');
   }
   return image;
 }
@@ -267,9 +268,9 @@ function resolveGrace(props: TrainingWorkloadProps, spot: SpotScheduling): Durat
   const grace = positiveSeconds('terminationGracePeriod', props.terminationGracePeriod, 'Duration.seconds(60)');
   if (grace < notice) {
     throw new Error(
-      `terminationGracePeriod (${props.terminationGracePeriod.toHumanString()}) is shorter than the ${spot.name} notice ` +
-      `(${spot.notice.toHumanString()}); the trainer would be killed before its emergency checkpoint. ` +
-      `Set it to at least ${spot.notice.toHumanString()}, or leave it unset.`,
+      `terminationGracePeriod (${humanDuration(props.terminationGracePeriod)}) is shorter than the ${spot.name} notice ` +
+      `(${humanDuration(spot.notice)}); the trainer would be killed before its emergency checkpoint. ` +
+      `Set it to at least ${humanDuration(spot.notice)}, or leave it unset.`,
     );
   }
   return props.terminationGracePeriod;
@@ -280,11 +281,12 @@ function checkSaveTime(scope: Construct, checkpoint: CheckpointOptions | undefin
   const save = positiveSeconds('checkpoint.saveTime', checkpoint.saveTime, 'Duration.seconds(20)');
   const window = Math.min(grace.toSeconds(), spot.saveWindow.toSeconds());
   if (save > window) {
-    Warnings.add(
+    advise(
       scope,
-      `checkpoint.saveTime (${checkpoint.saveTime.toHumanString()}) does not fit in the ${window} seconds a pod gets on ` +
-      `${spot.name} (grace ${grace.toHumanString()}, save window ${spot.saveWindow.toHumanString()}): the emergency ` +
-      'checkpoint will be cut off. Save less on SIGTERM (model and optimizer only), or use capacity with a longer notice.',
+      'checkpoint-save-time',
+      `checkpoint.saveTime (${humanDuration(checkpoint.saveTime)}) does not fit in the ${window} seconds a pod gets on ` +
+      `${spot.name} (grace ${humanDuration(grace)}, save window ${humanDuration(spot.saveWindow)}): the emergency ` +
+      'checkpoint will be cut off.',
     );
   }
 }

@@ -2,13 +2,14 @@
  * Checks of prop values shared by every construct: each names the prop, the value and the fix.
  */
 import { Duration } from 'cdk8s';
+import { humanDuration } from '../human-duration';
 import { isDnsLabel } from '../rules/k8s-syntax';
 
 /** Rejects a negative or zero duration with the prop's name and an example that fits the prop. */
 export function positiveSeconds(prop: string, duration: Duration, example: string): number {
   const seconds = duration.toSeconds({ integral: false });
   if (!(seconds > 0) || !Number.isInteger(seconds)) {
-    throw new Error(`${prop} (${duration.toHumanString()}) must be a positive whole number of seconds; e.g. ${example}.`);
+    throw new Error(`${prop} (${humanDuration(duration)}) must be a positive whole number of seconds; e.g. ${example}.`);
   }
   return seconds;
 }
@@ -33,7 +34,7 @@ export function checkWorkloadName(name: string, maxLength: number, kind: string,
 export function nonNegativeSeconds(prop: string, duration: Duration): number {
   const seconds = duration.toSeconds({ integral: false });
   if (!Number.isInteger(seconds) || seconds < 0) {
-    throw new Error(`${prop} (${duration.toHumanString()}) must be zero or a positive whole number of seconds.`);
+    throw new Error(`${prop} (${humanDuration(duration)}) must be zero or a positive whole number of seconds.`);
   }
   return seconds;
 }

@@ -1,7 +1,7 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
 import { Construct, Node } from 'constructs';
 import { expectConformant } from './conformance';
-import { CheckpointStorage, StorageClasses, TrainingWorkload } from '../../src';
+import { CheckpointStorage, StorageClasses, TrainingWorkload, Warnings } from '../../src';
 
 /** A fresh app and chart in namespace `ml`, as a user's infra repo would have. */
 export function newChart(): { app: App; chart: Chart } {
@@ -38,4 +38,13 @@ export function only(objects: any[], kind: string): any {
   const matching = objects.filter((o) => o.kind === kind);
   if (matching.length !== 1) throw new Error(`expected one ${kind}, found ${matching.length}`);
   return matching[0];
+}
+
+/**
+ * The warnings under `scope` once its app has synthesized: construct warnings are reported
+ * at synth (after acknowledgeRule had its chance), as `cdk8s synth` prints them.
+ */
+export function warningsOf(scope: Construct): string[] {
+  (Node.of(scope).root as App).synth();
+  return Warnings.of(scope);
 }
