@@ -1,6 +1,7 @@
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { humanDuration } from './human-duration';
 import { parseSchedule, ScheduleError, timeZoneProblem } from './rules/cron';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
@@ -13,6 +14,7 @@ import { TrainingWorkload } from './training-workload';
 const DEFAULT_BACKOFF_LIMIT = 1;
 const DEFAULT_ACTIVE_DEADLINE = Duration.hours(12);
 const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);
+const MIN_STARTING_DEADLINE_SECONDS = 10;
 const DEFAULT_STARTING_DEADLINE = Duration.hours(1);
 const DEFAULT_HISTORY_LIMIT = 3;
 const DEFAULT_TIME_ZONE = 'Etc/UTC';
@@ -154,7 +156,14 @@ export class ScheduledRetrain extends TrainingWorkload {
     }
     this.concurrencyPolicy = props.replaceRunningReason === undefined ? 'Forbid' : 'Replace';
     this.startingDeadline = props.startingDeadline ?? DEFAULT_STARTING_DEADLINE;
-    positiveSeconds('startingDeadline', this.startingDeadline, 'Duration.hours(1)');
+    if (positiveSeconds('startingDeadline', this.startingDeadline, 'Duration.hours(1)') < MIN_STARTING_DEADLINE_SECONDS) {
+      // The CronJob controller looks at each CronJob about every 10 seconds; a shorter window
+      // can close before it looks, and that run is skipped (Kubernetes CronJob documentation).
+      throw new Error(
+        `startingDeadline (${humanDuration(this.startingDeadline)}) is below ${MIN_STARTING_DEADLINE_SECONDS} seconds: the CronJob controller ` +
+        'checks schedules about every 10 seconds, so runs may never start. Use Duration.minutes(10) or more, or leave it unset.',
+      );
+    }
     this.successfulJobsHistoryLimit = nonNegativeInteger('successfulJobsHistoryLimit', props.successfulJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
     this.failedJobsHistoryLimit = nonNegativeInteger('failedJobsHistoryLimit', props.failedJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
 
@@ -208,6 +217,11 @@ export class ScheduledRetrain extends TrainingWorkload {
 function resolveSchedule(props: ScheduledRetrainProps): string {
   if ((props.schedule === undefined) === (props.scheduleExpression === undefined)) {
     throw new Error("set exactly one of schedule (a cdk8s Cron) and scheduleExpression (a string such as '0 2 * * 0').");
+  }
+  if (props.schedule !== undefined && typeof props.schedule.expressionString !== 'string') {
+    // From JavaScript or Python a string can arrive here.
+    throw new Error(`schedule ('${String(props.schedule)}') must be a cdk8s Cron, e.g. Cron.daily(); ` +
+      "for a string such as '0 2 * * 0' use scheduleExpression.");
   }
   return props.schedule?.expressionString ?? props.scheduleExpression!.trim();
 }

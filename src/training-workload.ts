@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct, Node } from 'constructs';
 import { findAdvice, formatAdvice } from './advice';
 import { KubernetesVersion } from './kubernetes-version';
@@ -25,6 +25,8 @@ export abstract class TrainingWorkload extends Construct {
   private readonly acknowledgements = new Map<string, string>();
   private readonly advice: Array<{ id: string; message: string }> = [];
   private readonly knownClaims: { [name: string]: string[] } = {};
+  /** The checkpoint claim this construct's pods mount, for the app-wide shared-claim check. @internal */
+  public _checkpointClaim?: { readonly namespace: string; readonly name: string; readonly accessModes: string[] };
 
   protected constructor(scope: Construct, id: string, kubernetesVersion?: KubernetesVersion) {
     super(scope, id);
@@ -39,8 +41,13 @@ export abstract class TrainingWorkload extends Construct {
    * @param reason why the rule does not apply here
    */
   public acknowledgeRule(ruleId: string, reason: string): void {
-    if (!findRule(ruleId) && !findAdvice(ruleId)) {
+    const rule = findRule(ruleId);
+    if (!rule && !findAdvice(ruleId)) {
       throw new Error(`acknowledgeRule: '${ruleId}' is not a rule or warning of cdk8s-training; see docs/rules.md for the ids.`);
+    }
+    if (rule?.refusedBy !== undefined) {
+      throw new Error(`acknowledgeRule('${ruleId}'): ${rule.refusedBy} refuses what this rule finds, so acknowledging it would only ` +
+        'let out YAML that does not apply; fix the object instead (the message of the finding says how).');
     }
     if (reason.trim().length === 0) {
       throw new Error(`acknowledgeRule('${ruleId}'): the reason is empty; say why the rule does not apply to this workload.`);
@@ -72,6 +79,13 @@ export abstract class TrainingWorkload extends Construct {
     // has been answered.
     if (props.noCheckpointReason !== undefined && !this.acknowledgements.has('checkpoint-volume')) {
       this.acknowledgements.set('checkpoint-volume', props.noCheckpointReason);
+    }
+    if (props.checkpoint && pod.checkpointClaimName) {
+      this._checkpointClaim = {
+        namespace: Chart.of(this).namespace ?? '',
+        name: pod.checkpointClaimName,
+        accessModes: [...props.checkpoint.storage.accessModes],
+      };
     }
     if (props.checkpoint && pod.checkpointClaimName && !props.checkpoint.storage.createsClaim) {
       this.knownClaims[pod.checkpointClaimName] = props.checkpoint.storage.accessModes;
@@ -134,7 +148,30 @@ function addDuplicateCheck(root: IConstruct): void {
           '(ExperimentName.of(base, params) keeps different parameters apart).',
         );
       }
+      errors.push(...sharedSingleNodeClaims(root));
       return errors;
     },
   });
+}
+
+/**
+ * A ReadWriteOnce (or ReadWriteOncePod) checkpoint claim mounted by two constructs: their
+ * pods can run at the same time on different nodes, and the second never starts
+ * (Multi-Attach error, RULEBOOK V2). Within one construct the pod count is checked at build.
+ */
+function sharedSingleNodeClaims(root: IConstruct): string[] {
+  const users = new Map<string, { claim: NonNullable<TrainingWorkload['_checkpointClaim']>; paths: string[] }>();
+  for (const c of Node.of(root).findAll()) {
+    if (!(c instanceof TrainingWorkload) || c._checkpointClaim === undefined) continue;
+    const claim = c._checkpointClaim;
+    if (claim.accessModes.includes('ReadWriteMany')) continue;
+    const key = `${claim.namespace}|${claim.name}`;
+    const entry = users.get(key) ?? { claim, paths: [] };
+    entry.paths.push(Node.of(c).path);
+    users.set(key, entry);
+  }
+  return [...users.values()].filter((u) => u.paths.length > 1).map(({ claim, paths }) =>
+    `checkpoint claim '${claim.name}'${claim.namespace ? ` in namespace '${claim.namespace}'` : ''} is ${claim.accessModes.join(', ')} ` +
+    `but mounted by ${paths.join(' and ')}, whose pods can run at once on different nodes: the later one never starts ` +
+    '(Multi-Attach error, RULEBOOK V2). Use a ReadWriteMany claim, or give each construct its own claim.');
 }

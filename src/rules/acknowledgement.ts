@@ -17,11 +17,12 @@ export function acknowledgedByAnnotation(object: any): Map<string, string> {
 }
 
 /** Builds the rule that checks opt-out annotations against the known rule ids. */
-export function acknowledgementRule(knownIds: () => string[]): Rule {
+export function acknowledgementRule(knownIds: () => string[], allRules: () => Rule[] = () => []): Rule {
   return {
     id: 'acknowledgement',
     rulebook: [],
     severity: 'error',
+    refusedBy: 'this library (an opt-out must name a rule and a reason)',
     what: 'An acknowledge.cdk8s-training.io annotation names no rule of cdk8s-training, or gives no reason.',
     why: 'An opt-out that matches nothing protects nothing, and one without a reason cannot be reviewed.',
     fix: 'Write acknowledge.cdk8s-training.io/<rule-id>: <why the rule does not apply here>.',
@@ -32,7 +33,12 @@ export function acknowledgementRule(knownIds: () => string[]): Rule {
       for (const [key, value] of Object.entries<any>(annotations)) {
         if (!key.startsWith(ACKNOWLEDGE_PREFIX)) continue;
         const id = key.slice(ACKNOWLEDGE_PREFIX.length);
-        if (!knownIds().includes(id)) messages.push(`annotation '${key}' names no rule; known rules: see docs/rules.md.`);
+        const refused = allRules().find((rule) => rule.id === id && rule.refusedBy !== undefined);
+        if (refused) {
+          messages.push(`annotation '${key}': ${id} cannot be acknowledged, because ${refused.refusedBy} refuses what it finds; fix the object instead.`);
+        } else if (!knownIds().includes(id)) {
+          messages.push(`annotation '${key}' names no rule; known rules: see docs/rules.md.`);
+        }
         if (typeof value !== 'string' || value.trim() === '') messages.push(`annotation '${key}' has no reason; the rule still applies.`);
       }
       return messages;

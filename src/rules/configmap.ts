@@ -8,6 +8,7 @@ export const configMap: Rule = {
   id: 'configmap',
   rulebook: ['P13'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A ConfigMap key is invalid or in both data and binaryData, or the ConfigMap is over 1 MiB.',
   why: 'The apiserver rejects the ConfigMap, so the pods that mount it never start.',
   fix: "Use keys of letters, digits, '-', '_' and '.', and keep a ConfigMap under 1 MiB (a sweep: express trials as axes).",

@@ -7,6 +7,7 @@ export const containers: Rule = {
   id: 'containers',
   rulebook: ['P6'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A container name is not a DNS-1123 label or is repeated, or a container has no image.',
   why: 'The apiserver rejects the pod (for custom resources, the operator fails later with an event).',
   fix: 'Give every container a unique lower-case name and an image.',

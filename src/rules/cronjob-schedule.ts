@@ -6,6 +6,7 @@ export const cronjobSchedule: Rule = {
   id: 'cronjob-schedule',
   rulebook: ['C2', 'C3', 'C4'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A CronJob schedule does not parse, never fires or embeds TZ=, or its timeZone is empty, Local or unknown.',
   why: 'The apiserver rejects the CronJob, or (a date like 30 February) accepts one that never runs.',
   fix: "Write five fields (minute hour day-of-month month day-of-week, day-of-week 0-6) or a descriptor, and set timeZone to an IANA name such as 'Etc/UTC'.",

@@ -66,7 +66,7 @@ export const ALL_RULES: Rule[] = [
   spotSelection,
   kueueLabels,
   checkpointVolume,
-  acknowledgementRule(() => ALL_RULES.map((rule) => rule.id)),
+  acknowledgementRule(() => ALL_RULES.filter((rule) => rule.refusedBy === undefined).map((rule) => rule.id), () => ALL_RULES),
 ];
 
 /** Looks a rule up by id. */
@@ -96,7 +96,8 @@ export function evaluate(objects: any[], context: RuleContext, acknowledged: Rea
   for (const object of objects) {
     const byAnnotation = acknowledgedByAnnotation(object);
     for (const rule of rules) {
-      if (acknowledged.has(rule.id) || byAnnotation.has(rule.id)) continue;
+      // Only advisory rules can be acknowledged: what the apiserver or a webhook refuses stays an error.
+      if (rule.refusedBy === undefined && (acknowledged.has(rule.id) || byAnnotation.has(rule.id))) continue;
       let messages: string[];
       try {
         messages = rule.check(object, context);

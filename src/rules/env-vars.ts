@@ -9,9 +9,10 @@ export const envVars: Rule = {
   id: 'env-vars',
   rulebook: ['P4'],
   severity: 'error',
-  what: 'An environment variable has an invalid name, or a valueFrom with zero or several sources, or both value and valueFrom.',
-  why: 'The apiserver rejects the pod.',
-  fix: "Name variables with letters, digits, '_', '-' and '.', and give each exactly one of value or a single valueFrom source.",
+  refusedBy: 'the apiserver',
+  what: 'An environment variable has an invalid name, is defined twice in one container, or has a valueFrom with zero or several sources, or both value and valueFrom.',
+  why: 'The apiserver rejects the pod; a name defined twice is accepted with a warning and the last definition silently wins (a patched CHECKPOINT_DIR, a second LR).',
+  fix: "Name variables with letters, digits, '_', '-' and '.', define each once per container, and give each exactly one of value or a single valueFrom source.",
   example: `env:
   - name: 1LR   # cannot start with a digit
     value: "3e-4"`,
@@ -19,9 +20,12 @@ export const envVars: Rule = {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {
       for (const container of containersOf(podSpec)) {
+        const seen = new Set<string>();
         for (const variable of container?.env ?? []) {
           const where = `${path} container '${container.name}' env '${variable?.name}'`;
           if (!isEnvVarName(variable?.name)) messages.push(`${where}: not a valid environment variable name.`);
+          if (seen.has(variable?.name)) messages.push(`${where}: defined more than once; the last definition silently wins.`);
+          seen.add(variable?.name);
           if (variable?.valueFrom !== undefined) {
             const count = SOURCES.filter((source) => variable.valueFrom[source] !== undefined).length;
             if (count !== 1) messages.push(`${where}: valueFrom must have exactly one source, found ${count}.`);

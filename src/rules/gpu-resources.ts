@@ -13,6 +13,7 @@ export const gpuResources: Rule = {
   id: 'gpu-resources',
   rulebook: ['P1'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A GPU (extended resource) count is fractional, or its request differs from its limit or has no limit.',
   why: 'The apiserver rejects the pod: extended resources cannot be overcommitted or shared fractionally.',
   fix: 'Use a whole number and set the limit (and the request, if any) to the same value, e.g. Accelerator.nvidiaGpu(4).',

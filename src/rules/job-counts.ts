@@ -8,6 +8,7 @@ export const jobCounts: Rule = {
   id: 'job-counts',
   rulebook: ['J2'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A Job count is negative or fractional, or activeDeadlineSeconds is not positive.',
   why: 'The apiserver rejects negative counts; activeDeadlineSeconds 0 passes it but kills the Job at once.',
   fix: 'Use whole numbers >= 0 for counts and a positive activeDeadlineSeconds.',

@@ -8,6 +8,7 @@ export const jobPodFailurePolicy: Rule = {
   id: 'job-pod-failure-policy',
   rulebook: ['J3'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A podFailurePolicy rule is malformed.',
   why: 'The apiserver rejects the Job, and the policy is immutable once created.',
   fix: 'Give each rule one action (Count, FailIndex, FailJob, Ignore) and exactly one of onExitCodes or onPodConditions with valid values.',

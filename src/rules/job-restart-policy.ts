@@ -6,6 +6,7 @@ export const jobRestartPolicy: Rule = {
   id: 'job-restart-policy',
   rulebook: ['J1'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A Job pod template has restartPolicy Always or none, or OnFailure together with a podFailurePolicy.',
   why: 'The apiserver rejects Always (the default when omitted), and a podFailurePolicy only works with Never.',
   fix: "Set spec.template.spec.restartPolicy to 'Never'.",

@@ -30,6 +30,7 @@ export const jobSetAdmission: Rule = {
   id: 'jobset-admission',
   rulebook: [],
   severity: 'error',
+  refusedBy: 'the JobSet webhook',
   what: "A JobSet (or a Trainer v2 runtime's JobSet template) breaks a check of the JobSet admission webhook that its CRD schema does not carry.",
   why: 'The webhook refuses the JobSet at create time: the training never starts, and a TrainJob waits for a JobSet that is never created.',
   fix: "Name failure-policy rules like 'preemption' or 'config_error' (a letter first; letters, digits, '_', ',' or ':'; unique), " +

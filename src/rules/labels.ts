@@ -23,6 +23,7 @@ export const labels: Rule = {
   id: 'labels',
   rulebook: ['P10'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A label key or value, or an annotation key, is malformed, or annotations exceed 256 KiB.',
   why: 'The apiserver rejects the object.',
   fix: "Use label values of at most 63 alphanumerics, '-', '_' and '.', and keys with an optional DNS prefix.",

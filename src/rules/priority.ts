@@ -7,6 +7,7 @@ export const priority: Rule = {
   id: 'priority',
   rulebook: ['P12'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'priorityClassName is not a DNS subdomain, or spec.priority is set by hand.',
   why: 'Priority admission rejects pods that set priority themselves; a bad class name fails pod creation.',
   fix: 'Set only priorityClassName, to an existing PriorityClass.',

@@ -8,6 +8,7 @@ export const pvc: Rule = {
   id: 'pvc',
   rulebook: ['V1', 'V2'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A PersistentVolumeClaim has no or unknown access modes, ReadWriteOncePod with others, no positive storage request, or a bad volumeMode.',
   why: 'The apiserver rejects the claim, and its spec is immutable afterwards except for growing storage.',
   fix: 'Set accessModes (ReadWriteMany for shared checkpoints), resources.requests.storage > 0 and volumeMode Filesystem.',

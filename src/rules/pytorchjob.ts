@@ -18,6 +18,7 @@ export const pytorchJob: Rule = {
   id: 'pytorchjob',
   rulebook: ['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'K7'],
   severity: 'error',
+  refusedBy: 'the Training Operator webhook',
   what: 'A PyTorchJob breaks a Training Operator rule: name, replica roles, Master count, container name, elastic bounds, restart or clean-pod policy, or hard-coded torchrun sizes.',
   why: 'The webhook rejects the job, or the operator creates pods that cannot form a process group; custom resources get no pod validation from the apiserver (G2).',
   fix: "Use DistributedPyTorchJob, or: a DNS-1035 name, Master replicas 1, Worker >= 1, a container named 'pytorch', minReplicas <= replicas <= maxReplicas, and torchrun without --nnodes/--nproc_per_node/--master_port numbers.",

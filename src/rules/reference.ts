@@ -23,7 +23,8 @@ export function renderRulesReference(rules: Rule[] = ALL_RULES, advice: Advice[]
       '',
       `## ${rule.id}`,
       '',
-      `**${rule.severity}**${rule.rulebook.length > 0 ? ` (RULEBOOK ${rule.rulebook.join(', ')})` : ''}`,
+      `**${rule.severity}**${rule.rulebook.length > 0 ? ` (RULEBOOK ${rule.rulebook.join(', ')})` : ''}` +
+        (rule.refusedBy ? `; refused by ${rule.refusedBy}, so it cannot be acknowledged` : '; advisory: it can be acknowledged'),
       '',
       `- What: ${rule.what}`,
       `- Why: ${rule.why}`,

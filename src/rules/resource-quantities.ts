@@ -9,6 +9,7 @@ export const resourceQuantities: Rule = {
   id: 'resource-quantities',
   rulebook: ['P2', 'P3'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A resource quantity does not parse, names an unknown resource, exceeds its limit, or gives memory in millibytes.',
   why: 'The apiserver rejects the pod, or (memory `512m` = 0.512 bytes) the trainer is OOM killed at once.',
   fix: "Write quantities like '16', '500m' (cpu) or '128Gi' (memory), with requests at most the limits.",
@@ -29,6 +30,8 @@ export const resourceQuantities: Rule = {
             const parsed = parseQuantity(value);
             if (!parsed) {
               messages.push(`${where} ${kind}.${name} ('${value}') is not a Kubernetes quantity.`);
+            } else if (parsed.value < 0) {
+              messages.push(`${where} ${kind}.${name} ('${value}') is negative; the apiserver accepts only quantities of 0 or more.`);
             } else if ((name === 'memory' || name === 'ephemeral-storage') && parsed.suffix === 'm') {
               messages.push(`${where} ${kind}.${name} ('${value}') is in millibytes (${parsed.value} bytes); use Mi or Gi, e.g. '${value.slice(0, -1)}Mi'.`);
             }

@@ -25,6 +25,12 @@ export interface Rule {
   readonly why: string;
   /** One line: how to fix it. */
   readonly fix: string;
+  /**
+   * Who refuses an object that breaks the rule (e.g. `the apiserver`); such a rule cannot be
+   * acknowledged, because the YAML would not apply anyway.
+   * @default - advisory: the object applies, and the rule can be acknowledged
+   */
+  readonly refusedBy?: string;
   /** A short YAML excerpt that violates the rule, for the rules reference. */
   readonly example: string;
   /** Returns one message per violation (empty when the object complies). */

@@ -8,6 +8,7 @@ export const tolerations: Rule = {
   id: 'tolerations',
   rulebook: ['P9'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A toleration has a bad operator, a value with Exists, an empty key without Exists, tolerationSeconds without NoExecute, or an unknown effect.',
   why: 'The apiserver rejects the pod.',
   fix: 'Use operator Equal with a value or Exists without one, and an effect of NoSchedule, PreferNoSchedule or NoExecute.',

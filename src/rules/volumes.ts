@@ -18,6 +18,7 @@ export const volumes: Rule = {
   id: 'volumes',
   rulebook: ['P7'],
   severity: 'error',
+  refusedBy: 'the apiserver',
   what: 'A volume is unnamed, repeated or has not exactly one source, or a mount names no volume, repeats a path or has a bad subPath.',
   why: 'The apiserver rejects the pod (for custom resources, the pods fail to start later).',
   fix: 'Declare each volume once with one source, and mount declared volumes at distinct absolute paths with relative sub-paths.',

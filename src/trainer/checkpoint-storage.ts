@@ -25,6 +25,30 @@ export class StorageClasses {
   private constructor() {}
 }
 
+/** Storage classes of the managed providers' block storage (no ReadWriteMany), with their product. */
+const BLOCK_STORAGE_CLASSES: { [name: string]: string } = {
+  'standard-rwo': 'GKE Persistent Disk',
+  'premium-rwo': 'GKE Persistent Disk',
+  'standard': 'GKE Persistent Disk',
+  'hyperdisk-balanced': 'GKE Hyperdisk',
+  'gp2': 'EKS EBS',
+  'gp3': 'EKS EBS',
+  'io1': 'EKS EBS',
+  'io2': 'EKS EBS',
+  'managed-csi': 'AKS Azure Disk',
+  'managed-csi-premium': 'AKS Azure Disk',
+  'managed': 'AKS Azure Disk',
+  'managed-premium': 'AKS Azure Disk',
+  'default': 'AKS Azure Disk',
+};
+
+function checkClaimName(what: string, claimName: string): void {
+  if (!isDnsSubdomain(claimName)) {
+    throw new Error(`${what} ('${claimName}') must be a DNS subdomain: lower-case letters, digits, '-' and '.', ` +
+      "starting and ending with a letter or digit, at most 253 characters; e.g. 'fraud-checkpoints'.");
+  }
+}
+
 const GKE_FILESTORE_CLASSES = [
   StorageClasses.GKE_FILESTORE_STANDARD_RWX,
   StorageClasses.GKE_FILESTORE_PREMIUM_RWX,
@@ -91,11 +115,17 @@ export class CheckpointStorage {
       throw new Error(`CheckpointStorage.newClaim: size (${props.size.asString()}) must be positive; e.g. Size.gibibytes(100).`);
     }
     const claimName = props.claimName ?? DEFAULT_CHECKPOINT_CLAIM_NAME;
-    if (!isDnsSubdomain(claimName)) {
-      throw new Error(`CheckpointStorage.newClaim: claimName ('${claimName}') must be a DNS subdomain: lower-case letters, digits, '-' and '.', ` +
-        "starting and ending with a letter or digit, at most 253 characters; e.g. 'fraud-checkpoints'.");
+    checkClaimName('CheckpointStorage.newClaim: claimName', claimName);
+    const accessMode = props.accessMode ?? PersistentVolumeAccessMode.READ_WRITE_MANY;
+    const block = props.storageClassName === undefined ? undefined : BLOCK_STORAGE_CLASSES[props.storageClassName];
+    if (block !== undefined && accessMode === PersistentVolumeAccessMode.READ_WRITE_MANY) {
+      throw new Error(
+        `CheckpointStorage.newClaim: storageClassName '${props.storageClassName}' is ${block} block storage, which cannot be ` +
+        'mounted ReadWriteMany: the claim would stay Pending and every pod with it. Use a file-storage class ' +
+        '(StorageClasses.GKE_FILESTORE_STANDARD_RWX, EKS_EFS, AKS_AZURE_FILES), or accessMode READ_WRITE_ONCE for a single pod.',
+      );
     }
-    return new CheckpointStorage(claimName, [props.accessMode ?? PersistentVolumeAccessMode.READ_WRITE_MANY], props);
+    return new CheckpointStorage(claimName, [accessMode], props);
   }
 
   /**
@@ -104,6 +134,7 @@ export class CheckpointStorage {
    * @param accessMode the claim's access mode; it decides how many pods may mount it
    */
   public static existingClaim(claimName: string, accessMode: PersistentVolumeAccessMode): CheckpointStorage {
+    checkClaimName('CheckpointStorage.existingClaim', claimName);
     return new CheckpointStorage(claimName, [accessMode]);
   }
 

@@ -170,6 +170,13 @@ export class SpotScheduling {
         `(${humanDuration(spec.saveWindow)}) must be positive durations.`,
       );
     }
+    if (spec.saveWindow.toMilliseconds() > spec.notice.toMilliseconds()) {
+      throw new Error(
+        `SpotScheduling '${spec.name}': saveWindow (${humanDuration(spec.saveWindow)}) is longer than the notice ` +
+        `(${humanDuration(spec.notice)}); a pod never gets more of the notice than the notice itself. Set saveWindow to at most ` +
+        `${humanDuration(spec.notice)}, or leave it unset.`,
+      );
+    }
     this._spec = spec;
     this.name = spec.name;
     this.isSpot = spec.isSpot;

@@ -1,0 +1,98 @@
+/**
+ * #13 item 6, the classes that still got through: each refused at synth with the prop, the
+ * value and a fix.
+ */
+import { Duration, JsonPatch, Size } from 'cdk8s';
+import { PersistentVolumeAccessMode } from 'cdk8s-plus-28';
+import { parse } from 'yaml';
+import { CheckpointStorage, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob } from '../src';
+import { newChart, rwxCheckpoints } from './util/synth';
+import { contextFor, evaluate } from '../src/rules/engine';
+
+const base = { image: 'registry.example.com/trainer:v1', command: ['python', 'train.py'], memory: Size.gibibytes(8) };
+
+test('existingClaim refuses a name that is not a DNS subdomain', () => {
+  expect(() => CheckpointStorage.existingClaim('Fraud_Checkpoints', PersistentVolumeAccessMode.READ_WRITE_MANY))
+    .toThrow("CheckpointStorage.existingClaim ('Fraud_Checkpoints') must be a DNS subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters; e.g. 'fraud-checkpoints'.");
+});
+
+test.each([['standard-rwo', 'GKE Persistent Disk'], ['gp3', 'EKS EBS'], ['managed-csi', 'AKS Azure Disk']])(
+  'a ReadWriteMany claim on block storage (%s) is refused; ReadWriteOnce on it is fine', (storageClassName, product) => {
+    expect(() => CheckpointStorage.newClaim({ size: Size.gibibytes(100), storageClassName }))
+      .toThrow(`storageClassName '${storageClassName}' is ${product} block storage, which cannot be mounted ReadWriteMany`);
+    expect(() => CheckpointStorage.newClaim({ size: Size.gibibytes(100), storageClassName, accessMode: PersistentVolumeAccessMode.READ_WRITE_ONCE }))
+      .not.toThrow();
+  });
+
+test('a ReadWriteOnce claim shared by two constructs fails synth, naming both', () => {
+  const { app, chart } = newChart();
+  const storage = CheckpointStorage.newClaim({ size: Size.gibibytes(100), storageClassName: 'standard-rwo', accessMode: PersistentVolumeAccessMode.READ_WRITE_ONCE });
+  new SpotTolerantTrainingJob(chart, 'a', { ...base, name: 'a', checkpoint: { storage } });
+  new ScheduledRetrain(chart, 'b', { ...base, name: 'b', scheduleExpression: '0 3 * * *', checkpoint: { storage } });
+  expect(() => app.synth()).toThrow("checkpoint claim 'checkpoints' in namespace 'ml' is ReadWriteOnce but mounted by test/a and test/b");
+});
+
+test('a ReadWriteOnce claim used by one construct, or a ReadWriteMany claim by two, is fine', () => {
+  const { app, chart } = newChart();
+  const rwo = CheckpointStorage.newClaim({ claimName: 'solo', size: Size.gibibytes(100), accessMode: PersistentVolumeAccessMode.READ_WRITE_ONCE });
+  const rwx = rwxCheckpoints();
+  new SpotTolerantTrainingJob(chart, 'a', { ...base, name: 'a', checkpoint: { storage: rwo } });
+  new SpotTolerantTrainingJob(chart, 'b', { ...base, name: 'b', checkpoint: { storage: rwx } });
+  new SpotTolerantTrainingJob(chart, 'c', { ...base, name: 'c', checkpoint: { storage: rwx } });
+  expect(() => app.synth()).not.toThrow();
+});
+
+test('a custom spot saveWindow longer than its notice is refused', () => {
+  expect(() => SpotScheduling.custom({ name: 'onprem', nodeSelector: { pool: 'preemptible' }, notice: Duration.seconds(30), saveWindow: Duration.minutes(1) }))
+    .toThrow("SpotScheduling 'onprem': saveWindow (1 minute) is longer than the notice (30 seconds); a pod never gets more of the notice than the notice itself. Set saveWindow to at most 30 seconds, or leave it unset.");
+});
+
+test('a startingDeadline shorter than the CronJob controller\'s 10-second sync is refused', () => {
+  const { chart } = newChart();
+  expect(() => new ScheduledRetrain(chart, 'r', { ...base, scheduleExpression: '0 3 * * *', checkpoint: { storage: rwxCheckpoints() }, startingDeadline: Duration.seconds(5) }))
+    .toThrow('startingDeadline (5 seconds) is below 10 seconds: the CronJob controller checks schedules about every 10 seconds, so runs may never start.');
+});
+
+describe('escape hatches that break an invariant are caught by the synth-time rules', () => {
+  test('a patched duplicate of CHECKPOINT_DIR fails synth (env-vars)', () => {
+    const { app, chart } = newChart();
+    const job = new SpotTolerantTrainingJob(chart, 'a', { ...base, checkpoint: { storage: rwxCheckpoints() } });
+    job.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env/-', { name: 'CHECKPOINT_DIR', value: '/elsewhere' }));
+    expect(() => app.synth()).toThrow(/env-vars.*env 'CHECKPOINT_DIR': defined more than once; the last definition silently wins/);
+  });
+
+  test('a patched negative memory fails synth and cannot be acknowledged (the apiserver refuses it)', () => {
+    const { app, chart } = newChart();
+    const job = new SpotTolerantTrainingJob(chart, 'a', { ...base, checkpoint: { storage: rwxCheckpoints() } });
+    job.apiObject.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources/requests/memory', '-8Gi'));
+    expect(() => job.acknowledgeRule('resource-quantities', 'we know')).toThrow(
+      "acknowledgeRule('resource-quantities'): the apiserver refuses what this rule finds, so acknowledging it would only let out YAML that does not apply");
+    expect(() => app.synth()).toThrow(/resource-quantities/);
+  });
+});
+
+test('an acknowledge annotation for a rule the apiserver enforces is itself a finding, and the rule still runs', () => {
+  const yaml = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: x
+  annotations:
+    acknowledge.cdk8s-training.io/job-restart-policy: "we know"
+spec:
+  template:
+    spec:
+      restartPolicy: Always
+      containers: [{name: c, image: "i:v1"}]
+`;
+  const object = parse(yaml);
+  const findings = evaluate([object], contextFor([object], 28));
+  expect(findings.find((f) => f.ruleId === 'acknowledgement')?.message)
+    .toMatch(/job-restart-policy cannot be acknowledged, because the apiserver refuses what it finds; fix the object instead/);
+  expect(findings.some((f) => f.ruleId === 'job-restart-policy')).toBe(true);
+});
+
+test('a string passed as schedule (JavaScript, Python) says to use scheduleExpression', () => {
+  const { chart } = newChart();
+  expect(() => new ScheduledRetrain(chart, 'r', { ...base, schedule: '0 3 * * *' as any, checkpoint: { storage: rwxCheckpoints() } }))
+    .toThrow("schedule ('0 3 * * *') must be a cdk8s Cron, e.g. Cron.daily(); for a string such as '0 2 * * 0' use scheduleExpression.");
+});
