@@ -1,10 +1,11 @@
 import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Container, ContainerProps } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { advise } from '../advice';
 import { humanDuration } from '../human-duration';
 import { GpuNodeLabels } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
-import { CloudProvider } from './cloud-provider';
+import { CloudProvider, NodeLabelRequirement } from './cloud-provider';
 import { resolvePreemptionContract, ResolvedPreemptionContract } from './preemption-policy';
 import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
@@ -139,6 +140,9 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   mounts.push({ name: TMP_VOLUME, mountPath: '/tmp' });
   volumes.push(...(options.extraVolumes ?? []));
   mounts.push(...(options.extraMounts ?? []));
+  const userVolumes = trainerVolumes(props, volumes, mounts);
+  volumes.push(...userVolumes.volumes);
+  mounts.push(...userVolumes.mounts);
 
   const runAsRoot = props.runAsRoot ?? false;
   const runAsUser = props.runAsUser ?? DEFAULT_RUN_AS_USER;
@@ -162,6 +166,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   const container = {
     name: options.containerName,
     image: requireImage(scope, props.image),
+    imagePullPolicy: props.imagePullPolicy,
     command: options.command ?? props.command,
     args: props.args,
     workingDir: props.workingDir,
@@ -180,16 +185,30 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     workloadLabels['kueue.x-k8s.io/priority-class'] = checkedLabelValue('workloadPriorityClass', props.workloadPriorityClass);
   }
 
+  const initContainers = [
+    ...(options.initContainers ?? []),
+    ...extraContainers('initContainers', props.initContainers, [options.containerName, ...(options.initContainers ?? []).map((c) => c.name)]),
+  ];
+  const sidecars = extraContainers('sidecars', props.sidecars, [options.containerName, ...initContainers.map((c) => c.name)]);
+  if (sidecars.length > 0 && kubernetesVersion.minor < 29) {
+    throw new Error(`sidecars need native sidecar containers, on by default from Kubernetes 1.29; the target is ${kubernetesVersion}. ` +
+      'Set KubernetesVersion.setTarget(app, KubernetesVersion.V1_29) or later before adding charts, or pass kubernetesVersion.');
+  }
   const template = {
-    metadata: { labels },
+    metadata: { labels, annotations: podAnnotations(props) },
     spec: {
       restartPolicy: options.restartPolicy,
       terminationGracePeriodSeconds: terminationGracePeriod.toSeconds(),
-      initContainers: options.initContainers?.map((init) => ({ ...init, securityContext: containerSecurity })),
+      initContainers: [
+        ...initContainers.map((init) => ({ ...init, securityContext: containerSecurity })),
+        // Native sidecars: restartable init containers that run for the pod's life.
+        ...sidecars.map((sidecar) => ({ ...sidecar, restartPolicy: 'Always', securityContext: containerSecurity })),
+      ],
       containers: [container],
       volumes,
       nodeSelector: nodeSelector(props, spot, provider),
-      affinity: onDemandAffinity(spot, provider),
+      affinity: nodeAffinity(spot, provider, props.requiredNodeLabels),
+      topologySpreadConstraints: props.spreadAcross === undefined ? undefined : [spread(props.spreadAcross, labels)],
       tolerations: tolerations(props, spot),
       priorityClassName: props.priorityClassName,
       serviceAccountName: props.serviceAccount?.name,
@@ -328,6 +347,12 @@ function buildResources(props: TrainingWorkloadProps): any {
   if (props.cpu) quantities.cpu = props.cpu.amount;
   if (props.memory) quantities.memory = props.memory.asString();
   if (props.accelerator) quantities[props.accelerator.resourceName] = props.accelerator.count;
+  if (props.ephemeralStorage) {
+    if (!(props.ephemeralStorage.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) > 0)) {
+      throw new Error(`ephemeralStorage (${props.ephemeralStorage.asString()}) must be positive; e.g. Size.gibibytes(100), or leave it unset.`);
+    }
+    quantities['ephemeral-storage'] = props.ephemeralStorage.asString();
+  }
   // requests = limits: GPUs require it, and a trainer that bursts into an OOM kill loses its work.
   return { requests: { ...quantities }, limits: { ...quantities } };
 }
@@ -370,19 +395,93 @@ function resolveProvider(scope: Construct, props: TrainingWorkloadProps, spot: S
 }
 
 /**
- * On-demand pods of a known provider must not land on its spot nodes: EKS managed node
- * groups, Karpenter and GKE spot pools without a taint accept any pod that does not exclude
- * them (RULEBOOK spot table).
+ * The required node affinity: the user's node label requirements, and for on-demand pods of
+ * a known provider the exclusion of its spot nodes (EKS managed node groups, Karpenter and GKE
+ * spot pools without a taint accept any pod that does not exclude them; RULEBOOK spot table).
  */
-function onDemandAffinity(spot: SpotScheduling, provider: CloudProvider | undefined): any {
-  if (spot.isSpot || provider === undefined) return undefined;
+function nodeAffinity(spot: SpotScheduling, provider: CloudProvider | undefined, required: NodeLabelRequirement[] = []): any {
+  required.forEach((r, i) => {
+    const at = `requiredNodeLabels[${i}]`;
+    if (!isLabelKey(r.key)) throw new Error(`${at}.key ('${r.key}') is not a label key; e.g. 'topology.kubernetes.io/zone'.`);
+    if (!NODE_OPERATORS.includes(r.operator)) {
+      throw new Error(`${at}.operator ('${r.operator}') must be one of ${NODE_OPERATORS.join(', ')}.`);
+    }
+    const needsValues = r.operator === 'In' || r.operator === 'NotIn';
+    if (needsValues !== (r.values.length > 0)) {
+      throw new Error(`${at} (${r.operator}) ${needsValues ? 'needs at least one value' : 'takes no values'}; e.g. { key: '${r.key}', operator: 'In', values: ['a'] }.`);
+    }
+    const bad = r.values.find((v) => !isLabelValue(v));
+    if (bad !== undefined) throw new Error(`${at}.values: '${bad}' is not a label value.`);
+  });
+  const expressions = [
+    ...required.map((r) => ({ key: r.key, operator: r.operator, values: r.values.length > 0 ? [...r.values] : undefined })),
+    ...(spot.isSpot || provider === undefined ? [] : provider.onDemandRequirements.map((r) => ({ ...r, values: [...r.values] }))),
+  ];
+  if (expressions.length === 0) return undefined;
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: expressions }] } } };
+}
+
+const NODE_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+function spread(topologyKey: string, labels: { [key: string]: string }): any {
+  if (!isLabelKey(topologyKey)) {
+    throw new Error(`spreadAcross ('${topologyKey}') is not a node label key; e.g. 'topology.kubernetes.io/zone'.`);
+  }
   return {
-    nodeAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: [{ matchExpressions: provider.onDemandRequirements.map((r) => ({ ...r, values: [...r.values] })) }],
-      },
-    },
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: { 'app.kubernetes.io/name': labels['app.kubernetes.io/name'] } },
   };
+}
+
+function podAnnotations(props: TrainingWorkloadProps): { [key: string]: string } | undefined {
+  const annotations = props.podAnnotations;
+  if (annotations === undefined || Object.keys(annotations).length === 0) return undefined;
+  for (const key of Object.keys(annotations)) {
+    if (!isLabelKey(key)) throw new Error(`podAnnotations: '${key}' is not an annotation key; e.g. 'gke-gcsfuse/volumes'.`);
+  }
+  return sortKeys(annotations);
+}
+
+/** The user's volumes and their mounts, checked against each other and the library's. */
+function trainerVolumes(props: TrainingWorkloadProps, libraryVolumes: any[], libraryMounts: any[]): { volumes: any[]; mounts: any[] } {
+  const volumes: any[] = [];
+  const mounts: any[] = [];
+  const names = new Set(libraryVolumes.map((v) => v.name));
+  const paths = new Map<string, string>(libraryMounts.map((m) => [m.mountPath, m.name]));
+  (props.volumes ?? []).forEach((entry, i) => {
+    const at = `volumes[${i}]`;
+    const volume = entry.volume._toKube();
+    if (names.has(volume.name)) {
+      throw new Error(`${at}: the volume name '${volume.name}' is already used${libraryVolumes.some((v) => v.name === volume.name) ? ' by the library (checkpoints, dshm, tmp)' : ''}; ` +
+        'give the cdk8s-plus Volume another name (its name option).');
+    }
+    if (!entry.mountPath.startsWith('/')) throw new Error(`${at}.mountPath ('${entry.mountPath}') must be an absolute path, e.g. '/data'.`);
+    const taken = paths.get(entry.mountPath.replace(/\/+$/, '') || '/');
+    if (taken !== undefined) throw new Error(`${at}.mountPath ('${entry.mountPath}') is already the mount of volume '${taken}'; mount it elsewhere.`);
+    if (entry.subPath !== undefined && (entry.subPath.startsWith('/') || entry.subPath.split('/').includes('..'))) {
+      throw new Error(`${at}.subPath ('${entry.subPath}') must be a relative path without '..'.`);
+    }
+    names.add(volume.name);
+    paths.set(entry.mountPath.replace(/\/+$/, '') || '/', volume.name);
+    volumes.push(volume);
+    mounts.push({ name: volume.name, mountPath: entry.mountPath, readOnly: entry.readOnly, subPath: entry.subPath });
+  });
+  return { volumes, mounts };
+}
+
+/** cdk8s-plus container props as containers, named uniquely. */
+function extraContainers(prop: string, list: ContainerProps[] | undefined, taken: string[]): any[] {
+  const names = new Set(taken);
+  return (list ?? []).map((props, i) => {
+    if (props.name === undefined) throw new Error(`${prop}[${i}] has no name; name each container, e.g. name: 'log-shipper'.`);
+    if (names.has(props.name)) throw new Error(`${prop}[${i}]: the container name '${props.name}' is already used in the pod; choose another.`);
+    names.add(props.name);
+    const { securityContext: _ignored, ...kube } = new Container(props)._toKube() as any;
+    // cdk8s-plus's k8s types hold quantities as Quantity objects: write their values.
+    return JSON.parse(JSON.stringify(kube, (_key, value) => (value?.constructor?.name === 'Quantity' ? value.value : value)));
+  });
 }
 
 function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling, provider: CloudProvider | undefined): { [key: string]: string } {

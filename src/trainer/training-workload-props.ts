@@ -1,11 +1,32 @@
 import { Duration, Size } from 'cdk8s';
-import { Cpu, EnvValue, ISecret, IServiceAccount } from 'cdk8s-plus-28';
+import { ContainerProps, Cpu, EnvValue, ImagePullPolicy, ISecret, IServiceAccount, Volume } from 'cdk8s-plus-28';
 import { Accelerator } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
-import { CloudProvider } from './cloud-provider';
+import { CloudProvider, NodeLabelRequirement } from './cloud-provider';
 import { PreemptionContract } from './preemption-contract';
 import { SpotScheduling } from './spot-scheduling';
 import { KubernetesVersion } from '../kubernetes-version';
+
+/**
+ * A volume the trainer container mounts beside the checkpoint claim: a read-only dataset
+ * claim, a ConfigMap, a Secret, a CSI volume such as GCS FUSE.
+ */
+export interface TrainerVolume {
+  /** The volume, from cdk8s-plus (`Volume.fromPersistentVolumeClaim`, `fromConfigMap`, `fromSecret`, `fromCsi`...). */
+  readonly volume: Volume;
+  /** Where the trainer container mounts it (an absolute path). */
+  readonly mountPath: string;
+  /**
+   * Mount it read-only.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Mount only this path of the volume.
+   * @default - the volume's root
+   */
+  readonly subPath?: string;
+}
 
 /**
  * Props shared by every training construct of this library: the trainer container, its
@@ -193,6 +214,59 @@ export interface TrainingWorkloadProps {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+
+  /**
+   * Extra volumes the trainer container mounts, beside the checkpoint claim, `/dev/shm` and `/tmp`.
+   * @default - none
+   */
+  readonly volumes?: TrainerVolume[];
+
+  /**
+   * When the kubelet pulls the trainer image.
+   * @default - Kubernetes' default: Always for `:latest` or no tag, otherwise IfNotPresent
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+
+  /**
+   * Annotations on the pods (for example `gke-gcsfuse/volumes: "true"` for a GCS FUSE volume).
+   * @default - none
+   */
+  readonly podAnnotations?: { [key: string]: string };
+
+  /**
+   * Node labels the pods require (a required node affinity, added to the one that keeps
+   * on-demand pods off spot capacity).
+   * @default - none
+   */
+  readonly requiredNodeLabels?: NodeLabelRequirement[];
+
+  /**
+   * Spreads the pods of this workload evenly across the values of this node label (e.g.
+   * `topology.kubernetes.io/zone`), as a preference (maxSkew 1, ScheduleAnyway).
+   * @default - no spread
+   */
+  readonly spreadAcross?: string;
+
+  /**
+   * Init containers that run before the trainer (after the library's own), with the
+   * trainer's restricted security context.
+   * @default - none
+   */
+  readonly initContainers?: ContainerProps[];
+
+  /**
+   * Sidecar containers that run beside the trainer for the pod's life (a log shipper, a
+   * metrics exporter), as native sidecars: init containers with restartPolicy Always, so a
+   * Job still completes when the trainer exits. Needs Kubernetes 1.29 or later.
+   * @default - none
+   */
+  readonly sidecars?: ContainerProps[];
+
+  /**
+   * Local scratch space of the trainer container (`ephemeral-storage` request and limit).
+   * @default - none
+   */
+  readonly ephemeralStorage?: Size;
 
   /**
    * The Kubernetes version the manifest targets.

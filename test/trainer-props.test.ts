@@ -1,0 +1,124 @@
+/**
+ * #13: what users porting real jobs need besides the checkpoint claim: volumes, pull policy,
+ * pod annotations, node affinity, topology spread, init containers, native sidecars and
+ * ephemeral storage. Every synthesized object passes the strict conformance check.
+ */
+import { Size } from 'cdk8s';
+import { ConfigMap, ImagePullPolicy, PersistentVolumeClaim, Volume } from 'cdk8s-plus-28';
+import {
+  CloudProvider, HyperparameterSweep, KubernetesVersion, SpotTolerantTrainingJob, SpotTolerantTrainingJobProps, SweepAxis,
+} from '../src';
+import { newChart, only, rwxCheckpoints, synth } from './util/synth';
+
+const base: SpotTolerantTrainingJobProps = {
+  name: 'train',
+  image: 'registry.example.com/trainer:v1',
+  command: ['python', 'train.py'],
+  memory: Size.gibibytes(16),
+  checkpoint: { storage: rwxCheckpoints() },
+};
+
+function podOf(extra: (chart: any) => Partial<SpotTolerantTrainingJobProps>, version?: KubernetesVersion): any {
+  const { chart } = newChart();
+  if (version) KubernetesVersion.setTarget(chart, version);
+  new SpotTolerantTrainingJob(chart, 'train', { ...base, ...extra(chart) });
+  return only(synth(chart), 'Job').spec.template;
+}
+
+test('extra volumes: a read-only dataset claim, a ConfigMap and a GCS FUSE CSI volume with its pod annotation', () => {
+  const template = podOf((chart) => ({
+    volumes: [
+      { volume: Volume.fromPersistentVolumeClaim(chart, 'data', PersistentVolumeClaim.fromClaimName(chart, 'ds', 'imagenet'), { readOnly: true }), mountPath: '/data', readOnly: true },
+      { volume: Volume.fromConfigMap(chart, 'cfg', new ConfigMap(chart, 'conf', { data: { 'train.yaml': 'lr: 3e-4' } })), mountPath: '/etc/trainer' },
+      { volume: Volume.fromCsi(chart, 'gcs', 'gcsfuse.csi.storage.gke.io', { name: 'gcs-bucket', attributes: { bucketName: 'fraud-data' } }), mountPath: '/gcs', subPath: 'v3' },
+    ],
+    podAnnotations: { 'gke-gcsfuse/volumes': 'true' },
+  }));
+  expect(template.metadata.annotations).toEqual({ 'gke-gcsfuse/volumes': 'true' });
+  const mounts = template.spec.containers[0].volumeMounts;
+  expect(mounts).toEqual(expect.arrayContaining([
+    expect.objectContaining({ mountPath: '/data', readOnly: true }),
+    expect.objectContaining({ mountPath: '/etc/trainer' }),
+    { name: 'gcs-bucket', mountPath: '/gcs', subPath: 'v3' },
+  ]));
+  expect(template.spec.volumes.find((v: any) => v.name === 'gcs-bucket').csi).toEqual({ driver: 'gcsfuse.csi.storage.gke.io', volumeAttributes: { bucketName: 'fraud-data' } });
+  expect(template.spec.volumes.find((v: any) => v.persistentVolumeClaim?.claimName === 'imagenet').persistentVolumeClaim.readOnly).toBe(true);
+  // The library's own volumes are still there.
+  expect(mounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(['/checkpoints', '/dev/shm', '/tmp']));
+});
+
+test('a volume that takes a library name or mount path is refused', () => {
+  const { chart } = newChart();
+  const cm = new ConfigMap(chart, 'c', { data: { a: 'b' } });
+  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, volumes: [{ volume: Volume.fromConfigMap(chart, 'v1', cm, { name: 'checkpoints' }), mountPath: '/x' }] }))
+    .toThrow("volumes[0]: the volume name 'checkpoints' is already used by the library (checkpoints, dshm, tmp); give the cdk8s-plus Volume another name (its name option).");
+  expect(() => new SpotTolerantTrainingJob(chart, 'b', { ...base, volumes: [{ volume: Volume.fromConfigMap(chart, 'v2', cm, { name: 'cfg' }), mountPath: '/checkpoints' }] }))
+    .toThrow("volumes[0].mountPath ('/checkpoints') is already the mount of volume 'checkpoints'; mount it elsewhere.");
+});
+
+test('imagePullPolicy and ephemeral storage (request = limit) on the trainer container', () => {
+  const container = podOf(() => ({ imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT, ephemeralStorage: Size.gibibytes(200) })).spec.containers[0];
+  expect(container.imagePullPolicy).toBe('IfNotPresent');
+  expect(container.resources.requests['ephemeral-storage']).toBe('200Gi');
+  expect(container.resources.limits['ephemeral-storage']).toBe('200Gi');
+});
+
+test('requiredNodeLabels join the on-demand exclusion in one required term; spreadAcross spreads the workload\'s pods', () => {
+  const spec = podOf(() => ({
+    provider: CloudProvider.gke(),
+    requiredNodeLabels: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['europe-west4-a', 'europe-west4-b'] }],
+    spreadAcross: 'topology.kubernetes.io/zone',
+  })).spec;
+  expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{
+    matchExpressions: [
+      { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['europe-west4-a', 'europe-west4-b'] },
+      { key: 'cloud.google.com/gke-spot', operator: 'NotIn', values: ['true'] },
+      { key: 'cloud.google.com/gke-preemptible', operator: 'NotIn', values: ['true'] },
+    ],
+  }]);
+  expect(spec.topologySpreadConstraints).toEqual([{
+    maxSkew: 1,
+    topologyKey: 'topology.kubernetes.io/zone',
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'train' } },
+  }]);
+});
+
+test('a malformed node label requirement is refused with the fix', () => {
+  const { chart } = newChart();
+  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, requiredNodeLabels: [{ key: 'pool', operator: 'Equals', values: ['a'] }] }))
+    .toThrow("requiredNodeLabels[0].operator ('Equals') must be one of In, NotIn, Exists, DoesNotExist.");
+  expect(() => new SpotTolerantTrainingJob(chart, 'b', { ...base, requiredNodeLabels: [{ key: 'pool', operator: 'In', values: [] }] }))
+    .toThrow("requiredNodeLabels[0] (In) needs at least one value; e.g. { key: 'pool', operator: 'In', values: ['a'] }.");
+});
+
+test('init containers get the restricted security context and run after the library\'s own (a sweep\'s assignment first)', () => {
+  const { chart } = newChart();
+  new HyperparameterSweep(chart, 'sweep', {
+    name: 'sweep',
+    image: 'registry.example.com/trainer:v1',
+    command: ['python', 'train.py'],
+    checkpoint: { storage: rwxCheckpoints() },
+    grid: [SweepAxis.of('lr', ['1e-4', '3e-4'])],
+    initContainers: [{ name: 'fetch-data', image: 'registry.example.com/fetch:v2', command: ['fetch', '--to=/tmp/data'] }],
+  });
+  const init = only(synth(chart), 'Job').spec.template.spec.initContainers;
+  expect(init.map((c: any) => c.name)).toEqual([expect.any(String), 'fetch-data']);
+  expect(init[1].securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
+  expect(init[1].restartPolicy).toBeUndefined();
+});
+
+test('sidecars are native sidecars (restartPolicy Always init containers) on 1.29+, refused on 1.28', () => {
+  const sidecar = { name: 'log-shipper', image: 'registry.example.com/fluent-bit:3.1' };
+  const init = podOf(() => ({ sidecars: [sidecar] }), KubernetesVersion.V1_29).spec.initContainers;
+  expect(init).toEqual([expect.objectContaining({ name: 'log-shipper', restartPolicy: 'Always', securityContext: expect.objectContaining({ runAsNonRoot: true }) })]);
+  const { chart } = newChart();
+  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, sidecars: [sidecar] }))
+    .toThrow('sidecars need native sidecar containers, on by default from Kubernetes 1.29; the target is 1.28.');
+});
+
+test('a container name used twice in the pod is refused', () => {
+  const { chart } = newChart();
+  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, initContainers: [{ name: 'trainer', image: 'x:v1' }] }))
+    .toThrow("initContainers[0]: the container name 'trainer' is already used in the pod; choose another.");
+});
