@@ -65,6 +65,22 @@ export interface ElasticOptions {
    * @default 100
    */
   readonly maxRestarts?: number;
+  /**
+   * Resource metrics the Training Operator's HorizontalPodAutoscaler scales Workers on,
+   * within minNodes and maxNodes (`elasticPolicy.metrics`).
+   * @default - no autoscaling: the job keeps `nodes` Workers
+   */
+  readonly metrics?: ElasticMetric[];
+}
+
+/**
+ * A resource utilization target for elastic autoscaling (an autoscaling/v2 Resource metric).
+ */
+export interface ElasticMetric {
+  /** The resource: `cpu` or `memory`. */
+  readonly resource: string;
+  /** The average utilization across Workers to keep, in percent of their requests (1-100). */
+  readonly averageUtilization: number;
 }
 
 /**

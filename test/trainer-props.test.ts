@@ -4,9 +4,9 @@
  * ephemeral storage. Every synthesized object passes the strict conformance check.
  */
 import { Size } from 'cdk8s';
-import { ConfigMap, ImagePullPolicy, PersistentVolumeClaim, Volume } from 'cdk8s-plus-28';
+import { ConfigMap, Cpu, ImagePullPolicy, PersistentVolumeClaim, Volume } from 'cdk8s-plus-28';
 import {
-  CloudProvider, HyperparameterSweep, KubernetesVersion, SpotTolerantTrainingJob, SpotTolerantTrainingJobProps, SweepAxis,
+  CloudProvider, DistributedPyTorchJob, HyperparameterSweep, KubernetesVersion, SpotTolerantTrainingJob, SpotTolerantTrainingJobProps, SweepAxis,
 } from '../src';
 import { newChart, only, rwxCheckpoints, synth } from './util/synth';
 
@@ -121,4 +121,32 @@ test('a container name used twice in the pod is refused', () => {
   const { chart } = newChart();
   expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, initContainers: [{ name: 'trainer', image: 'x:v1' }] }))
     .toThrow("initContainers[0]: the container name 'trainer' is already used in the pod; choose another.");
+});
+
+describe('elastic metrics on the Training Operator', () => {
+  const elasticJob = (metrics: any[], extra: object = {}) => {
+    const { chart } = newChart();
+    new DistributedPyTorchJob(chart, 'ddp', {
+      name: 'ddp',
+      image: 'registry.example.com/trainer:v1',
+      script: ['train.py'],
+      nodes: 2,
+      memory: Size.gibibytes(16),
+      checkpoint: { storage: rwxCheckpoints() },
+      elastic: { minNodes: 1, maxNodes: 4, metrics },
+      ...extra,
+    });
+    return chart;
+  };
+
+  test('become autoscaling/v2 Resource utilization metrics in elasticPolicy.metrics (the CRD schema holds them)', () => {
+    const job = only(synth(elasticJob([{ resource: 'cpu', averageUtilization: 80 }], { cpu: Cpu.units(8) })), 'PyTorchJob');
+    expect(job.spec.elasticPolicy.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
+  });
+
+  test('bad metrics are refused with the fix', () => {
+    expect(() => elasticJob([{ resource: 'gpu', averageUtilization: 80 }])).toThrow("elastic.metrics[0].resource ('gpu') must be 'cpu' or 'memory'");
+    expect(() => elasticJob([{ resource: 'memory', averageUtilization: 150 }])).toThrow('elastic.metrics[0].averageUtilization (150) must be a whole percentage from 1 to 100, e.g. 80.');
+    expect(() => elasticJob([{ resource: 'cpu', averageUtilization: 80 }])).toThrow('elastic.metrics[0] scales on cpu utilization, which is measured against the cpu request; set cpu, e.g. Cpu.units(8).');
+  });
 });

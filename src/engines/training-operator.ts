@@ -122,7 +122,30 @@ function elasticPolicy(props: DistributedPyTorchJobProps): PyTorchJobSpecElastic
     throw new Error(`elastic.rendezvousBackend ${backend} needs elastic.rendezvousEndpoint (host:port of the etcd service).`);
   }
   const maxRestarts = nonNegativeInteger('elastic.maxRestarts', elastic.maxRestarts ?? 100, 'worker group restarts before failing');
-  return { rdzvBackend: backend, rdzvHost: host, rdzvPort: port, minReplicas: elastic.minNodes, maxReplicas: elastic.maxNodes, maxRestarts };
+  const metrics = (elastic.metrics ?? []).map((metric, i) => {
+    if (metric.resource !== 'cpu' && metric.resource !== 'memory') {
+      throw new Error(`elastic.metrics[${i}].resource ('${metric.resource}') must be 'cpu' or 'memory' (the resources the autoscaler measures).`);
+    }
+    if (!Number.isInteger(metric.averageUtilization) || metric.averageUtilization < 1 || metric.averageUtilization > 100) {
+      throw new Error(`elastic.metrics[${i}].averageUtilization (${metric.averageUtilization}) must be a whole percentage from 1 to 100, e.g. 80.`);
+    }
+    if (metric.resource === 'cpu' && props.cpu === undefined) {
+      throw new Error(`elastic.metrics[${i}] scales on cpu utilization, which is measured against the cpu request; set cpu, e.g. Cpu.units(8).`);
+    }
+    if (metric.resource === 'memory' && props.memory === undefined) {
+      throw new Error(`elastic.metrics[${i}] scales on memory utilization, which is measured against the memory request; set memory.`);
+    }
+    return { type: 'Resource', resource: { name: metric.resource, target: { type: 'Utilization', averageUtilization: metric.averageUtilization } } };
+  });
+  return {
+    rdzvBackend: backend,
+    rdzvHost: host,
+    rdzvPort: port,
+    minReplicas: elastic.minNodes,
+    maxReplicas: elastic.maxNodes,
+    maxRestarts,
+    metrics: metrics.length > 0 ? metrics as any : undefined,
+  };
 }
 
 function runPolicy(run: EngineRun, maxPods: number): PyTorchJobSpecRunPolicy {
