@@ -66,7 +66,9 @@ export class TrainingValidation {
         if (finding.severity === 'error') errors++; else warnings++;
         const key = finding.ruleId;
         const resources = byRule.get(key) ?? [];
-        resources.push({ resourceName: describeObject(object), locations: [finding.message], manifestPath: manifest });
+        // A finding with a fix of its own carries it; the rule's general fix is in the violation.
+        const location = finding.fix === findRule(finding.ruleId)?.fix ? finding.message : `${finding.message} Fix: ${finding.fix}`;
+        resources.push({ resourceName: describeObject(object), locations: [location], manifestPath: manifest });
         byRule.set(key, resources);
       }
     }

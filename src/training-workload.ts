@@ -106,7 +106,7 @@ export abstract class TrainingWorkload extends Construct {
       if (!this.acknowledgements.has(id) && !already.has(`${Node.of(this).path}: ${line}`)) Warnings.add(this, line);
     }
     for (const finding of findings) {
-      const line = formatFinding(finding, findRule(finding.ruleId)!);
+      const line = formatFinding(finding);
       if (finding.severity === 'error') {
         errors.push(line);
       } else if (!already.has(`${Node.of(this).path}: ${line}`)) {

@@ -96,3 +96,10 @@ test('a string passed as schedule (JavaScript, Python) says to use scheduleExpre
   expect(() => new ScheduledRetrain(chart, 'r', { ...base, schedule: '0 3 * * *' as any, checkpoint: { storage: rwxCheckpoints() } }))
     .toThrow("schedule ('0 3 * * *') must be a cdk8s Cron, e.g. Cron.daily(); for a string such as '0 2 * * 0' use scheduleExpression.");
 });
+
+test('a JsonPatch that removes the failure policy of a spot job fails synth (preemption-policy)', () => {
+  const { app, chart } = newChart();
+  const job = new SpotTolerantTrainingJob(chart, 'a', { ...base, checkpoint: { storage: rwxCheckpoints() }, spot: SpotScheduling.gke() });
+  job.apiObject.addJsonPatch(JsonPatch.remove('/spec/podFailurePolicy'));
+  expect(() => app.synth()).toThrow(/\[error preemption-policy\] Job\/.*no podFailurePolicy rule that ignores DisruptionTarget/);
+});

@@ -170,3 +170,33 @@ describe('cdk8s-training lint', () => {
     expect(result.status).toBe(1);
   });
 });
+
+describe('the failure the library exists for (#14)', () => {
+  const fixtures = path.join(__dirname, 'fixtures', 'lint');
+
+  test("the seed's Job, CronJob and PyTorchJob each get the preemption finding: errors on spot capacity, a warning off it", () => {
+    const result = run('lint', '--format', 'json', path.join(fixtures, 'seed-job.yaml'));
+    const findings = JSON.parse(result.out).findings.filter((f: any) => f.ruleId === 'preemption-policy');
+    const byObject = (object: string) => findings.filter((f: any) => f.object === object);
+    expect(byObject('Job/fraud-transformer-train').map((f: any) => f.severity)).toEqual(['error', 'error']);
+    expect(byObject('Job/fraud-transformer-train')[0].message).toMatch(/no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit \(2\)/);
+    // The CronJob's pods are not on spot: the same finding is a warning.
+    expect(byObject('CronJob/fraud-retrain').map((f: any) => f.severity)).toEqual(['warning', 'warning']);
+    expect(byObject('CronJob/fraud-retrain')[0].fix).toMatch(/^Add to spec.jobTemplate.spec.podFailurePolicy.rules: \{action: Ignore, onPodConditions: \[\{type: DisruptionTarget\}\]\}/);
+    // Each replica with its own change, not a catch-all text.
+    const ptj = byObject('PyTorchJob/fraud-ddp');
+    expect(ptj.map((f: any) => f.severity)).toEqual(['error', 'error']);
+    expect(ptj.map((f: any) => f.fix)).toEqual([
+      expect.stringMatching(/^Set spec.pytorchReplicaSpecs.Master.restartPolicy: ExitCode/),
+      expect.stringMatching(/^Set spec.pytorchReplicaSpecs.Worker.restartPolicy: ExitCode/),
+    ]);
+    expect(result.code).toBe(1);
+  });
+
+  test('a plain batch Job and CronJob (a migration, a report) get none of the training rules', () => {
+    const result = run('lint', '--format', 'json', path.join(fixtures, 'plain-batch.yaml'));
+    const report = JSON.parse(result.out);
+    expect(report.findings.map((f: any) => f.ruleId)).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+});

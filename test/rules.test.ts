@@ -245,6 +245,13 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
   'checkpoint-volume': [
     ['no claim mounted', (j) => { trainer(j).volumeMounts.shift(); pod(j).volumes.shift(); }, /mounts no PersistentVolumeClaim for checkpoints/],
   ],
+  'preemption-policy': [
+    ['no Ignore rule for DisruptionTarget', (j) => {
+      j.spec.podFailurePolicy.rules = j.spec.podFailurePolicy.rules.filter((r: any) => !r.onPodConditions?.length);
+    }, /spec has no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit/],
+    ['no podFailurePolicy at all', (j) => { delete j.spec.podFailurePolicy; },
+      /a trainer that exits 143 after its emergency checkpoint \(SIGTERM at preemption\) counts against backoffLimit/],
+  ],
 };
 
 const CRONJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
@@ -489,5 +496,21 @@ describe('the rules reference', () => {
 
   test('every rule has an example', () => {
     for (const rule of ALL_RULES) expect(rule.example.length).toBeGreaterThan(10);
+  });
+});
+
+describe('preemption-policy on the other kinds', () => {
+  const rule = ALL_RULES.find((r) => r.id === 'preemption-policy')!;
+
+  test('a JobSet whose failurePolicy restarts preemptions against maxRestarts', () => {
+    const jobSet = compliantJobSet();
+    jobSet.spec.failurePolicy.rules = jobSet.spec.failurePolicy.rules.filter((r: any) => r.action !== 'RestartJobSetAndIgnoreMaxRestarts');
+    expect(run(rule, [jobSet]).join('\n')).toMatch(/spec.failurePolicy has no RestartJobSetAndIgnoreMaxRestarts rule: every preemption restarts the set against maxRestarts/);
+  });
+
+  test('a PyTorchJob replica without restartPolicy gets the operator default OnFailure, and is told so', () => {
+    const job = compliantPyTorchJob();
+    delete job.spec.pytorchReplicaSpecs.Worker.restartPolicy;
+    expect(run(rule, [job])).toEqual([expect.stringMatching(/^spec.pytorchReplicaSpecs.Worker.restartPolicy is OnFailure \(the operator's default\)/)]);
   });
 });

@@ -176,8 +176,17 @@ describe('the launcher each engine runs (src/trainer/torch-launcher.ts; behaviou
       [TrainingEngine.jobSet(), {}],
       [TrainingEngine.trainerV2(), {}],
     ] as Array<[TrainingEngine, Partial<DistributedPyTorchJobProps>]>) {
-      expect(launcherOf(synth(build(engine, overrides).chart))).toContain('BUDGET, JOB = None, None');
+      const { chart, construct } = build(engine, overrides);
+      // OnFailure on spot is what preemption-policy reports; a user who wants it says why.
+      if (overrides.restartPolicy) construct.acknowledgeRule('preemption-policy', 'restarts are cheap for this model');
+      expect(launcherOf(synth(chart))).toContain('BUDGET, JOB = None, None');
     }
+  });
+
+  test('restartPolicy ON_FAILURE or NEVER on spot fails synth with preemption-policy, naming the replica and the change', () => {
+    const { chart } = build(TrainingEngine.trainingOperator(), { restartPolicy: ReplicaRestartPolicy.NEVER });
+    expect(() => synth(chart)).toThrow(
+      /\[error preemption-policy\] PyTorchJob\/fraud-ddp: spec.pytorchReplicaSpecs.Worker.restartPolicy is Never: one preempted Worker pod fails the whole PyTorchJob. Fix: Set spec.pytorchReplicaSpecs.Worker.restartPolicy: ExitCode/);
   });
 
   test('the contract reaches the launcher: a custom preemption code and configuration-error codes', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { contextFor, evaluate, findRule } from '../rules/engine';
+import { contextFor, evaluate } from '../rules/engine';
 import { describe as describeObject } from '../rules/workloads';
 
 /** Kinds at least one rule inspects; other kinds are read and reported as unchecked. */
@@ -157,7 +157,7 @@ export function lint(paths: string[], options: LintOptions): LintReport {
         ruleId: finding.ruleId,
         severity: finding.severity,
         message: finding.message,
-        fix: findRule(finding.ruleId)?.fix,
+        fix: finding.fix,
       });
     }
   }

@@ -1,12 +1,12 @@
 import { Rule } from './rule';
-import { forEachPodSpec } from './workloads';
+import { forEachPodSpec, mountsClaim, trainingReason } from './workloads';
 
 /** A training workload whose pods mount no persistent volume has nowhere to keep checkpoints. */
 export const checkpointVolume: Rule = {
   id: 'checkpoint-volume',
   rulebook: ['DESIGN preemption contract'],
   severity: 'warning',
-  what: 'A Job or training workload mounts no PersistentVolumeClaim.',
+  what: 'A training workload (a training kind, or pods that request accelerators or carry the cdk8s-training labels) mounts no PersistentVolumeClaim.',
   why: 'Without persistent checkpoints every preemption or node loss restarts training from scratch.',
   fix: 'Mount a checkpoint claim and pass its path to the trainer (CheckpointStorage in the constructs).',
   example: `kind: Job
@@ -16,10 +16,10 @@ spec:
       volumes: []   # nowhere to keep checkpoints`,
   check(object) {
     const messages: string[] = [];
+    // A plain batch Job (a migration, a report) needs no checkpoints.
+    if (trainingReason(object, false) === undefined) return messages;
     forEachPodSpec(object, (podSpec, path) => {
-      const claims = new Set((podSpec?.volumes ?? []).filter((v: any) => v?.persistentVolumeClaim || v?.ephemeral).map((v: any) => v.name));
-      const mounted = (podSpec?.containers ?? []).some((c: any) => (c?.volumeMounts ?? []).some((m: any) => claims.has(m?.name)));
-      if (!mounted) messages.push(`${path} mounts no PersistentVolumeClaim for checkpoints.`);
+      if (!mountsClaim(podSpec)) messages.push(`${path} mounts no PersistentVolumeClaim for checkpoints.`);
     });
     return messages;
   },

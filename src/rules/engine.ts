@@ -17,12 +17,13 @@ import { jobSetAdmission } from './jobset-admission';
 import { kueueLabels } from './kueue-labels';
 import { labels } from './labels';
 import { preemptionExitCode } from './preemption-exit-code';
+import { preemptionPolicy } from './preemption-policy';
 import { priority } from './priority';
 import { pvc } from './pvc';
 import { pytorchJob } from './pytorchjob';
 import { pytorchJobCleanup } from './pytorchjob-cleanup';
 import { resourceQuantities } from './resource-quantities';
-import { Finding, Rule, RuleContext } from './rule';
+import { Finding, Rule, RuleContext, RuleMessage } from './rule';
 import { sharedMemory } from './shared-memory';
 import { sharedRwoClaim } from './shared-rwo-claim';
 import { shellSyntax } from './shell-syntax';
@@ -39,6 +40,7 @@ export const ALL_RULES: Rule[] = [
   jobCounts,
   jobPodFailurePolicy,
   preemptionExitCode,
+  preemptionPolicy,
   jobSelector,
   jobNameLength,
   versionGatedFields,
@@ -98,14 +100,17 @@ export function evaluate(objects: any[], context: RuleContext, acknowledged: Rea
     for (const rule of rules) {
       // Only advisory rules can be acknowledged: what the apiserver or a webhook refuses stays an error.
       if (rule.refusedBy === undefined && (acknowledged.has(rule.id) || byAnnotation.has(rule.id))) continue;
-      let messages: string[];
+      let messages: RuleMessage[];
       try {
         messages = rule.check(object, context);
       } catch (error) {
         messages = [`the rule could not read this object (${(error as Error).message}).`];
       }
-      for (const message of messages) {
-        findings.push({ ruleId: rule.id, severity: rule.severity, object: describe(object), message });
+      if (messages.length === 0) continue;
+      const severity = rule.severityFor?.(object) ?? rule.severity;
+      for (const entry of messages) {
+        const { message, fix } = typeof entry === 'string' ? { message: entry, fix: rule.fix } : entry;
+        findings.push({ ruleId: rule.id, severity, object: describe(object), message, fix });
       }
     }
   }

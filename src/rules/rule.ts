@@ -33,9 +33,21 @@ export interface Rule {
   readonly refusedBy?: string;
   /** A short YAML excerpt that violates the rule, for the rules reference. */
   readonly example: string;
-  /** Returns one message per violation (empty when the object complies). */
-  check(object: any, context: RuleContext): string[];
+  /**
+   * The severity of this rule's findings on `object`, when it depends on the object (e.g. an
+   * error on spot capacity, a warning elsewhere).
+   * @default - `severity`
+   */
+  severityFor?(object: any): Severity;
+  /**
+   * Returns one message per violation (empty when the object complies); a message with its
+   * own fix when the rule's `fix` would say more than this violation needs.
+   */
+  check(object: any, context: RuleContext): RuleMessage[];
 }
+
+/** A violation's message, or a message with the fix for that violation only. */
+export type RuleMessage = string | { readonly message: string; readonly fix: string };
 
 /** One violation of one rule by one object. */
 export interface Finding {
@@ -44,9 +56,11 @@ export interface Finding {
   /** `Kind/name` of the object. */
   readonly object: string;
   readonly message: string;
+  /** What to change for this finding. */
+  readonly fix: string;
 }
 
 /** Formats a finding as one line: `[error J1 job-restart-policy] Job/x: message. Fix: ...`. */
-export function formatFinding(finding: Finding, rule: Rule): string {
-  return `[${finding.severity} ${finding.ruleId}] ${finding.object}: ${finding.message} Fix: ${rule.fix}`;
+export function formatFinding(finding: Finding): string {
+  return `[${finding.severity} ${finding.ruleId}] ${finding.object}: ${finding.message} Fix: ${finding.fix}`;
 }

@@ -75,3 +75,43 @@ export function forEachPodSpec(object: any, visit: (podSpec: any, path: string, 
     visit(ref.template?.spec ?? {}, ref.path ? `${ref.path}.spec` : 'spec', ref);
   }
 }
+
+const TRAINING_KINDS: { [kind: string]: string } = {
+  PyTorchJob: 'kubeflow.org/',
+  TrainJob: 'trainer.kubeflow.org/',
+  TrainingRuntime: 'trainer.kubeflow.org/',
+  ClusterTrainingRuntime: 'trainer.kubeflow.org/',
+};
+
+/** Pod labels the constructs of this library write. */
+const LIBRARY_MANAGED_BY = 'cdk8s-training';
+
+/** Whether a pod spec asks for an accelerator (an extended resource ending in /gpu, or a known device). */
+export function requestsAccelerator(podSpec: any): boolean {
+  return containersOf(podSpec).some((c: any) => Object.keys({ ...(c?.resources?.requests ?? {}), ...(c?.resources?.limits ?? {}) })
+    .some((name) => /\/(gpu|tpu|neuron|neuroncore)$/.test(name) || name === 'google.com/tpu'));
+}
+
+/** Whether a pod spec mounts a PersistentVolumeClaim (or a generic ephemeral volume) in a container. */
+export function mountsClaim(podSpec: any): boolean {
+  const claims = new Set((podSpec?.volumes ?? []).filter((v: any) => v?.persistentVolumeClaim || v?.ephemeral).map((v: any) => v.name));
+  return (podSpec?.containers ?? []).some((c: any) => (c?.volumeMounts ?? []).some((m: any) => claims.has(m?.name)));
+}
+
+/**
+ * Why an object is a training workload, or undefined when it is not (a database migration,
+ * a report): the training rules (checkpoint, /dev/shm, preemption policy) apply only to
+ * operator training kinds and to workloads whose pods request accelerators, mount a
+ * checkpoint claim (`withClaims`), or carry this library's labels.
+ */
+export function trainingReason(object: any, withClaims = true): string | undefined {
+  const group = TRAINING_KINDS[object?.kind];
+  if (group !== undefined && String(object?.apiVersion).startsWith(group)) return `a ${object.kind}`;
+  for (const ref of podTemplatesOf(object)) {
+    const spec = ref.template?.spec;
+    if (requestsAccelerator(spec)) return 'its pods request accelerators';
+    if (ref.template?.metadata?.labels?.['app.kubernetes.io/managed-by'] === LIBRARY_MANAGED_BY) return 'its pods carry the cdk8s-training labels';
+    if (withClaims && mountsClaim(spec)) return 'its pods mount a volume claim (checkpoints)';
+  }
+  return undefined;
+}

@@ -1,0 +1,124 @@
+import { SPOT_CAPACITIES } from './knowledge';
+import { Rule, RuleMessage } from './rule';
+import { spotCapacitiesOf } from './spot-grace';
+import { containersOf, jobSpecOf, podTemplatesOf, trainingReason } from './workloads';
+
+/** The exit code of a trainer killed by SIGTERM that did not choose its own (128 + 15). */
+const SIGTERM_EXIT = 143;
+
+/** Whether any pod of the object selects or tolerates spot capacity. */
+function onSpot(object: any): boolean {
+  return podTemplatesOf(object).some((ref) => {
+    const spec = ref.template?.spec;
+    const { selected, tolerated } = spotCapacitiesOf(spec);
+    const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    const byAffinity = required.some((term: any) => (term?.matchExpressions ?? []).some((e: any) =>
+      e?.operator === 'In' && SPOT_CAPACITIES.some((c) => c.labelKey === e.key && (e.values ?? []).includes(c.labelValue))));
+    return selected.length > 0 || tolerated.length > 0 || byAffinity;
+  });
+}
+
+/** The preemption exit code the trainer declares (PREEMPTION_EXIT_CODE), else SIGTERM's. */
+function preemptionCode(podSpec: any): number {
+  for (const container of containersOf(podSpec)) {
+    const value = (container?.env ?? []).find((e: any) => e?.name === 'PREEMPTION_EXIT_CODE')?.value;
+    if (value !== undefined && /^\d+$/.test(String(value))) return Number(value);
+  }
+  return SIGTERM_EXIT;
+}
+
+function jobMessages(object: any): RuleMessage[] {
+  const spec = jobSpecOf(object);
+  const prefix = object.kind === 'CronJob' ? 'spec.jobTemplate.spec' : 'spec';
+  const rules: any[] = spec?.podFailurePolicy?.rules ?? [];
+  const backoff = spec?.backoffLimit ?? 6;
+  const messages: RuleMessage[] = [];
+  const ignoresDisruption = rules.some((r) => r?.action === 'Ignore' &&
+    (r?.onPodConditions ?? []).some((c: any) => c?.type === 'DisruptionTarget' && (c?.status ?? 'True') === 'True'));
+  if (!ignoresDisruption) {
+    messages.push({
+      message: `${prefix} has no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit (${backoff}), ` +
+        'so a few preemptions fail a healthy run.',
+      fix: `Add to ${prefix}.podFailurePolicy.rules: {action: Ignore, onPodConditions: [{type: DisruptionTarget}]} (with restartPolicy Never in the pod template).`,
+    });
+  }
+  const code = preemptionCode(spec?.template?.spec);
+  const ignoresCode = rules.some((r) => r?.action === 'Ignore' && r?.onExitCodes?.operator === 'In' && (r.onExitCodes.values ?? []).includes(code));
+  if (!ignoresCode && spec?.podFailurePolicy === undefined) {
+    // With a policy, preemption-exit-code reports a code it does not ignore.
+    messages.push({
+      message: `${prefix}: a trainer that exits ${code} after its emergency checkpoint (SIGTERM at preemption) counts against backoffLimit (${backoff}); ` +
+        'and one that exits 0 there marks the unfinished Job Succeeded.',
+      fix: `Add {action: Ignore, onExitCodes: {containerName: <trainer>, operator: In, values: [${code}]}} to ${prefix}.podFailurePolicy.rules, ` +
+        `and make the trainer exit ${code} (never 0) after saving on SIGTERM.`,
+    });
+  }
+  return messages;
+}
+
+function pyTorchJobMessages(object: any): RuleMessage[] {
+  const messages: RuleMessage[] = [];
+  for (const [role, replica] of Object.entries<any>(object.spec?.pytorchReplicaSpecs ?? {})) {
+    const policy = replica?.restartPolicy ?? 'OnFailure';
+    const written = replica?.restartPolicy === undefined ? ' (the operator\'s default)' : '';
+    if (policy === 'Never') {
+      messages.push({
+        message: `spec.pytorchReplicaSpecs.${role}.restartPolicy is Never${written}: one preempted ${role} pod fails the whole PyTorchJob.`,
+        fix: `Set spec.pytorchReplicaSpecs.${role}.restartPolicy: ExitCode and make the trainer exit 143 (128 or more) after saving on SIGTERM.`,
+      });
+    } else if (policy === 'OnFailure') {
+      messages.push({
+        message: `spec.pytorchReplicaSpecs.${role}.restartPolicy is OnFailure${written}: a preempted ${role} pod is restarted like a crash and counted against runPolicy.backoffLimit, ` +
+          'and a pod lost with its node is not restarted in place.',
+        fix: `Set spec.pytorchReplicaSpecs.${role}.restartPolicy: ExitCode and make the trainer exit 143 after saving on SIGTERM; exits 1-127 then fail the job.`,
+      });
+    }
+  }
+  return messages;
+}
+
+function jobSetMessages(object: any): RuleMessage[] {
+  const isRuntime = object.kind !== 'JobSet';
+  const spec = isRuntime ? object.spec?.template?.spec : object.spec;
+  const prefix = isRuntime ? 'spec.template.spec' : 'spec';
+  const rules: any[] = spec?.failurePolicy?.rules ?? [];
+  if (rules.some((r) => r?.action === 'RestartJobSetAndIgnoreMaxRestarts')) return [];
+  return [{
+    message: `${prefix}.failurePolicy has no RestartJobSetAndIgnoreMaxRestarts rule: every preemption restarts the set against maxRestarts ` +
+      `(${spec?.failurePolicy?.maxRestarts ?? 0}), so a few reclaimed nodes fail the run.`,
+    fix: `Give the child Jobs a podFailurePolicy that turns DisruptionTarget and exit 143 into FailJob, and add to ${prefix}.failurePolicy.rules ` +
+      '{name: preemption, action: RestartJobSetAndIgnoreMaxRestarts, onJobFailureReasons: [PodFailurePolicy]} (DistributedPyTorchJob writes both).',
+  }];
+}
+
+/**
+ * The failure the library exists for: on spot capacity, a training workload whose failure
+ * policy counts preemptions (RULEBOOK J3, J10, K6).
+ */
+export const preemptionPolicy: Rule = {
+  id: 'preemption-policy',
+  rulebook: ['J3', 'J10', 'K6'],
+  severity: 'warning',
+  severityFor: (object) => (onSpot(object) ? 'error' : 'warning'),
+  what: 'A training workload counts preemptions as failures: a Job without an Ignore rule for DisruptionTarget or its preemption exit code, ' +
+    'a PyTorchJob replica whose restartPolicy is not ExitCode, a JobSet whose failurePolicy counts preemption restarts (error on spot capacity).',
+  why: 'A reclaimed node or a graceful preemption uses up the retry budget, so a few preemptions fail a healthy run and waste the GPU-hours spent.',
+  fix: 'Ignore DisruptionTarget and the preemption exit code in the podFailurePolicy (Jobs), use restartPolicy ExitCode (PyTorchJob), ' +
+    'or restart JobSets with RestartJobSetAndIgnoreMaxRestarts; each finding names its own change.',
+  example: `kind: Job
+spec:
+  backoffLimit: 2          # no podFailurePolicy: each preemption counts
+  template:
+    spec:
+      containers:
+        - name: trainer
+          resources: {limits: {nvidia.com/gpu: 1}}`,
+  check(object) {
+    // A plain batch Job (a migration, a report) gets no training advice.
+    if (trainingReason(object) === undefined) return [];
+    if (jobSpecOf(object)) return jobMessages(object);
+    if (object?.kind === 'PyTorchJob') return pyTorchJobMessages(object);
+    if (object?.kind === 'JobSet' || object?.kind === 'TrainingRuntime' || object?.kind === 'ClusterTrainingRuntime') return jobSetMessages(object);
+    return [];
+  },
+};
