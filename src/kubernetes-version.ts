@@ -45,6 +45,11 @@ export class KubernetesVersion {
     return new KubernetesVersion(minor);
   }
 
+  /** The newest version this library knows. */
+  public static newest(): KubernetesVersion {
+    return new KubernetesVersion(NEWEST_KNOWN_MINOR);
+  }
+
   /**
    * Sets the target version for every construct of this library under `scope` (an App or a
    * Chart). Call it before adding children to the scope.

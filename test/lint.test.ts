@@ -99,7 +99,9 @@ describe('cdk8s-training lint', () => {
     ['a scalar document', { 'scalar.yaml': 'just text\n' }, /document 1 is a string, not a Kubernetes object/, 1],
     ['an object without kind', { 'nokind.yaml': 'metadata: {name: x}\n' }, /document 1 has no apiVersion and kind/, 1],
     ['an empty file', { 'empty.yaml': '\n\n' }, /empty\.yaml: warning \[input\] -: is empty/, 0],
-    ['a binary file', { 'model.yaml': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]) }, /is a binary file, not YAML or JSON; skipped/, 0],
+    // Never skipped with exit 0: a manifest that cannot be read is an error.
+    ['a binary file', { 'model.yaml': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]) }, /model\.yaml: error \[input\] -: is not UTF-8 or UTF-16 text/, 1],
+    ['Latin-1 text', { 'job.yaml': Buffer.from('metadata:\n  name: caf\xe9\n', 'latin1') }, /job\.yaml: error \[input\] -: is not valid UTF-8; save it as UTF-8/, 1],
     ['invalid JSON', { 'bad.json': '{"kind": ' }, /bad\.json: error \[input\] -: is not valid JSON/, 1],
     ['an unknown kind', { 'svc.yaml': SERVICE }, /1 files, 1 objects \(1 of kinds no rule checks\): 0 errors, 0 warnings/, 0],
   ])('%s gets a clear message, never a stack trace', (_name, files, message, code) => {
@@ -198,5 +200,61 @@ describe('the failure the library exists for (#14)', () => {
     const report = JSON.parse(result.out);
     expect(report.findings.map((f: any) => f.ruleId)).toEqual([]);
     expect(result.code).toBe(0);
+  });
+});
+
+describe('lint input as CI tools feed it (#14)', () => {
+  const runWithStdin = (stdin: string, ...argv: string[]) => {
+    let out = '';
+    let err = '';
+    const code = main(argv, (t) => { out += t; }, (t) => { err += t; }, () => Buffer.from(stdin));
+    return { code, out, err };
+  };
+
+  test('- reads standard input (helm template | cdk8s-training lint -)', () => {
+    const result = runWithStdin(`# from helm\n---\n${BAD_JOB}---\n\n---\n${SERVICE}`, 'lint', '-');
+    expect(result.out).toMatch(/^-:\d+: error \[job-restart-policy\] Job\/handwritten/m);
+    expect(result.code).toBe(1);
+  });
+
+  test('UTF-16 manifests (with a byte order mark) are decoded and linted', () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(BAD_JOB, 'utf16le')]);
+    const be = Buffer.from(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(BAD_JOB, 'utf16le')])).swap16();
+    for (const content of [le, be]) {
+      const result = run('lint', tmp({ 'job.yaml': content }));
+      expect(result.out).toMatch(/error \[job-restart-policy\] Job\/handwritten/);
+      expect(result.code).toBe(1);
+    }
+  });
+
+  test('a named pipe in a folder is skipped (never read, so never hangs); given by name it is reported', () => {
+    const dir = tmp({ 'job.yaml': BAD_JOB });
+    const fifo = path.join(dir, 'pipe.yaml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(run('lint', dir).out).toMatch(/1 files, 1 objects/);
+    const named = run('lint', fifo);
+    expect(named.out).toMatch(/pipe\.yaml: error \[input\] -: is not a regular file \(a pipe, socket or device\); skipped/);
+    expect(named.code).toBe(1);
+  });
+
+  test('symlink loops are visited once, and a file reached twice is linted once', () => {
+    const dir = tmp({ 'a/job.yaml': BAD_JOB });
+    fs.symlinkSync(dir, path.join(dir, 'a', 'loop'));
+    fs.symlinkSync(path.join(dir, 'a', 'job.yaml'), path.join(dir, 'same.yaml'));
+    const result = run('lint', dir, path.join(dir, 'a', 'job.yaml'));
+    expect(result.out).toMatch(/1 files, 1 objects/);
+    expect(result.out.match(/\[job-restart-policy\]/g)).toHaveLength(1);
+  });
+
+  test('a workload with no spec is an error, not a clean pass', () => {
+    const result = run('lint', tmp({ 'job.yaml': 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: half}\n' }));
+    expect(result.out).toMatch(/error \[input\] Job\/half: Job 'half' has no spec, so nothing can be checked/);
+    expect(result.code).toBe(1);
+  });
+
+  test('an unknown --kubernetes-version is a usage error (exit 2)', () => {
+    const result = run('lint', '--kubernetes-version', '1.99', tmp({ 'job.yaml': BAD_JOB }));
+    expect(result.err).toMatch(/--kubernetes-version 1\.99 is not a version this library knows: use 1\.28 to 1\.34/);
+    expect(result.code).toBe(2);
   });
 });

@@ -7,6 +7,8 @@ import { describe as describeObject } from '../rules/workloads';
 /** Kinds at least one rule inspects; other kinds are read and reported as unchecked. */
 const CHECKED_KINDS = ['Job', 'CronJob', 'PyTorchJob', 'Pod', 'PersistentVolumeClaim', 'ConfigMap'];
 const EXTENSIONS = ['.yaml', '.yml', '.json'];
+/** Kinds whose spec the rules read: one without a spec is an error, not a silent pass. */
+const WORKLOAD_KINDS = ['Job', 'CronJob', 'PyTorchJob', 'Pod', 'JobSet', 'TrainJob', 'TrainingRuntime', 'ClusterTrainingRuntime'];
 
 /** One line of the lint report. */
 export interface LintFinding {
@@ -24,6 +26,8 @@ export interface LintFinding {
 
 export interface LintOptions {
   readonly kubernetesMinor: number;
+  /** Reads standard input, for the path `-` (default: fd 0). */
+  readonly readStdin?: () => Buffer;
 }
 
 export interface LintReport {
@@ -39,21 +43,42 @@ interface LoadedObject {
   readonly object: any;
 }
 
-/** Expands folders to their manifest files, sorted, so output is stable. */
+/** The name stdin is reported under. */
+export const STDIN = '-';
+
+/**
+ * Expands folders to their manifest files, sorted, so output is stable. Never hangs and never
+ * loops: named pipes, sockets and devices in a folder are skipped (given by name they are
+ * reported), a symlink loop is visited once, and a file reached twice is linted once.
+ */
 function collectFiles(paths: string[], findings: LintFinding[]): string[] {
   const files: string[] = [];
+  const seen = new Set<string>();
   const visit = (target: string, explicit: boolean) => {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(target);
-    } catch {
-      findings.push({ file: target, object: '-', ruleId: 'input', severity: 'error', message: 'no such file or folder.' });
+    if (target === STDIN && explicit) {
+      if (!seen.has(STDIN)) files.push(STDIN);
+      seen.add(STDIN);
       return;
     }
+    let stat: fs.Stats;
+    let real: string;
+    try {
+      stat = fs.statSync(target);
+      real = fs.realpathSync(target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      findings.push(inputProblem(target, code === 'ELOOP' ? 'is a symlink loop; skipped.' : 'no such file or folder.', code === 'ELOOP' ? 'warning' : 'error'));
+      return;
+    }
+    if (seen.has(real)) return;
+    seen.add(real);
     if (stat.isDirectory()) {
       for (const entry of fs.readdirSync(target).sort()) {
         if (!entry.startsWith('.') && entry !== 'node_modules') visit(path.join(target, entry), false);
       }
+    } else if (!stat.isFile()) {
+      // A FIFO would block the read forever; a socket or device is not a manifest.
+      if (explicit) findings.push(inputProblem(target, 'is not a regular file (a pipe, socket or device); skipped. Pipe manifests in with - instead.'));
     } else if (explicit || EXTENSIONS.includes(path.extname(target).toLowerCase())) {
       files.push(target);
     }
@@ -62,23 +87,43 @@ function collectFiles(paths: string[], findings: LintFinding[]): string[] {
   return files;
 }
 
+/**
+ * The text of a manifest file: UTF-8 (with or without a byte order mark), or UTF-16 with its
+ * byte order mark (what PowerShell's `>` writes); anything else with NUL bytes is reported.
+ */
+function decode(buffer: Buffer): { text?: string; problem?: string } {
+  if (buffer.length >= 2 && buffer[0] === 0xff && buffer[1] === 0xfe) return { text: buffer.subarray(2).toString('utf16le') };
+  if (buffer.length >= 2 && buffer[0] === 0xfe && buffer[1] === 0xff) {
+    const swapped = Buffer.from(buffer.subarray(2));
+    swapped.swap16();
+    return { text: swapped.toString('utf16le') };
+  }
+  if (buffer.includes(0)) {
+    return { problem: 'is not UTF-8 or UTF-16 text (it has NUL bytes and no UTF-16 byte order mark); save it as UTF-8.' };
+  }
+  const text = buffer.toString('utf8');
+  if (text.includes('\uFFFD')) return { problem: 'is not valid UTF-8; save it as UTF-8.' };
+  return { text: text.replace(/^\uFEFF/, '') };
+}
+
 function inputProblem(file: string, message: string, severity: 'error' | 'warning' = 'error', line?: number, object = '-'): LintFinding {
   return { file, line, object, ruleId: 'input', severity, message };
 }
 
-function loadFile(file: string, findings: LintFinding[]): LoadedObject[] {
+function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer): LoadedObject[] {
   let buffer: Buffer;
   try {
-    buffer = fs.readFileSync(file);
+    buffer = file === STDIN ? readStdin() : fs.readFileSync(file);
   } catch (error) {
     findings.push(inputProblem(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`));
     return [];
   }
-  if (buffer.includes(0)) {
-    findings.push(inputProblem(file, 'is a binary file, not YAML or JSON; skipped.', 'warning'));
+  const decoded = decode(buffer);
+  if (decoded.problem !== undefined) {
+    findings.push(inputProblem(file, decoded.problem));
     return [];
   }
-  const text = buffer.toString('utf8');
+  const text = decoded.text!;
   if (text.trim() === '') {
     findings.push(inputProblem(file, 'is empty.', 'warning'));
     return [];
@@ -97,6 +142,11 @@ function loadFile(file: string, findings: LintFinding[]): LoadedObject[] {
     }
     if (typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') {
       findings.push(inputProblem(file, `document ${document} has no apiVersion and kind.`, 'error', line, `document ${document}`));
+      return;
+    }
+    if (WORKLOAD_KINDS.includes(value.kind) && (value.spec === null || typeof value.spec !== 'object')) {
+      findings.push(inputProblem(file, `${value.kind} '${value.metadata?.name ?? '(unnamed)'}' has no spec, so nothing can be checked; ` +
+        'lint the complete manifest (helm template, kustomize build).', 'error', line, `${value.kind}/${value.metadata?.name ?? '(unnamed)'}`));
       return;
     }
     loaded.push({ file, line, object: value });
@@ -145,7 +195,8 @@ function loadFile(file: string, findings: LintFinding[]): LoadedObject[] {
 export function lint(paths: string[], options: LintOptions): LintReport {
   const findings: LintFinding[] = [];
   const files = collectFiles(paths, findings);
-  const loaded = files.flatMap((file) => loadFile(file, findings));
+  const readStdin = options.readStdin ?? (() => fs.readFileSync(0));
+  const loaded = files.flatMap((file) => loadFile(file, findings, readStdin));
   const objects = loaded.map((entry) => entry.object);
   const context = contextFor(objects, options.kubernetesMinor);
   for (const entry of loaded) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { formatText, lint } from './lint';
+import { KubernetesVersion } from '../kubernetes-version';
 
-const USAGE = `Usage: cdk8s-training lint [options] <files or folders...>
+const USAGE = `Usage: cdk8s-training lint [options] <files, folders, or - for stdin...>
 
 Runs the cdk8s-training rules over Kubernetes manifests (multi-document YAML or JSON).
 
@@ -15,7 +16,7 @@ Exit codes: 0 no errors, 1 errors (or warnings with --fail-on-warnings), 2 bad u
 `;
 
 /** Runs the command line; returns the exit code. Never throws. */
-export function main(argv: string[], out: (text: string) => void, err: (text: string) => void): number {
+export function main(argv: string[], out: (text: string) => void, err: (text: string) => void, readStdin?: () => Buffer): number {
   try {
     const [command, ...rest] = argv;
     if (command === '-h' || command === '--help' || command === undefined) {
@@ -45,11 +46,16 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
         failOnWarnings = true;
       } else if (arg === '--kubernetes-version') {
         const match = /^1\.(\d+)$/.exec(rest[++i] ?? '');
-        if (!match || Number(match[1]) < 28) {
-          err(`--kubernetes-version must look like 1.28 (1.28 or newer), not '${rest[i]}'\n`);
+        if (!match) {
+          err(`--kubernetes-version must look like 1.28, not '${rest[i]}'\n`);
           return 2;
         }
-        minor = Number(match[1]);
+        try {
+          minor = KubernetesVersion.of(Number(match[1])).minor;
+        } catch {
+          err(`--kubernetes-version ${rest[i]} is not a version this library knows: use ${KubernetesVersion.V1_28} to ${KubernetesVersion.newest()}.\n`);
+          return 2;
+        }
       } else if (arg.startsWith('-') && arg !== '-') {
         err(`unknown option '${arg}'\n\n${USAGE}`);
         return 2;
@@ -61,7 +67,7 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
       err(`no files or folders given\n\n${USAGE}`);
       return 2;
     }
-    const report = lint(paths, { kubernetesMinor: minor });
+    const report = lint(paths, { kubernetesMinor: minor, readStdin });
     out(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatText(report));
     const errors = report.findings.filter((f) => f.severity === 'error').length;
     const warnings = report.findings.length - errors;
