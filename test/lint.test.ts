@@ -61,10 +61,11 @@ describe('cdk8s-training lint', () => {
     const result = run('lint', path.join(dir, 'job.yaml'));
     expect(result.code).toBe(1);
     const file = path.join(dir, 'job.yaml');
-    expect(result.out).toContain(`${file}:6: error [job-restart-policy] Job/handwritten: restartPolicy is 'Always'`);
-    expect(result.out).toContain(`${file}:6: error [shell-syntax] Job/handwritten:`);
-    expect(result.out).toContain(`${file}:6: error [resource-quantities] Job/handwritten:`);
-    expect(result.out).toContain(`${file}:6: warning [job-ttl] Job/handwritten: spec.ttlSecondsAfterFinished is not set.`);
+    // The field where the rule names it (restartPolicy's value, line 13 column 22), else the object.
+    expect(result.out).toContain(`${file}:13:22: error [job-restart-policy] Job/handwritten: restartPolicy is 'Always'`);
+    expect(result.out).toContain(`${file}:6:1: error [shell-syntax] Job/handwritten:`);
+    expect(result.out).toContain(`${file}:6:1: error [resource-quantities] Job/handwritten:`);
+    expect(result.out).toContain(`${file}:6:1: warning [job-ttl] Job/handwritten: spec.ttlSecondsAfterFinished is not set.`);
     expect(result.out).toMatch(/1 files, 2 objects \(1 of kinds no rule checks\): \d+ errors, \d+ warnings/);
   });
 
@@ -119,7 +120,7 @@ describe('cdk8s-training lint', () => {
 
   test.each([
     [['lint'], /no files or folders given/],
-    [['lint', '--format', 'xml', 'x'], /--format must be text or json/],
+    [['lint', '--format', 'xml', 'x'], /--format must be one of text, json, sarif, junit, not 'xml'/],
     [['lint', '--kubernetes-version', '2', 'x'], /--kubernetes-version must look like 1.28/],
     [['lint', '--nope', 'x'], /unknown option '--nope'/],
     [['deploy'], /unknown command 'deploy'/],
@@ -213,7 +214,7 @@ describe('lint input as CI tools feed it (#14)', () => {
 
   test('- reads standard input (helm template | cdk8s-training lint -)', () => {
     const result = runWithStdin(`# from helm\n---\n${BAD_JOB}---\n\n---\n${SERVICE}`, 'lint', '-');
-    expect(result.out).toMatch(/^-:\d+: error \[job-restart-policy\] Job\/handwritten/m);
+    expect(result.out).toMatch(/^-:10:22: error \[job-restart-policy\] Job\/handwritten/m);
     expect(result.code).toBe(1);
   });
 
@@ -256,5 +257,48 @@ describe('lint input as CI tools feed it (#14)', () => {
     const result = run('lint', '--kubernetes-version', '1.99', tmp({ 'job.yaml': BAD_JOB }));
     expect(result.err).toMatch(/--kubernetes-version 1\.99 is not a version this library knows: use 1\.28 to 1\.34/);
     expect(result.code).toBe(2);
+  });
+});
+
+describe('lint output for CI tools (#14)', () => {
+  const seed = path.join(__dirname, 'fixtures', 'lint', 'seed-job.yaml');
+
+  test('--format sarif is a valid SARIF 2.1.0 log (the OASIS schema, through @microsoft/jest-sarif) with file, line and column', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@microsoft/jest-sarif'); // registers toBeValidSarifLog: ajv over the SARIF 2.1.0 JSON schema
+    const result = run('lint', '--format', 'sarif', seed);
+    const log = JSON.parse(result.out);
+    (expect(log) as any).toBeValidSarifLog();
+    expect(result.code).toBe(1);
+    const run0 = log.runs[0];
+    expect(run0.tool.driver.name).toBe('cdk8s-training');
+    const ptj = run0.results.filter((r: any) => r.ruleId === 'preemption-policy' && /PyTorchJob/.test(r.message.text));
+    // Master.restartPolicy: OnFailure sits on line 74 of the fixture, its value at column 22.
+    expect(ptj[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: seed }, region: { startLine: 74, startColumn: 22 } });
+    expect(run0.tool.driver.rules[ptj[0].ruleIndex].id).toBe('preemption-policy');
+    // An invalid log fails the same check (the validation can fail).
+    delete log.runs[0].tool.driver.name;
+    (expect(log) as any).not.toBeValidSarifLog();
+  });
+
+  test('--format junit is well-formed JUnit XML: a testsuite per file, a testcase per object, a failure per object with errors', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DOMParser } = require('@xmldom/xmldom');
+    const dir = tmp({ 'seed.yaml': fs.readFileSync(seed), 'plain.yaml': fs.readFileSync(path.join(__dirname, 'fixtures', 'lint', 'plain-batch.yaml')) });
+    const result = run('lint', '--format', 'junit', dir);
+    const errors: string[] = [];
+    const doc = new DOMParser({ onError: (level: string, message: string) => errors.push(`${level}: ${message}`) })
+      .parseFromString(result.out, 'text/xml');
+    expect(errors).toEqual([]);
+    const root = doc.documentElement;
+    expect(root.tagName).toBe('testsuites');
+    const suites = Array.from(root.getElementsByTagName('testsuite')) as any[];
+    expect(suites.map((s) => s.getAttribute('name'))).toEqual([path.join(dir, 'seed.yaml')]);
+    const cases = Array.from(suites[0].getElementsByTagName('testcase')) as any[];
+    expect(cases.map((c) => c.getAttribute('name'))).toEqual(['Job/fraud-transformer-train', 'CronJob/fraud-retrain', 'PyTorchJob/fraud-ddp']);
+    expect(cases.map((c) => c.getElementsByTagName('failure').length)).toEqual([1, 0, 1]);
+    expect(suites[0].getAttribute('tests')).toBe('3');
+    expect(suites[0].getAttribute('failures')).toBe('2');
+    expect(cases[1].getElementsByTagName('system-out')[0].textContent).toMatch(/warning \[preemption-policy\]/);
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { contextFor, evaluate } from '../rules/engine';
+import { contextFor, evaluate, findRule } from '../rules/engine';
 import { describe as describeObject } from '../rules/workloads';
 
 /** Kinds at least one rule inspects; other kinds are read and reported as unchecked. */
@@ -13,8 +13,10 @@ const WORKLOAD_KINDS = ['Job', 'CronJob', 'PyTorchJob', 'Pod', 'JobSet', 'TrainJ
 /** One line of the lint report. */
 export interface LintFinding {
   readonly file: string;
-  /** 1-based line of the document (or of a parse error), where known. */
+  /** 1-based line of the offending field where the rule names it, else of the object, where known. */
   readonly line?: number;
+  /** 1-based column of the same. */
+  readonly column?: number;
   /** `Kind/name`, or the document index for input problems. */
   readonly object: string;
   /** A rule id, or `input` for files that cannot be read as manifests. */
@@ -40,7 +42,10 @@ export interface LintReport {
 interface LoadedObject {
   readonly file: string;
   readonly line?: number;
+  readonly column?: number;
   readonly object: any;
+  /** Line and column of a path inside the object, where the source can tell. */
+  readonly positionOf?: (path: Array<string | number>) => { line: number; column: number } | undefined;
 }
 
 /** The name stdin is reported under. */
@@ -129,7 +134,8 @@ function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer
     return [];
   }
   const loaded: LoadedObject[] = [];
-  const accept = (value: any, document: number, line?: number) => {
+  const accept = (value: any, document: number, line?: number, column?: number,
+    positionOf?: (path: Array<string | number>) => { line: number; column: number } | undefined) => {
     if (value === null || value === undefined) return;
     if (Array.isArray(value) || typeof value !== 'object') {
       const type = Array.isArray(value) ? 'a list' : `a ${typeof value}`;
@@ -137,7 +143,7 @@ function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer
       return;
     }
     if (value.kind === 'List' && Array.isArray(value.items)) {
-      value.items.forEach((item: any) => accept(item, document, line));
+      value.items.forEach((item: any) => accept(item, document, line, column));
       return;
     }
     if (typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') {
@@ -149,7 +155,7 @@ function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer
         'lint the complete manifest (helm template, kustomize build).', 'error', line, `${value.kind}/${value.metadata?.name ?? '(unnamed)'}`));
       return;
     }
-    loaded.push({ file, line, object: value });
+    loaded.push({ file, line, column, object: value, positionOf });
   };
   if (path.extname(file).toLowerCase() === '.json') {
     try {
@@ -172,7 +178,8 @@ function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer
   documents.forEach((document: any, i: number) => {
     // The line where the document's content starts (after any '---' marker).
     const start = document.contents?.range?.[0] ?? document.range?.[0];
-    const line = start !== undefined ? lineCounter.linePos(start).line : undefined;
+    const startPos = start !== undefined ? lineCounter.linePos(start) : undefined;
+    const line = startPos?.line;
     if (document.errors?.length > 0) {
       const error = document.errors[0];
       const errorLine = error.linePos?.[0]?.line ?? line;
@@ -186,7 +193,14 @@ function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer
       findings.push(inputProblem(file, `document ${i + 1} cannot be read: ${(error as Error).message}.`, 'error', line, `document ${i + 1}`));
       return;
     }
-    accept(value, i + 1, line);
+    const positionOf = (fieldPath: Array<string | number>) => {
+      const node = document.getIn(fieldPath, true) as any;
+      const offset = node?.range?.[0];
+      if (offset === undefined) return undefined;
+      const pos = lineCounter.linePos(offset);
+      return { line: pos.line, column: pos.col };
+    };
+    accept(value, i + 1, line, startPos?.col, positionOf);
   });
   return loaded;
 }
@@ -201,9 +215,11 @@ export function lint(paths: string[], options: LintOptions): LintReport {
   const context = contextFor(objects, options.kubernetesMinor);
   for (const entry of loaded) {
     for (const finding of evaluate([entry.object], context)) {
+      const at = (finding.path && entry.positionOf?.(finding.path)) ?? { line: entry.line, column: entry.column };
       findings.push({
         file: entry.file,
-        line: entry.line,
+        line: at.line,
+        column: at.column,
         object: describeObject(entry.object),
         ruleId: finding.ruleId,
         severity: finding.severity,
@@ -219,9 +235,95 @@ export function lint(paths: string[], options: LintOptions): LintReport {
 /** The text report: one line per finding, then a summary line. */
 export function formatText(report: LintReport): string {
   const lines = report.findings.map((f) =>
-    `${f.file}${f.line !== undefined ? `:${f.line}` : ''}: ${f.severity} [${f.ruleId}] ${f.object}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`);
+    `${location(f)}: ${f.severity} [${f.ruleId}] ${f.object}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`);
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.length - errors;
   lines.push(`${report.files} files, ${report.objects} objects (${report.unchecked} of kinds no rule checks): ${errors} errors, ${warnings} warnings`);
   return lines.join('\n') + '\n';
+}
+
+/** `file:line:col`, as compilers and linters print it (what editors and CI annotate). */
+function location(f: LintFinding): string {
+  return `${f.file}${f.line !== undefined ? `:${f.line}${f.column !== undefined ? `:${f.column}` : ''}` : ''}`;
+}
+
+const TOOL = { name: 'cdk8s-training', informationUri: 'https://github.com/cdk8s-training/cdk8s-training' };
+const INPUT_RULE = { id: 'input', what: 'A file that cannot be read as Kubernetes manifests.', why: 'Nothing in it was checked.', fix: 'Fix or remove the file.' };
+
+function toolVersion(): string {
+  // lib/cli/lint.js and src/cli/lint.ts both sit two folders below package.json.
+  return require(path.join(__dirname, '..', '..', 'package.json')).version;
+}
+
+/**
+ * SARIF 2.1.0, for code-scanning upload (GitHub, GitLab, Azure DevOps): one run, the rules
+ * that fired as reporting descriptors, one result per finding at its file:line:column.
+ */
+export function formatSarif(report: LintReport): string {
+  const ids = [...new Set(report.findings.map((f) => f.ruleId))].sort();
+  const rules = ids.map((id) => {
+    const rule = findRule(id) ?? INPUT_RULE;
+    return {
+      id,
+      shortDescription: { text: rule.what },
+      fullDescription: { text: rule.why },
+      help: { text: rule.fix },
+      helpUri: `${TOOL.informationUri}/blob/main/docs/rules.md#${id}`,
+      defaultConfiguration: { level: (rule as any).severity ?? 'error' },
+    };
+  });
+  const results = report.findings.map((f) => ({
+    ruleId: f.ruleId,
+    ruleIndex: ids.indexOf(f.ruleId),
+    level: f.severity,
+    message: { text: `${f.object}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}` },
+    locations: [{
+      physicalLocation: {
+        artifactLocation: { uri: f.file === STDIN ? 'stdin' : f.file.split(path.sep).join('/') },
+        ...(f.line !== undefined ? { region: { startLine: f.line, ...(f.column !== undefined ? { startColumn: f.column } : {}) } } : {}),
+      },
+      logicalLocations: [{ fullyQualifiedName: f.object, kind: 'resource' }],
+    }],
+  }));
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver: { ...TOOL, version: toolVersion(), rules } }, results }],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}
+
+function xml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/**
+ * JUnit XML, as CI test reports read it: a testsuite per file, a testcase per object (and per
+ * unreadable input), a failure per error finding; warnings are written to system-out.
+ */
+export function formatJunit(report: LintReport): string {
+  const byFile = new Map<string, Map<string, LintFinding[]>>();
+  for (const f of report.findings) {
+    const objects = byFile.get(f.file) ?? new Map<string, LintFinding[]>();
+    objects.set(f.object, [...(objects.get(f.object) ?? []), f]);
+    byFile.set(f.file, objects);
+  }
+  const suites = [...byFile.entries()].map(([file, objects]) => {
+    const cases = [...objects.entries()].map(([object, findings]) => {
+      const errors = findings.filter((f) => f.severity === 'error');
+      const warnings = findings.filter((f) => f.severity === 'warning');
+      const failure = errors.length === 0 ? '' :
+        `<failure type="${xml(errors.map((f) => f.ruleId).join(' '))}" message="${xml(`${errors.length} error(s)`)}">` +
+        `${xml(errors.map((f) => `${location(f)}: [${f.ruleId}] ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`).join('\n'))}</failure>`;
+      const out = warnings.length === 0 ? '' :
+        `<system-out>${xml(warnings.map((f) => `${location(f)}: warning [${f.ruleId}] ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`).join('\n'))}</system-out>`;
+      return `    <testcase classname="${xml(file)}" name="${xml(object)}">${failure}${out}</testcase>`;
+    });
+    const failures = [...objects.values()].filter((list) => list.some((f) => f.severity === 'error')).length;
+    return `  <testsuite name="${xml(file)}" tests="${objects.size}" failures="${failures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`;
+  });
+  const tests = [...byFile.values()].reduce((n, objects) => n + objects.size, 0);
+  const failures = [...byFile.values()].reduce((n, objects) => n + [...objects.values()].filter((l) => l.some((f) => f.severity === 'error')).length, 0);
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<testsuites name="cdk8s-training lint" tests="${tests}" failures="${failures}" errors="0">\n${suites.join('\n')}${suites.length ? '\n' : ''}</testsuites>\n`;
 }

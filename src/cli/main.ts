@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { formatText, lint } from './lint';
+import { formatJunit, formatSarif, formatText, lint } from './lint';
+
+const FORMATS = ['text', 'json', 'sarif', 'junit'];
 import { KubernetesVersion } from '../kubernetes-version';
 
 const USAGE = `Usage: cdk8s-training lint [options] <files, folders, or - for stdin...>
@@ -7,7 +9,8 @@ const USAGE = `Usage: cdk8s-training lint [options] <files, folders, or - for st
 Runs the cdk8s-training rules over Kubernetes manifests (multi-document YAML or JSON).
 
 Options:
-  --format text|json        output format (default: text)
+  --format text|json|sarif|junit
+                            output format (default: text; sarif for code scanning, junit for CI test reports)
   --fail-on-warnings        exit 1 on warnings too
   --kubernetes-version 1.N  target version for version-gated fields (default: 1.28)
   -h, --help                show this help
@@ -38,8 +41,8 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
         return 0;
       } else if (arg === '--format') {
         format = rest[++i];
-        if (format !== 'text' && format !== 'json') {
-          err(`--format must be text or json, not '${format}'\n`);
+        if (!FORMATS.includes(format)) {
+          err(`--format must be one of ${FORMATS.join(', ')}, not '${format}'\n`);
           return 2;
         }
       } else if (arg === '--fail-on-warnings') {
@@ -68,7 +71,8 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
       return 2;
     }
     const report = lint(paths, { kubernetesMinor: minor, readStdin });
-    out(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatText(report));
+    out(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'sarif' ? formatSarif(report)
+      : format === 'junit' ? formatJunit(report) : formatText(report));
     const errors = report.findings.filter((f) => f.severity === 'error').length;
     const warnings = report.findings.length - errors;
     return errors > 0 || (failOnWarnings && warnings > 0) ? 1 : 0;

@@ -109,8 +109,8 @@ export function evaluate(objects: any[], context: RuleContext, acknowledged: Rea
       if (messages.length === 0) continue;
       const severity = rule.severityFor?.(object) ?? rule.severity;
       for (const entry of messages) {
-        const { message, fix } = typeof entry === 'string' ? { message: entry, fix: rule.fix } : entry;
-        findings.push({ ruleId: rule.id, severity, object: describe(object), message, fix });
+        const { message, fix, path } = typeof entry === 'string' ? { message: entry, fix: rule.fix, path: undefined } : entry;
+        findings.push({ ruleId: rule.id, severity, object: describe(object), message, fix, ...(path ? { path } : {}) });
       }
     }
   }

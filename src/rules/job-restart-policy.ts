@@ -20,11 +20,14 @@ spec:
     const spec = jobSpecOf(object);
     if (!spec) return [];
     const policy = spec.template?.spec?.restartPolicy;
+    const podSpec = [...(object.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec'] : ['spec']), 'template', 'spec'];
+    const path = policy === undefined ? podSpec : [...podSpec, 'restartPolicy'];
+    const fix = `Set ${podSpec.join('.')}.restartPolicy to 'Never'.`;
     if (policy !== 'Never' && policy !== 'OnFailure') {
-      return [`restartPolicy is ${policy === undefined ? 'not set (defaults to Always)' : `'${policy}'`}; a Job needs Never or OnFailure.`];
+      return [{ message: `restartPolicy is ${policy === undefined ? 'not set (defaults to Always)' : `'${policy}'`}; a Job needs Never or OnFailure.`, fix, path }];
     }
     if (policy === 'OnFailure' && spec.podFailurePolicy) {
-      return ["restartPolicy 'OnFailure' is combined with a podFailurePolicy: only \"Never\" is supported when podFailurePolicy is specified."];
+      return [{ message: "restartPolicy 'OnFailure' is combined with a podFailurePolicy: only \"Never\" is supported when podFailurePolicy is specified.", fix, path }];
     }
     return [];
   },

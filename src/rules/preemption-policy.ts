@@ -30,6 +30,9 @@ function preemptionCode(podSpec: any): number {
 function jobMessages(object: any): RuleMessage[] {
   const spec = jobSpecOf(object);
   const prefix = object.kind === 'CronJob' ? 'spec.jobTemplate.spec' : 'spec';
+  const base = object.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec'] : ['spec'];
+  // The policy if there is one, else backoffLimit (what preemptions use up), else the spec.
+  const at = spec?.podFailurePolicy !== undefined ? [...base, 'podFailurePolicy'] : spec?.backoffLimit !== undefined ? [...base, 'backoffLimit'] : base;
   const rules: any[] = spec?.podFailurePolicy?.rules ?? [];
   const backoff = spec?.backoffLimit ?? 6;
   const messages: RuleMessage[] = [];
@@ -40,6 +43,7 @@ function jobMessages(object: any): RuleMessage[] {
       message: `${prefix} has no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit (${backoff}), ` +
         'so a few preemptions fail a healthy run.',
       fix: `Add to ${prefix}.podFailurePolicy.rules: {action: Ignore, onPodConditions: [{type: DisruptionTarget}]} (with restartPolicy Never in the pod template).`,
+      path: at,
     });
   }
   const code = preemptionCode(spec?.template?.spec);
@@ -51,6 +55,7 @@ function jobMessages(object: any): RuleMessage[] {
         'and one that exits 0 there marks the unfinished Job Succeeded.',
       fix: `Add {action: Ignore, onExitCodes: {containerName: <trainer>, operator: In, values: [${code}]}} to ${prefix}.podFailurePolicy.rules, ` +
         `and make the trainer exit ${code} (never 0) after saving on SIGTERM.`,
+      path: at,
     });
   }
   return messages;
@@ -61,16 +66,19 @@ function pyTorchJobMessages(object: any): RuleMessage[] {
   for (const [role, replica] of Object.entries<any>(object.spec?.pytorchReplicaSpecs ?? {})) {
     const policy = replica?.restartPolicy ?? 'OnFailure';
     const written = replica?.restartPolicy === undefined ? ' (the operator\'s default)' : '';
+    const path = ['spec', 'pytorchReplicaSpecs', role, ...(replica?.restartPolicy === undefined ? [] : ['restartPolicy'])];
     if (policy === 'Never') {
       messages.push({
         message: `spec.pytorchReplicaSpecs.${role}.restartPolicy is Never${written}: one preempted ${role} pod fails the whole PyTorchJob.`,
         fix: `Set spec.pytorchReplicaSpecs.${role}.restartPolicy: ExitCode and make the trainer exit 143 (128 or more) after saving on SIGTERM.`,
+        path,
       });
     } else if (policy === 'OnFailure') {
       messages.push({
         message: `spec.pytorchReplicaSpecs.${role}.restartPolicy is OnFailure${written}: a preempted ${role} pod is restarted like a crash and counted against runPolicy.backoffLimit, ` +
           'and a pod lost with its node is not restarted in place.',
         fix: `Set spec.pytorchReplicaSpecs.${role}.restartPolicy: ExitCode and make the trainer exit 143 after saving on SIGTERM; exits 1-127 then fail the job.`,
+        path,
       });
     }
   }
@@ -88,6 +96,7 @@ function jobSetMessages(object: any): RuleMessage[] {
       `(${spec?.failurePolicy?.maxRestarts ?? 0}), so a few reclaimed nodes fail the run.`,
     fix: `Give the child Jobs a podFailurePolicy that turns DisruptionTarget and exit 143 into FailJob, and add to ${prefix}.failurePolicy.rules ` +
       '{name: preemption, action: RestartJobSetAndIgnoreMaxRestarts, onJobFailureReasons: [PodFailurePolicy]} (DistributedPyTorchJob writes both).',
+    path: [...(isRuntime ? ['spec', 'template', 'spec'] : ['spec']), ...(spec?.failurePolicy ? ['failurePolicy'] : [])],
   }];
 }
 

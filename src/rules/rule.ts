@@ -47,7 +47,12 @@ export interface Rule {
 }
 
 /** A violation's message, or a message with the fix for that violation only. */
-export type RuleMessage = string | { readonly message: string; readonly fix: string };
+export type RuleMessage = string | {
+  readonly message: string;
+  readonly fix: string;
+  /** Where in the object the violation is (keys and list indexes), for line:column in lint. */
+  readonly path?: Array<string | number>;
+};
 
 /** One violation of one rule by one object. */
 export interface Finding {
@@ -58,6 +63,8 @@ export interface Finding {
   readonly message: string;
   /** What to change for this finding. */
   readonly fix: string;
+  /** Where in the object the violation is, when the rule says. */
+  readonly path?: Array<string | number>;
 }
 
 /** Formats a finding as one line: `[error J1 job-restart-policy] Job/x: message. Fix: ...`. */
