@@ -252,7 +252,7 @@ const INPUT_RULE = { id: 'input', what: 'A file that cannot be read as Kubernete
 
 function toolVersion(): string {
   // lib/cli/lint.js and src/cli/lint.ts both sit two folders below package.json.
-  return require(path.join(__dirname, '..', '..', 'package.json')).version;
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 }
 
 /**
