@@ -185,10 +185,10 @@ describe("a trial's values as flags (#13 item 7)", () => {
   });
 
   test('a nested shell without exec is still refused, and messages name no internals', () => {
-    const { chart } = sweep({ command: ['sh', '-c', 'python train.py --lr="$HP_LR"'] });
+    const { chart } = sweep({ command: ['sh', '-c', 'cd /work && python train.py --lr="$HP_LR"'] });
     let message = '';
     try { synth(chart); } catch (e) { message = (e as Error).message; }
-    expect(message).toMatch(/runs a shell script without 'exec': "python train.py --lr=\"\$HP_LR\""/);
+    expect(message).toMatch(/runs a shell script without 'exec': "cd \/work && python train.py --lr=\"\$HP_LR\""/);
     expect(message).not.toMatch(/shell parameter/);
   });
 });

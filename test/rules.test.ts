@@ -190,7 +190,7 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['&&', (j) => { trainer(j).command = ['pip install x && python train.py']; }, /'&&' \/ '\|\|'/],
     ['a pipe token', (j) => { trainer(j).args = ['train.py', '|', 'tee', 'log']; }, /a '\|' or ';' separator/],
     ['a trailing ;', (j) => { trainer(j).command = ['python', 'prepare.py;', 'python', 'train.py']; }, /a '\|' or ';' separator/],
-    ['sh -c without exec', (j) => { trainer(j).command = ['/bin/sh', '-c', 'python train.py']; }, /runs a shell script without 'exec'/],
+    ['sh -c without exec', (j) => { trainer(j).command = ['/bin/sh', '-c', 'cd /app && python train.py']; }, /runs a shell script without 'exec'/],
   ],
   'preemption-exit-code': [
     ['exit code 0', (j) => { trainer(j).env[1].value = '0'; }, /PREEMPTION_EXIT_CODE \(0\) must be an exit code from 1 to 255: exit 0 marks an unfinished Job Succeeded/],
@@ -513,4 +513,59 @@ describe('preemption-policy on the other kinds', () => {
     delete job.spec.pytorchReplicaSpecs.Worker.restartPolicy;
     expect(run(rule, [job])).toEqual([expect.stringMatching(/^spec.pytorchReplicaSpecs.Worker.restartPolicy is OnFailure \(the operator's default\)/)]);
   });
+});
+
+describe('shell-syntax: what a shell runs in place of itself (#14 false positives)', () => {
+  const rule = ALL_RULES.find((r) => r.id === 'shell-syntax')!;
+  test.each([
+    ['a single simple command (sh and bash exec it)', ['/bin/sh', '-c', 'python train.py --lr=3e-4'], 0],
+    ['a list ending in the trainer (the shell stays)', ['/bin/sh', '-c', 'cd /app; python train.py'], 1],
+    ['a pipeline', ['bash', '-c', 'python train.py | tee /tmp/log'], 1],
+  ])('%s', (_name, command, count) => {
+    const job = compliantJob();
+    trainer(job).command = command;
+    expect(run(rule, [job]).filter((m) => /without 'exec'/.test(m))).toHaveLength(count as number);
+  });
+
+  test('a pod that does not train is not told about SIGTERM reaching its shell', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'set && ls /dev'] }] } };
+    expect(run(rule, [pod])).toEqual([]);
+  });
+});
+
+test('a Trainer runtime: volumeClaimPolicies declare the claims its pods mount; initializers need no checkpoints (#14 false positives)', () => {
+  const replicated = (name: string, gpu: boolean) => ({
+    spec: {
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{
+            name,
+            image: `ghcr.io/kubeflow/trainer/${name}:v2.3.0`,
+            volumeMounts: [{ name: 'initializer', mountPath: '/workspace' }],
+            ...(gpu ? { resources: { limits: { 'nvidia.com/gpu': 1 } } } : {}),
+          }],
+        },
+      },
+    },
+  });
+  const runtime = {
+    apiVersion: 'trainer.kubeflow.org/v1alpha1',
+    kind: 'ClusterTrainingRuntime',
+    metadata: { name: 'torchtune' },
+    spec: {
+      template: {
+        spec: {
+          volumeClaimPolicies: [{ templates: [{ metadata: { name: 'initializer' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } } }] }],
+          replicatedJobs: [
+            { name: 'dataset-initializer', template: replicated('dataset-initializer', false) },
+            { name: 'node', template: replicated('node', true) },
+          ],
+        },
+      },
+    },
+  };
+  const ids = (id: string) => run(ALL_RULES.find((r) => r.id === id)!, [runtime]);
+  expect(ids('volumes')).toEqual([]);
+  expect(ids('checkpoint-volume')).toEqual([]);
 });

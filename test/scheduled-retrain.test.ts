@@ -165,7 +165,7 @@ describe('ScheduledRetrain bad input', () => {
   });
 
   test('fails when sh -c does not exec the trainer (rule shell-syntax)', () => {
-    const { chart } = retrain({ command: ['/bin/sh', '-c', 'python retrain.py'] });
+    const { chart } = retrain({ command: ['/bin/sh', '-c', 'cd /app; python retrain.py'] });
     expect(() => synth(chart)).toThrow(/shell-syntax.*without 'exec'/);
   });
 

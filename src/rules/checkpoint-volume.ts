@@ -18,8 +18,8 @@ spec:
     const messages: string[] = [];
     // A plain batch Job (a migration, a report) needs no checkpoints.
     if (trainingReason(object, false) === undefined) return messages;
-    forEachPodSpec(object, (podSpec, path) => {
-      if (!mountsClaim(podSpec)) messages.push(`${path} mounts no PersistentVolumeClaim for checkpoints.`);
+    forEachPodSpec(object, (podSpec, path, ref) => {
+      if (!ref.initializer && !mountsClaim(podSpec)) messages.push(`${path} mounts no PersistentVolumeClaim for checkpoints.`);
     });
     return messages;
   },

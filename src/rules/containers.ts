@@ -21,7 +21,8 @@ export const containers: Rule = {
       if ((podSpec?.containers ?? []).length === 0) messages.push(`${path} has no containers.`);
       for (const container of containersOf(podSpec)) {
         const name = container?.name;
-        if (!isDnsLabel(name)) messages.push(`${path} container name '${name}' is not a DNS-1123 label.`);
+        if (name === undefined || name === null || name === '') messages.push(`${path} has a container without a name; every container needs one.`);
+        else if (!isDnsLabel(name)) messages.push(`${path} container name '${name}' is not a DNS-1123 label.`);
         if (seen.has(name)) messages.push(`${path} container name '${name}' is used twice.`);
         seen.add(name);
         if (typeof container?.image !== 'string' || container.image.trim() === '') messages.push(`${path} container '${name}' has no image.`);

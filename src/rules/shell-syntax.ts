@@ -1,5 +1,5 @@
 import { Rule } from './rule';
-import { containersOf, forEachPodSpec } from './workloads';
+import { containersOf, forEachPodSpec, trainingReason } from './workloads';
 import { ASSIGNMENT_FILE_ENV } from '../trainer/sweep-grid';
 
 const SHELLS = /^(\/usr)?(\/bin\/)?(sh|bash|dash|ash|zsh)$/;
@@ -18,7 +18,17 @@ export function shellScriptOf(container: any): { script: string; params: string[
 
 /** Whether a `-c` script hands the process over with exec, so SIGTERM reaches the trainer. */
 function execs(script: string): boolean {
-  return /(^|[\s;&|(])exec\s/.test(script);
+  return /(^|[\s;&|(])exec\s/.test(script) || singleSimpleCommand(script);
+}
+
+/**
+ * A script of one simple command (`sleep 100`, `python train.py --lr=3e-4`): sh (dash) and
+ * bash run it in place of themselves, as `exec` would, so SIGTERM reaches the program. Lists,
+ * pipelines, subshells, substitutions, redirections and compound commands do not qualify.
+ */
+function singleSimpleCommand(script: string): boolean {
+  const trimmed = script.trim();
+  return trimmed !== '' && !/[;&|\n()`{}<>]|\$\(/.test(trimmed) && !/^(if|for|while|until|case|select|function|!)\b/.test(trimmed);
 }
 
 /** Shell syntax in one argv entry, given the env names that `$(VAR)` may expand. */
@@ -54,13 +64,15 @@ export const shellSyntax: Rule = {
   example: 'args: [\'--data-start-date=$(date -d "30 days ago" +%F)\']   # no shell runs this',
   check(object) {
     const messages: string[] = [];
+    const training = trainingReason(object) !== undefined;
     forEachPodSpec(object, (podSpec, path) => {
       const initContainers = new Set(podSpec?.initContainers ?? []);
       for (const container of containersOf(podSpec)) {
         const where = `${path} container '${container?.name}'`;
         const shell = shellScriptOf(container);
         // Init containers finish before the trainer starts: no SIGTERM to forward.
-        if (shell !== undefined && !initContainers.has(container) && !execs(shell.script)) {
+        // SIGTERM stopping at the shell costs a training run its emergency checkpoint; other pods are left alone.
+        if (shell !== undefined && training && !initContainers.has(container) && !execs(shell.script)) {
           messages.push(`${where} runs a shell script without 'exec': "${shell.script}"; SIGTERM would stop at the shell.`);
         }
         const injected = object?.kind === 'PyTorchJob' ? OPERATOR_ENV : [];
@@ -74,7 +86,7 @@ export const shellSyntax: Rule = {
           literal = [...(container?.command ?? []).map((arg: unknown) => ['command', arg]), ...(container?.args ?? []).map((arg: unknown) => ['args', arg])];
         } else {
           const nested = /exec\s+"\$@"/.test(shell.script) ? shellScriptOf({ command: shell.params }) : undefined;
-          if (nested !== undefined && !initContainers.has(container) && !execs(nested.script)) {
+          if (nested !== undefined && training && !initContainers.has(container) && !execs(nested.script)) {
             messages.push(`${where} runs a shell script without 'exec': "${nested.script}"; SIGTERM would stop at the shell.`);
           }
           literal = (nested ?? shell).params.map((param) => ['argument', param]);

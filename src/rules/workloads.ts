@@ -10,6 +10,8 @@ export interface PodTemplateRef {
   readonly template: any;
   /** How many pods of this template can run at once. */
   readonly concurrentPods: number;
+  /** A Trainer runtime's dataset or model initializer: it prepares inputs and does not train. */
+  readonly initializer?: boolean;
 }
 
 /** The Job spec inside a Job or a CronJob, if any. */
@@ -47,10 +49,24 @@ export function podTemplatesOf(object: any): PodTemplateRef[] {
   if (jobSet) {
     const prefix = object.kind === 'JobSet' ? 'spec' : 'spec.template.spec';
     const replicated: any[] = Array.isArray(jobSet.replicatedJobs) ? jobSet.replicatedJobs : [];
+    // JobSet volumeClaimPolicies (v0.12): the controller creates each template's claim and adds
+    // it as a volume of that name to every pod, so the pod template mounts it undeclared.
+    const claimVolumes = (Array.isArray(jobSet.volumeClaimPolicies) ? jobSet.volumeClaimPolicies : [])
+      .flatMap((policy: any) => (Array.isArray(policy?.templates) ? policy.templates : []))
+      .map((claim: any) => claim?.metadata?.name).filter((name: any) => typeof name === 'string')
+      .map((name: string) => ({ name, persistentVolumeClaim: { claimName: name } }));
+    const withClaims = (template: any) => {
+      if (claimVolumes.length === 0) return template;
+      const declared = new Set((template.spec?.volumes ?? []).map((v: any) => v?.name));
+      const volumes = [...(template.spec?.volumes ?? []), ...claimVolumes.filter((v: any) => !declared.has(v.name))];
+      return { ...template, spec: { ...template.spec, volumes } };
+    };
     return replicated.filter((child) => child?.template?.spec?.template).map((child, i) => ({
       path: `${prefix}.replicatedJobs[${i}].template.spec.template`,
-      template: child.template.spec.template,
+      template: withClaims(child.template.spec.template),
       concurrentPods: Math.max(1, (child.replicas ?? 1) * (child.template.spec.parallelism ?? 1)),
+      // Trainer's initializers prepare data and models; only the trainer nodes train.
+      ...(object.kind !== 'JobSet' && child?.name !== undefined && /initializer$/.test(child.name) ? { initializer: true } : {}),
     }));
   }
   if (object.kind === 'Pod' && object.apiVersion === 'v1') {
