@@ -528,8 +528,8 @@ describe('shell-syntax: what a shell runs in place of itself (#14 false positive
   });
 
   test('a pod that does not train is not told about SIGTERM reaching its shell', () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'set && ls /dev'] }] } };
-    expect(run(rule, [pod])).toEqual([]);
+    const debugPod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'set && ls /dev'] }] } };
+    expect(run(rule, [debugPod])).toEqual([]);
   });
 });
 
