@@ -302,3 +302,60 @@ describe('lint output for CI tools (#14)', () => {
     expect(cases[1].getElementsByTagName('system-out')[0].textContent).toMatch(/warning \[preemption-policy\]/);
   });
 });
+
+describe('lint configuration (.cdk8s-training.yaml, --config) (#14)', () => {
+  const seedText = fs.readFileSync(path.join(__dirname, 'fixtures', 'lint', 'seed-job.yaml'));
+  const ruleIds = (out: string) => [...new Set(JSON.parse(out).findings.map((f: any) => f.ruleId))].sort();
+
+  test('exclude turns advisory rules off, severity raises one, skip leaves paths out', () => {
+    const dir = tmp({
+      'k8s/seed.yaml': seedText,
+      'k8s/handwritten.yaml': BAD_JOB,
+      'k8s/vendor/bad.yaml': BAD_JOB,
+      'lint.yaml': 'rules:\n  exclude: [preemption-policy]\n  severity:\n    job-ttl: error\nskip:\n  - k8s/vendor/**\n',
+    });
+    const result = run('lint', '--format', 'json', '--config', path.join(dir, 'lint.yaml'), path.join(dir, 'k8s'));
+    const report = JSON.parse(result.out);
+    expect(report.files).toBe(2);
+    expect(report.findings.filter((f: any) => f.file.includes('vendor'))).toEqual([]);
+    expect(ruleIds(result.out)).not.toContain('preemption-policy');
+    // The seed's Job and the hand-written one have no TTL.
+    expect(report.findings.filter((f: any) => f.ruleId === 'job-ttl').map((f: any) => f.severity)).toEqual(['error', 'error']);
+    // Without the configuration the same files give both.
+    const plain = JSON.parse(run('lint', '--format', 'json', path.join(dir, 'k8s')).out);
+    expect(plain.files).toBe(3);
+    expect(plain.findings.filter((f: any) => f.ruleId === 'job-ttl').map((f: any) => f.severity)).toEqual(['warning', 'warning', 'warning']);
+    expect(plain.findings.some((f: any) => f.ruleId === 'preemption-policy')).toBe(true);
+  });
+
+  test('include runs only the listed rules (and every rule the apiserver enforces)', () => {
+    const dir = tmp({ 'job.yaml': BAD_JOB, 'c.yaml': 'rules:\n  include: [preemption-policy]\n' });
+    const ids = ruleIds(run('lint', '--format', 'json', '--config', path.join(dir, 'c.yaml'), path.join(dir, 'job.yaml')).out);
+    expect(ids).toContain('job-restart-policy');
+    expect(ids).not.toContain('job-ttl');
+  });
+
+  test('.cdk8s-training.yaml in the working folder is read without --config', () => {
+    const dir = tmp({ 'job.yaml': BAD_JOB, '.cdk8s-training.yaml': 'rules:\n  exclude: [job-ttl]\n' });
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      expect(ruleIds(run('lint', '--format', 'json', 'job.yaml').out)).not.toContain('job-ttl');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  test.each([
+    ['a rule the apiserver enforces', 'rules:\n  exclude: [job-restart-policy]\n', /rules.exclude: 'job-restart-policy' cannot be turned off: the apiserver refuses what it finds/],
+    ['an unknown rule', 'rules:\n  exclude: [no-such-rule]\n', /rules.exclude: 'no-such-rule' is not a rule/],
+    ['an unknown key', 'rulez: {}\n', /unknown key 'rulez'/],
+    ['a bad severity', 'rules:\n  severity: {job-ttl: fatal}\n', /rules.severity.job-ttl must be error or warning, not 'fatal'/],
+    ['a missing --config file', undefined, /no such file/],
+  ])('%s is a usage error (exit 2)', (_name, content, message) => {
+    const dir = tmp({ 'job.yaml': BAD_JOB, ...(content ? { 'c.yaml': content } : {}) });
+    const result = run('lint', '--config', path.join(dir, 'c.yaml'), path.join(dir, 'job.yaml'));
+    expect(result.err).toMatch(message);
+    expect(result.code).toBe(2);
+  });
+});

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LineCounter, parseAllDocuments } from 'yaml';
+import { DEFAULT_CONFIG, LintConfig } from './config';
 import { contextFor, evaluate, findRule } from '../rules/engine';
 import { describe as describeObject } from '../rules/workloads';
 
@@ -28,6 +29,8 @@ export interface LintFinding {
 
 export interface LintOptions {
   readonly kubernetesMinor: number;
+  /** Rules, severities and skipped paths (`.cdk8s-training.yaml`). */
+  readonly config?: LintConfig;
   /** Reads standard input, for the path `-` (default: fd 0). */
   readonly readStdin?: () => Buffer;
 }
@@ -56,7 +59,7 @@ export const STDIN = '-';
  * loops: named pipes, sockets and devices in a folder are skipped (given by name they are
  * reported), a symlink loop is visited once, and a file reached twice is linted once.
  */
-function collectFiles(paths: string[], findings: LintFinding[]): string[] {
+function collectFiles(paths: string[], findings: LintFinding[], skips: (file: string) => boolean = () => false): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   const visit = (target: string, explicit: boolean) => {
@@ -75,7 +78,7 @@ function collectFiles(paths: string[], findings: LintFinding[]): string[] {
       findings.push(inputProblem(target, code === 'ELOOP' ? 'is a symlink loop; skipped.' : 'no such file or folder.', code === 'ELOOP' ? 'warning' : 'error'));
       return;
     }
-    if (seen.has(real)) return;
+    if (seen.has(real) || skips(target)) return;
     seen.add(real);
     if (stat.isDirectory()) {
       for (const entry of fs.readdirSync(target).sort()) {
@@ -208,13 +211,14 @@ function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer
 /** Reads files and folders of manifests and runs every rule over the objects in them. */
 export function lint(paths: string[], options: LintOptions): LintReport {
   const findings: LintFinding[] = [];
-  const files = collectFiles(paths, findings);
+  const config = options.config ?? DEFAULT_CONFIG;
+  const files = collectFiles(paths, findings, config.skips);
   const readStdin = options.readStdin ?? (() => fs.readFileSync(0));
   const loaded = files.flatMap((file) => loadFile(file, findings, readStdin));
   const objects = loaded.map((entry) => entry.object);
   const context = contextFor(objects, options.kubernetesMinor);
   for (const entry of loaded) {
-    for (const finding of evaluate([entry.object], context)) {
+    for (const finding of evaluate([entry.object], context, new Set(), config.rules)) {
       const at = (finding.path && entry.positionOf?.(finding.path)) ?? { line: entry.line, column: entry.column };
       findings.push({
         file: entry.file,
@@ -222,7 +226,7 @@ export function lint(paths: string[], options: LintOptions): LintReport {
         column: at.column,
         object: describeObject(entry.object),
         ruleId: finding.ruleId,
-        severity: finding.severity,
+        severity: config.severity.get(finding.ruleId) ?? finding.severity,
         message: finding.message,
         fix: finding.fix,
       });

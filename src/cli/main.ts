@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './config';
 import { formatJunit, formatSarif, formatText, lint } from './lint';
 
 const FORMATS = ['text', 'json', 'sarif', 'junit'];
@@ -12,6 +13,8 @@ Options:
   --format text|json|sarif|junit
                             output format (default: text; sarif for code scanning, junit for CI test reports)
   --fail-on-warnings        exit 1 on warnings too
+  --config FILE             rules to include or exclude, severity overrides, paths to skip
+                            (default: ${DEFAULT_CONFIG_FILE} in the working folder, if present)
   --kubernetes-version 1.N  target version for version-gated fields (default: 1.28)
   -h, --help                show this help
 
@@ -33,6 +36,7 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
     let format = 'text';
     let failOnWarnings = false;
     let minor = 28;
+    let configFile: string | undefined;
     const paths: string[] = [];
     for (let i = 0; i < rest.length; i++) {
       const arg = rest[i];
@@ -43,6 +47,12 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
         format = rest[++i];
         if (!FORMATS.includes(format)) {
           err(`--format must be one of ${FORMATS.join(', ')}, not '${format}'\n`);
+          return 2;
+        }
+      } else if (arg === '--config') {
+        configFile = rest[++i];
+        if (configFile === undefined) {
+          err(`--config needs a file\n\n${USAGE}`);
           return 2;
         }
       } else if (arg === '--fail-on-warnings') {
@@ -70,7 +80,15 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
       err(`no files or folders given\n\n${USAGE}`);
       return 2;
     }
-    const report = lint(paths, { kubernetesMinor: minor, readStdin });
+    let config;
+    try {
+      config = loadConfig(configFile);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      err(`cdk8s-training lint: ${error.message}\n`);
+      return 2;
+    }
+    const report = lint(paths, { kubernetesMinor: minor, readStdin, config });
     out(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'sarif' ? formatSarif(report)
       : format === 'junit' ? formatJunit(report) : formatText(report));
     const errors = report.findings.filter((f) => f.severity === 'error').length;
