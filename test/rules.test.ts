@@ -569,3 +569,14 @@ test('a Trainer runtime: volumeClaimPolicies declare the claims its pods mount; 
   expect(ids('volumes')).toEqual([]);
   expect(ids('checkpoint-volume')).toEqual([]);
 });
+
+test('each pytorchjob finding carries the fix for that finding only (#14)', () => {
+  const job = compliantPyTorchJob();
+  job.spec.pytorchReplicaSpecs.Master.replicas = 2;
+  job.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].name = 'trainer';
+  const findings = evaluate([job], contextFor([job], 28), new Set(), [ALL_RULES.find((r) => r.id === 'pytorchjob')!]);
+  expect(findings.map((f) => f.fix)).toEqual([
+    'Set spec.pytorchReplicaSpecs.Master.replicas: 1 (add Workers for more nodes).',
+    "Name the trainer container 'pytorch': the operator injects its env and reads its exit code only there.",
+  ]);
+});
