@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import * as fs from 'fs';
+import * as path from 'path';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './config';
 import { formatJunit, formatSarif, formatText, lint } from './lint';
 
@@ -6,6 +8,7 @@ const FORMATS = ['text', 'json', 'sarif', 'junit'];
 import { KubernetesVersion } from '../kubernetes-version';
 
 const USAGE = `Usage: cdk8s-training lint [options] <files, folders, or - for stdin...>
+       cdk8s-training --version
 
 Runs the cdk8s-training rules over Kubernetes manifests (multi-document YAML or JSON).
 
@@ -25,6 +28,10 @@ Exit codes: 0 no errors, 1 errors (or warnings with --fail-on-warnings), 2 bad u
 export function main(argv: string[], out: (text: string) => void, err: (text: string) => void, readStdin?: () => Buffer): number {
   try {
     const [command, ...rest] = argv;
+    if (command === '--version' || command === '-v') {
+      out(`${JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version}\n`);
+      return 0;
+    }
     if (command === '-h' || command === '--help' || command === undefined) {
       (command === undefined ? err : out)(USAGE);
       return command === undefined ? 2 : 0;
