@@ -227,7 +227,20 @@ function section5(): void {
   row('5 cold require', `${ours.toFixed(0)} ms`, `cdk8s-plus-28 alone ${baseline.toFixed(0)} ms`, `x${(ours / baseline).toFixed(2)}`, '(includes cdk8s-plus-28)');
 }
 
-for (const section of [section1, section2, section3, section4, section5]) section();
+function section6(): void {
+  // What `npm install` downloads and unpacks: npm's own count of the package as packed now,
+  // against the same package with the generated CRD classes (lib/imports) it leaves out.
+  const root = path.resolve(__dirname, '..');
+  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
+  const importsDir = path.join(root, 'lib', 'imports');
+  const importsBytes = fs.existsSync(importsDir) ? fs.readdirSync(importsDir).reduce((sum, f) => sum + fs.statSync(path.join(importsDir, f)).size, 0) : 0;
+  const withImports = pack.unpackedSize + importsBytes;
+  results.packageSize = { packedBytes: pack.size, unpackedBytes: pack.unpackedSize, files: pack.entryCount, libImportsBytes: importsBytes, ratioToWithImports: pack.unpackedSize / withImports };
+  row('6 npm package', `${(pack.size / 1e6).toFixed(2)} MB packed, ${(pack.unpackedSize / 1e6).toFixed(2)} MB unpacked`,
+    `with lib/imports ${(withImports / 1e6).toFixed(2)} MB unpacked`, `x${(pack.unpackedSize / withImports).toFixed(2)}`, `${pack.entryCount} files`);
+}
+
+for (const section of [section1, section2, section3, section4, section5, section6]) section();
 
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
 console.log(rows.map((r) => r.map((cell, i) => (cell ?? '').padEnd(widths[i])).join('  ')).join('\n'));

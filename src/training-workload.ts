@@ -24,6 +24,7 @@ export abstract class TrainingWorkload extends Construct {
 
   private readonly acknowledgements = new Map<string, string>();
   private readonly advice: Array<{ id: string; message: string }> = [];
+  private lastEvaluation?: { readonly key: string; readonly objects: any[]; readonly errors: string[] };
   private readonly knownClaims: { [name: string]: string[] } = {};
   /** The checkpoint claim this construct's pods mount, for the app-wide shared-claim check. @internal */
   public _checkpointClaim?: { readonly namespace: string; readonly name: string; readonly accessModes: string[] };
@@ -97,6 +98,14 @@ export abstract class TrainingWorkload extends Construct {
     const objects = Node.of(this).findAll()
       .filter((child): child is ApiObject => child instanceof ApiObject)
       .map(renderForRules);
+    // cdk8s validates more than once per synth; the same rendered objects and opt-outs give the
+    // same findings, so they are evaluated once (the warnings were printed then).
+    const key = JSON.stringify([this.kubernetesVersion.minor, [...this.acknowledgements.keys()], this.advice.length]);
+    const last = this.lastEvaluation;
+    const same = (a: any, b: any) => a === b || JSON.stringify(a) === JSON.stringify(b);
+    if (last !== undefined && last.key === key && last.objects.length === objects.length && last.objects.every((o, i) => same(o, objects[i]))) {
+      return last.errors;
+    }
     const context = contextFor(objects, this.kubernetesVersion.minor, this.knownClaims);
     const findings = evaluate(objects, context, new Set(this.acknowledgements.keys()));
     const errors: string[] = [];
@@ -113,6 +122,7 @@ export abstract class TrainingWorkload extends Construct {
         Warnings.add(this, line);
       }
     }
+    this.lastEvaluation = { key, objects, errors };
     return errors;
   }
 }

@@ -1,0 +1,51 @@
+/**
+ * #14: synth pays for the rules once. cdk8s validates the app in App.synth and again inside
+ * each chart.toJson(); each training object is still rendered once and its rules evaluated
+ * once per synth, and what changes between synths is seen.
+ */
+import { ApiObject, JsonPatch, Size, Testing } from 'cdk8s';
+import { SpotScheduling, SpotTolerantTrainingJob } from '../src';
+import { newChart, rwxCheckpoints } from './util/synth';
+import * as engine from '../src/rules/engine';
+
+function job() {
+  const { app, chart } = newChart();
+  const trainer = new SpotTolerantTrainingJob(chart, 'train', {
+    name: 'train',
+    image: 'registry.example.com/trainer:v1',
+    command: ['python', 'train.py'],
+    memory: Size.gibibytes(8),
+    checkpoint: { storage: rwxCheckpoints() },
+    spot: SpotScheduling.gke(),
+  });
+  return { app, chart, trainer };
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+test('app.synthYaml() renders the Job once and evaluates its rules once (cdk8s validates twice)', () => {
+  const { app, trainer } = job();
+  const render = jest.spyOn(ApiObject.prototype, 'toJson');
+  const evaluate = jest.spyOn(engine, 'evaluate');
+  app.synthYaml();
+  expect(render.mock.contexts.filter((self) => self === trainer.apiObject)).toHaveLength(1);
+  expect(evaluate).toHaveBeenCalledTimes(1);
+});
+
+test('what changes between synths is seen: a patch, a label, an acknowledgement; the handed-out JSON is the caller\'s', () => {
+  const { app, chart, trainer } = job();
+  const first = Testing.synth(chart).find((o) => o.kind === 'Job');
+  first.spec.backoffLimit = 99; // the caller's copy
+  const second = Testing.synth(chart).find((o) => o.kind === 'Job');
+  expect(second.spec.backoffLimit).toBe(2);
+  trainer.apiObject.addJsonPatch(JsonPatch.replace('/spec/backoffLimit', 5));
+  trainer.apiObject.metadata.addLabel('team', 'fraud');
+  const third = Testing.synth(chart).find((o) => o.kind === 'Job');
+  expect(third.spec.backoffLimit).toBe(5);
+  expect(third.metadata.labels.team).toBe('fraud');
+  // A patch that breaks the policy fails the next synth, and acknowledging the finding lets it through.
+  trainer.apiObject.addJsonPatch(JsonPatch.remove('/spec/podFailurePolicy'));
+  expect(() => app.synthYaml()).toThrow(/preemption-policy/);
+  trainer.acknowledgeRule('preemption-policy', 'a throwaway smoke test');
+  expect(() => app.synthYaml()).not.toThrow();
+});
