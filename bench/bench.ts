@@ -233,9 +233,16 @@ function section6(): void {
   const root = path.resolve(__dirname, '..');
   const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
   const importsDir = path.join(root, 'lib', 'imports');
-  const importsBytes = fs.existsSync(importsDir) ? fs.readdirSync(importsDir).reduce((sum, f) => sum + fs.statSync(path.join(importsDir, f)).size, 0) : 0;
+  const importsBytes = fs.existsSync(importsDir)
+    ? fs.readdirSync(importsDir).reduce((sum, f) => sum + fs.statSync(path.join(importsDir, f)).size, 0) : 0;
   const withImports = pack.unpackedSize + importsBytes;
-  results.packageSize = { packedBytes: pack.size, unpackedBytes: pack.unpackedSize, files: pack.entryCount, libImportsBytes: importsBytes, ratioToWithImports: pack.unpackedSize / withImports };
+  results.packageSize = {
+    packedBytes: pack.size,
+    unpackedBytes: pack.unpackedSize,
+    files: pack.entryCount,
+    libImportsBytes: importsBytes,
+    ratioToWithImports: pack.unpackedSize / withImports,
+  };
   row('6 npm package', `${(pack.size / 1e6).toFixed(2)} MB packed, ${(pack.unpackedSize / 1e6).toFixed(2)} MB unpacked`,
     `with lib/imports ${(withImports / 1e6).toFixed(2)} MB unpacked`, `x${(pack.unpackedSize / withImports).toFixed(2)}`, `${pack.entryCount} files`);
 }
