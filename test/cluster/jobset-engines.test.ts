@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { Size } from 'cdk8s';
 import { expect } from 'expect';
 import { Cluster, eventually, splitDocuments } from './util/cluster';
-import { conditionTrue, editYaml, envOf, newPods, objectWhen, synthYaml } from './util/workloads';
+import { applyAsReadme, conditionTrue, editYaml, envOf, newPods, objectWhen, synthYaml } from './util/workloads';
 import { Accelerator, CheckpointStorage, DistributedPyTorchJob, SpotScheduling, StorageClasses, TrainingEngine } from '../../src';
 
 const cluster = Cluster.fromEnv();
@@ -42,12 +42,7 @@ const engines: Engine[] = [
     path: (ns) => `/apis/trainer.kubeflow.org/v1alpha1/namespaces/${ns}/trainjobs/ddp`,
     // README: the TrainingRuntimes first (kubectl apply -l trainer.kubeflow.org/framework=torch),
     // then the rest.
-    apply: async (yaml, ns) => {
-      const docs = splitDocuments(yaml);
-      const isRuntime = (d: string) => /^kind: TrainingRuntime$/m.test(d);
-      for (const d of docs.filter(isRuntime)) await cluster.apply(d, ns);
-      for (const d of docs.filter((doc) => !isRuntime(doc))) await cluster.apply(d, ns);
-    },
+    apply: (yaml, ns) => applyAsReadme(cluster, yaml, ns),
   },
 ];
 

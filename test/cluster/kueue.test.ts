@@ -8,8 +8,8 @@
 import { describe, it } from 'node:test';
 import { Size } from 'cdk8s';
 import { expect } from 'expect';
-import { Cluster, eventually, Obj, splitDocuments } from './util/cluster';
-import { conditionTrue, podsBy, synthYaml } from './util/workloads';
+import { Cluster, eventually, Obj } from './util/cluster';
+import { applyAsReadme, conditionTrue, podsBy, synthYaml } from './util/workloads';
 import {
   Accelerator, CheckpointStorage, DistributedPyTorchJob, SpotScheduling, SpotTolerantTrainingJob, StorageClasses, TrainingEngine,
 } from '../../src';
@@ -116,12 +116,6 @@ async function queue(ns: string, gpus: number): Promise<void> {
   await eventually(`ClusterQueue ${ns} active`, async () => conditionTrue(await cluster.get(`/apis/kueue.x-k8s.io/v1beta2/clusterqueues/${ns}`), 'Active'));
 }
 
-/** Applies the workload as the README says (Trainer v2's runtimes first). */
-async function submit(k: Kind, ns: string): Promise<void> {
-  const docs = splitDocuments(k.yaml());
-  const isRuntime = (d: string) => /^kind: TrainingRuntime$/m.test(d);
-  for (const d of [...docs.filter(isRuntime), ...docs.filter((doc) => !isRuntime(doc))]) await cluster.apply(d, ns);
-}
 
 const workload = (ns: string) => eventually(`a Kueue Workload in ${ns}`, async () =>
   (await cluster.get(`/apis/kueue.x-k8s.io/v1beta2/namespaces/${ns}/workloads`))?.items?.[0]);
@@ -131,7 +125,7 @@ describe('Kueue queues the library\'s workloads by their queue label', () => {
     it(`${k.kind}: admitted into a ClusterQueue with ${k.gpus} GPUs, and then runs`, async () => {
       const ns = await cluster.namespace('kueue');
       await queue(ns, k.gpus);
-      await submit(k, ns);
+      await applyAsReadme(cluster, k.yaml(), ns);
       const admitted = await eventually(`the ${k.kind}'s Workload admitted`, async () => {
         const w = await workload(ns);
         return conditionTrue(w, 'Admitted') ? w : undefined;
@@ -148,7 +142,7 @@ describe('Kueue queues the library\'s workloads by their queue label', () => {
     it(`${k.kind}: kept suspended by a ClusterQueue with ${k.gpus - 1} GPUs`, async () => {
       const ns = await cluster.namespace('kueue');
       await queue(ns, k.gpus - 1);
-      await submit(k, ns);
+      await applyAsReadme(cluster, k.yaml(), ns);
       const pending = await eventually(`the ${k.kind}'s Workload found pending`, async () => {
         const w = await workload(ns);
         const reserved = (w.status?.conditions ?? []).find((c: any) => c.type === 'QuotaReserved');

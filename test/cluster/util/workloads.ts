@@ -107,3 +107,13 @@ export function conditionTrue(obj: any, type: string): any | undefined {
 export function envOf(container: K8s.V1Container): { [name: string]: any } {
   return Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
 }
+
+/**
+ * Applies a synthesized file as the README says: the TrainingRuntimes first (`kubectl apply
+ * -l trainer.kubeflow.org/framework=torch`), then everything else, each document as written.
+ */
+export async function applyAsReadme(cluster: Cluster, yamlText: string, namespace: string): Promise<void> {
+  const docs = splitDocuments(yamlText);
+  const isRuntime = (doc: string) => /^kind: TrainingRuntime$/m.test(doc);
+  for (const doc of [...docs.filter(isRuntime), ...docs.filter((d) => !isRuntime(d))]) await cluster.apply(doc, namespace);
+}
