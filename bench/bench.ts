@@ -9,7 +9,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Duration, Size } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { LineCounter, parseAllDocuments, stringify } from 'yaml';
 
@@ -95,6 +95,19 @@ function plusJobs(count: number): string {
     container.mount('/dev/shm', kplus.Volume.fromEmptyDir(job, 'dshm', 'dshm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.gibibytes(32) }));
     job.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.is('cloud.google.com/gke-spot', 'true', { effect: kplus.TaintEffect.NO_SCHEDULE })));
     job.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.is('cloud.google.com/gke-spot', 'true')));
+    job.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.exists('nvidia.com/gpu', { effect: kplus.TaintEffect.NO_SCHEDULE })));
+    // What cdk8s-plus-28 has no prop for, as its users write it: GPUs and the preemption policy.
+    ApiObject.of(job).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/containers/0/resources/requests/nvidia.com~1gpu', 4),
+      JsonPatch.add('/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu', 4),
+      JsonPatch.add('/spec/podFailurePolicy', {
+        rules: [
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+          { action: 'Ignore', onExitCodes: { containerName: 'trainer', operator: 'In', values: [143] } },
+          { action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'In', values: [2] } },
+        ],
+      }),
+    );
   }
   return app.synthYaml();
 }
