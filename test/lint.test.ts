@@ -61,11 +61,12 @@ describe('cdk8s-training lint', () => {
     const result = run('lint', path.join(dir, 'job.yaml'));
     expect(result.code).toBe(1);
     const file = path.join(dir, 'job.yaml');
-    // The field where the rule names it (restartPolicy's value, line 13 column 22), else the object.
+    // The offending field: restartPolicy's value (line 13, column 22), the container a container
+    // rule names (line 15), the parent of a missing field (spec's value, line 11).
     expect(result.out).toContain(`${file}:13:22: error [job-restart-policy] Job/handwritten: restartPolicy is 'Always'`);
-    expect(result.out).toContain(`${file}:6:1: error [shell-syntax] Job/handwritten:`);
-    expect(result.out).toContain(`${file}:6:1: error [resource-quantities] Job/handwritten:`);
-    expect(result.out).toContain(`${file}:6:1: warning [job-ttl] Job/handwritten: spec.ttlSecondsAfterFinished is not set.`);
+    expect(result.out).toContain(`${file}:15:11: error [shell-syntax] Job/handwritten:`);
+    expect(result.out).toContain(`${file}:15:11: error [resource-quantities] Job/handwritten:`);
+    expect(result.out).toContain(`${file}:11:3: warning [job-ttl] Job/handwritten: spec.ttlSecondsAfterFinished is not set.`);
     expect(result.out).toMatch(/1 files, 2 objects \(1 of kinds no rule checks\): \d+ errors, \d+ warnings/);
   });
 

@@ -219,7 +219,11 @@ export function lint(paths: string[], options: LintOptions): LintReport {
   const context = contextFor(objects, options.kubernetesMinor);
   for (const entry of loaded) {
     for (const finding of evaluate([entry.object], context, new Set(), config.rules)) {
-      const at = (finding.path && entry.positionOf?.(finding.path)) ?? { line: entry.line, column: entry.column };
+      const fieldPath = finding.path ?? pathInMessage(finding.message, entry.object);
+      // A missing field (ttlSecondsAfterFinished is not set) is pointed at through its parent.
+      let at: { line?: number; column?: number } | undefined;
+      for (let n = fieldPath?.length ?? 0; at === undefined && n > 0; n--) at = entry.positionOf?.(fieldPath!.slice(0, n));
+      at = at ?? { line: entry.line, column: entry.column };
       findings.push({
         file: entry.file,
         line: at.line,
@@ -330,4 +334,26 @@ export function formatJunit(report: LintReport): string {
   const failures = [...byFile.values()].reduce((n, objects) => n + [...objects.values()].filter((l) => l.some((f) => f.severity === 'error')).length, 0);
   return '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<testsuites name="cdk8s-training lint" tests="${tests}" failures="${failures}" errors="0">\n${suites.join('\n')}${suites.length ? '\n' : ''}</testsuites>\n`;
+}
+
+/**
+ * The field a finding is about when its message starts with a JSON path
+ * (`spec.template.spec container 'trainer' ...`): that path, narrowed to the named container
+ * where there is one. The rules write their messages this way.
+ */
+function pathInMessage(message: string, object: any): Array<string | number> | undefined {
+  const match = /^((?:spec|metadata)(?:\.[A-Za-z0-9_-]+|\[\d+\])*)/.exec(message);
+  if (!match) return undefined;
+  const fieldPath: Array<string | number> = [];
+  for (const part of match[1].matchAll(/([A-Za-z0-9_-]+)|\[(\d+)\]/g)) fieldPath.push(part[2] !== undefined ? Number(part[2]) : part[1]);
+  const container = /^ container '([^']+)'/.exec(message.slice(match[1].length));
+  if (container) {
+    let spec: any = object;
+    for (const key of fieldPath) spec = spec?.[key];
+    for (const list of ['initContainers', 'containers']) {
+      const index = (spec?.[list] ?? []).findIndex((c: any) => c?.name === container[1]);
+      if (index >= 0) return [...fieldPath, list, index];
+    }
+  }
+  return fieldPath;
 }
