@@ -4,7 +4,7 @@ import { findAdvice, formatAdvice } from './advice';
 import { KubernetesVersion } from './kubernetes-version';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { formatFinding } from './rules/rule';
-import { renderForRules } from './trainer/rendered-api-object';
+import { renderForRules, renderIdentity } from './trainer/rendered-api-object';
 import { buildTrainerPod, TrainerPod, TrainerPodOptions } from './trainer/trainer-pod';
 import { TrainingWorkloadProps } from './trainer/training-workload-props';
 import { Warnings } from './warnings';
@@ -24,7 +24,7 @@ export abstract class TrainingWorkload extends Construct {
 
   private readonly acknowledgements = new Map<string, string>();
   private readonly advice: Array<{ id: string; message: string }> = [];
-  private lastEvaluation?: { readonly key: string; readonly objects: any[]; readonly errors: string[] };
+  private lastEvaluation?: { readonly key: string; readonly errors: string[] };
   private readonly knownClaims: { [name: string]: string[] } = {};
   /** The checkpoint claim this construct's pods mount, for the app-wide shared-claim check. @internal */
   public _checkpointClaim?: { readonly namespace: string; readonly name: string; readonly accessModes: string[] };
@@ -95,17 +95,13 @@ export abstract class TrainingWorkload extends Construct {
   }
 
   private runRules(): string[] {
-    const objects = Node.of(this).findAll()
-      .filter((child): child is ApiObject => child instanceof ApiObject)
-      .map(renderForRules);
-    // cdk8s validates more than once per synth; the same rendered objects and opt-outs give the
-    // same findings, so they are evaluated once (the warnings were printed then).
-    const key = JSON.stringify([this.kubernetesVersion.minor, [...this.acknowledgements.keys()], this.advice.length]);
-    const last = this.lastEvaluation;
-    const same = (a: any, b: any) => a === b || JSON.stringify(a) === JSON.stringify(b);
-    if (last !== undefined && last.key === key && last.objects.length === objects.length && last.objects.every((o, i) => same(o, objects[i]))) {
-      return last.errors;
-    }
+    const apiObjects = Node.of(this).findAll().filter((child): child is ApiObject => child instanceof ApiObject);
+    const objects = apiObjects.map(renderForRules);
+    // cdk8s validates more than once per synth; the same renderings and opt-outs give the same
+    // findings, so they are evaluated once (the warnings were printed then).
+    const key = JSON.stringify([this.kubernetesVersion.minor, [...this.acknowledgements.keys()], this.advice.length,
+      apiObjects.map((o, i) => renderIdentity(o, objects[i]))]);
+    if (this.lastEvaluation?.key === key) return this.lastEvaluation.errors;
     const context = contextFor(objects, this.kubernetesVersion.minor, this.knownClaims);
     const findings = evaluate(objects, context, new Set(this.acknowledgements.keys()));
     const errors: string[] = [];
@@ -122,7 +118,7 @@ export abstract class TrainingWorkload extends Construct {
         Warnings.add(this, line);
       }
     }
-    this.lastEvaluation = { key, objects, errors };
+    this.lastEvaluation = { key, errors };
     return errors;
   }
 }

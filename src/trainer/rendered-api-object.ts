@@ -5,21 +5,28 @@ import { ApiObject, JsonPatch } from 'cdk8s';
  * inside each `chart.toJson()`, and the rules read the rendered JSON each time; this object
  * keeps the JSON it rendered for the rules and gives the same JSON to the next validation and
  * to the synth that follows, as long as nothing changed it (no `addJsonPatch`, the same
- * metadata). Once handed to a synth, the JSON belongs to the caller (who may change it), so
- * the next request renders afresh.
+ * metadata). Once handed to a synth, the JSON belongs to the caller (who may change it) and is
+ * no longer kept, so the next request renders afresh and nothing is held between synths.
  * @internal
  */
 export class RenderedApiObject extends ApiObject {
   private patchCount = 0;
-  private kept?: { readonly key: string; readonly json: any; handedOut: boolean };
+  private renders = 0;
+  private kept?: { readonly key: string; readonly json: any };
 
   /** The JSON for the rules: rendered at most once until the object changes or is synthesized. */
   public _renderForRules(): any {
     const key = this.changeKey();
-    if (this.kept !== undefined && this.kept.key === key && !this.kept.handedOut) return this.kept.json;
+    if (this.kept !== undefined && this.kept.key === key) return this.kept.json;
     const json = super.toJson();
-    this.kept = { key, json, handedOut: false };
+    this.renders++;
+    this.kept = { key, json };
     return json;
+  }
+
+  /** Which rendering `_renderForRules` last returned: the same number means the same JSON. */
+  public get _renderId(): number {
+    return this.renders;
   }
 
   public addJsonPatch(...ops: JsonPatch[]): void {
@@ -30,10 +37,9 @@ export class RenderedApiObject extends ApiObject {
 
   public toJson(): any {
     const kept = this.kept;
-    if (kept !== undefined && !kept.handedOut && kept.key === this.changeKey()) {
-      kept.handedOut = true;
-      return kept.json;
-    }
+    // Handed to the synth, the JSON is the caller's (who may change it): it is not kept.
+    this.kept = undefined;
+    if (kept !== undefined && kept.key === this.changeKey()) return kept.json;
     return super.toJson();
   }
 
@@ -41,6 +47,15 @@ export class RenderedApiObject extends ApiObject {
   private changeKey(): string {
     return `${this.patchCount}|${JSON.stringify(this.metadata.toJson())}`;
   }
+}
+
+/**
+ * What identifies a rendering of an object for the rules: a RenderedApiObject's render number,
+ * else its JSON (the small objects the constructs add, such as a claim).
+ */
+export function renderIdentity(apiObject: ApiObject, json: any): string {
+  const rendered = apiObject as Partial<RenderedApiObject>;
+  return rendered._renderId !== undefined ? `#${rendered._renderId}` : JSON.stringify(json);
 }
 
 /** The JSON of an object for the synth-time rules (kept for the synth when it can be). */
