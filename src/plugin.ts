@@ -1,3 +1,4 @@
+import { pathInMessage } from './cli/lint';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { describe as describeObject } from './rules/workloads';
 
@@ -66,9 +67,13 @@ export class TrainingValidation {
         if (finding.severity === 'error') errors++; else warnings++;
         const key = finding.ruleId;
         const resources = byRule.get(key) ?? [];
-        // A finding with a fix of its own carries it; the rule's general fix is in the violation.
-        const location = finding.fix === findRule(finding.ruleId)?.fix ? finding.message : `${finding.message} Fix: ${finding.fix}`;
-        resources.push({ resourceName: describeObject(object), locations: [location], manifestPath: manifest });
+        // The location starts with the JSON path of the field (where the finding names one); a
+        // finding with a fix of its own carries it, the rule's general fix is in the violation.
+        const fieldPath = finding.path ?? pathInMessage(finding.message, object);
+        const jsonPath = fieldPath?.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+        const location = `${jsonPath ? `${jsonPath}: ` : ''}${finding.message}${finding.fix === findRule(finding.ruleId)?.fix ? '' : ` Fix: ${finding.fix}`}`;
+        // The cdk8s CLI finds the construct path by the object's name (construct-metadata.json).
+        resources.push({ resourceName: object?.metadata?.name ?? describeObject(object), locations: [location], manifestPath: manifest });
         byRule.set(key, resources);
       }
     }

@@ -54,8 +54,12 @@ describe('TrainingValidation with the cdk8s CLI', () => {
     const output = result.stdout + result.stderr;
     expect(result.status).not.toBe(0);
     expect(output).toMatch(/job-restart-policy \(error\)/);
-    expect(output).toMatch(/Job\/handwritten/);
-    expect(output).toMatch(/restartPolicy is 'Always'; a Job needs Never or OnFailure/);
+    // The CLI names the construct (it keys its construct metadata by object name), and each
+    // location starts with the JSON path of the field.
+    expect(output).toMatch(/Construct Path: ml\/job/);
+    expect(output).not.toMatch(/Construct Path: N\/A/);
+    expect(output).toMatch(/Resource Name: handwritten/);
+    expect(output).toMatch(/> spec\.template\.spec\.restartPolicy: restartPolicy is 'Always'; a Job needs Never or OnFailure/);
   }, 60_000);
 
   test('a clean app passes', () => {
@@ -90,7 +94,8 @@ describe('TrainingValidation properties', () => {
     expect(status).toBe('failure');
     expect(violations.map((v) => v.ruleName)).toContain('job-restart-policy (error)');
     expect(violations.find((v) => v.ruleName.startsWith('job-restart-policy')).violatingResources).toEqual([
-      { resourceName: 'Job/x', locations: ['restartPolicy is not set (defaults to Always); a Job needs Never or OnFailure.'], manifestPath: 'm.yaml' },
+      // The object's name, which the cdk8s CLI maps to the construct path; the field's JSON path first.
+      { resourceName: 'x', locations: ['spec.template.spec: restartPolicy is not set (defaults to Always); a Job needs Never or OnFailure.'], manifestPath: 'm.yaml' },
     ]);
   });
 });

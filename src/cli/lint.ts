@@ -341,7 +341,7 @@ export function formatJunit(report: LintReport): string {
  * (`spec.template.spec container 'trainer' ...`): that path, narrowed to the named container
  * where there is one. The rules write their messages this way.
  */
-function pathInMessage(message: string, object: any): Array<string | number> | undefined {
+export function pathInMessage(message: string, object: any): Array<string | number> | undefined {
   const match = /^((?:spec|metadata)(?:\.[A-Za-z0-9_-]+|\[\d+\])*)/.exec(message);
   if (!match) return undefined;
   const fieldPath: Array<string | number> = [];
