@@ -1,5 +1,7 @@
+import { parseRules } from './cli/config';
 import { pathInMessage } from './cli/lint';
 import { contextFor, evaluate, findRule } from './rules/engine';
+import { Rule, Severity } from './rules/rule';
 import { describe as describeObject } from './rules/workloads';
 
 /**
@@ -17,6 +19,35 @@ export interface TrainingValidationProps {
    * @default false
    */
   readonly failOnWarnings?: boolean;
+
+  /**
+   * Which rules run and at which severity, as in `.cdk8s-training.yaml` (so `failOnWarnings`
+   * is usable in a platform repo with non-training Jobs). Rules the apiserver or a webhook
+   * enforce cannot be excluded or lowered.
+   * @default - every rule at its own severity
+   */
+  readonly rules?: TrainingValidationRules;
+}
+
+/**
+ * Rule selection and severities for the validation plugin.
+ */
+export interface TrainingValidationRules {
+  /**
+   * Only these rules (and those the apiserver enforces).
+   * @default - every rule
+   */
+  readonly include?: string[];
+  /**
+   * Rules not to run.
+   * @default - none
+   */
+  readonly exclude?: string[];
+  /**
+   * A severity (`error` or `warning`) per rule id.
+   * @default - each rule's own
+   */
+  readonly severity?: { [ruleId: string]: string };
 }
 
 /**
@@ -35,6 +66,8 @@ export interface TrainingValidationProps {
 export class TrainingValidation {
   private readonly kubernetesMinor: number;
   private readonly failOnWarnings: boolean;
+  private readonly rules: Rule[];
+  private readonly severity: ReadonlyMap<string, Severity>;
 
   constructor(props: TrainingValidationProps = {}) {
     const version = props.kubernetesVersion ?? '1.28';
@@ -44,6 +77,9 @@ export class TrainingValidation {
     }
     this.kubernetesMinor = Number(match[1]);
     this.failOnWarnings = props.failOnWarnings ?? false;
+    const { rules, severity } = parseRules(props.rules, (field) => `TrainingValidation properties: ${field}`);
+    this.rules = rules;
+    this.severity = severity;
   }
 
   /**
@@ -63,9 +99,11 @@ export class TrainingValidation {
     let errors = 0;
     let warnings = 0;
     for (const { object, manifest } of loaded) {
-      for (const finding of evaluate([object], ruleContext)) {
-        if (finding.severity === 'error') errors++; else warnings++;
-        const key = finding.ruleId;
+      for (const finding of evaluate([object], ruleContext, new Set(), this.rules)) {
+        const severity = this.severity.get(finding.ruleId) ?? finding.severity;
+        if (severity === 'error') errors++; else warnings++;
+        // One violation per rule and severity (preemption-policy is an error on spot, a warning elsewhere).
+        const key = `${finding.ruleId} (${severity})`;
         const resources = byRule.get(key) ?? [];
         // The location starts with the JSON path of the field (where the finding names one); a
         // finding with a fix of its own carries it, the rule's general fix is in the violation.
@@ -77,10 +115,10 @@ export class TrainingValidation {
         byRule.set(key, resources);
       }
     }
-    for (const [ruleId, violatingResources] of byRule) {
-      const rule = findRule(ruleId)!;
+    for (const [ruleName, violatingResources] of byRule) {
+      const rule = findRule(ruleName.split(' ')[0])!;
       context.report.addViolation({
-        ruleName: `${rule.id} (${rule.severity})`,
+        ruleName,
         recommendation: `${rule.what} ${rule.why}`,
         fix: rule.fix,
         violatingResources,

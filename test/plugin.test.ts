@@ -99,3 +99,33 @@ describe('TrainingValidation properties', () => {
     ]);
   });
 });
+
+describe('TrainingValidation rules (#15: failOnWarnings in a repo with non-training Jobs)', () => {
+  const run = async (props: any, objects: any[]) => {
+    const violations: any[] = [];
+    let status = '';
+    await new TrainingValidation(props).validate({
+      manifests: ['m.yaml'],
+      parseManifest: () => objects,
+      report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
+    });
+    return { status, names: violations.map((v) => v.ruleName) };
+  };
+  const migration = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'migrate' },
+    spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'migrate:v1' }] } } },
+  };
+
+  test('exclude turns an advisory rule off, so failOnWarnings passes; severity raises one to an error', async () => {
+    expect(await run({ failOnWarnings: true }, [migration])).toEqual({ status: 'failure', names: ['job-ttl (warning)'] });
+    expect(await run({ failOnWarnings: true, rules: { exclude: ['job-ttl'] } }, [migration])).toEqual({ status: 'success', names: [] });
+    expect(await run({ rules: { severity: { 'job-ttl': 'error' } } }, [migration])).toEqual({ status: 'failure', names: ['job-ttl (error)'] });
+  });
+
+  test('a rule the apiserver enforces cannot be excluded', () => {
+    expect(() => new TrainingValidation({ rules: { exclude: ['job-restart-policy'] } }))
+      .toThrow("TrainingValidation properties: rules.exclude: 'job-restart-policy' cannot be turned off: the apiserver refuses what it finds");
+  });
+});

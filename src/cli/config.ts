@@ -55,24 +55,12 @@ function globToRegExp(glob: string): RegExp {
 }
 
 /**
- * Reads the configuration: `explicit` (--config) must exist; otherwise `.cdk8s-training.yaml`
- * in `cwd` is used when present, else the defaults.
+ * The `rules:` settings (include, exclude, severity), from a configuration file or the
+ * validation plugin's properties; `where` names the source in messages.
  */
-export function loadConfig(explicit: string | undefined, cwd: string = process.cwd()): LintConfig {
-  const file = explicit ?? path.join(cwd, DEFAULT_CONFIG_FILE);
-  if (explicit === undefined && !fs.existsSync(file)) return DEFAULT_CONFIG;
-  let raw: any;
-  try {
-    raw = parse(fs.readFileSync(file, 'utf8')) ?? {};
-  } catch (error) {
-    throw new ConfigError(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid YAML: ${(error as Error).message}`}`);
-  }
-  const where = (field: string) => `${file}: ${field}`;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: must be a mapping with rules and skip.`);
-  for (const key of Object.keys(raw)) {
-    if (!['rules', 'skip'].includes(key)) throw new ConfigError(where(`unknown key '${key}'; the keys are rules and skip.`));
-  }
-  const rules = raw.rules ?? {};
+export function parseRules(rules: any, where: (field: string) => string): { rules: Rule[]; severity: Map<string, Severity> } {
+  rules = rules ?? {};
+  if (typeof rules !== 'object' || Array.isArray(rules)) throw new ConfigError(where('rules must be a mapping with include, exclude or severity.'));
   for (const key of Object.keys(rules)) {
     if (!['include', 'exclude', 'severity'].includes(key)) throw new ConfigError(where(`rules.${key} is unknown; use include, exclude or severity.`));
   }
@@ -106,6 +94,28 @@ export function loadConfig(explicit: string | undefined, cwd: string = process.c
     }
     severity.set(id, level);
   }
+  return { rules: selected, severity };
+}
+
+/**
+ * Reads the configuration: `explicit` (--config) must exist; otherwise `.cdk8s-training.yaml`
+ * in `cwd` is used when present, else the defaults.
+ */
+export function loadConfig(explicit: string | undefined, cwd: string = process.cwd()): LintConfig {
+  const file = explicit ?? path.join(cwd, DEFAULT_CONFIG_FILE);
+  if (explicit === undefined && !fs.existsSync(file)) return DEFAULT_CONFIG;
+  let raw: any;
+  try {
+    raw = parse(fs.readFileSync(file, 'utf8')) ?? {};
+  } catch (error) {
+    throw new ConfigError(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid YAML: ${(error as Error).message}`}`);
+  }
+  const where = (field: string) => `${file}: ${field}`;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: must be a mapping with rules and skip.`);
+  for (const key of Object.keys(raw)) {
+    if (!['rules', 'skip'].includes(key)) throw new ConfigError(where(`unknown key '${key}'; the keys are rules and skip.`));
+  }
+  const { rules: selected, severity } = parseRules(raw.rules, where);
   const skip = raw.skip ?? [];
   if (!Array.isArray(skip) || skip.some((s: any) => typeof s !== 'string')) throw new ConfigError(where('skip must be a list of path patterns.'));
   const base = path.dirname(path.resolve(file));
