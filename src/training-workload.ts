@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct, Node } from 'constructs';
 import { findAdvice, formatAdvice } from './advice';
 import { KubernetesVersion } from './kubernetes-version';
+import { ACKNOWLEDGE_PREFIX } from './rules/acknowledgement';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { formatFinding } from './rules/rule';
 import { renderForRules, renderIdentity } from './trainer/rendered-api-object';
@@ -37,7 +38,10 @@ export abstract class TrainingWorkload extends Construct {
   }
 
   /**
-   * Turns a rule off for this construct, with a written reason (shown in `acknowledgedRules`).
+   * Turns a rule or a construct warning off for this construct, with a written reason (shown in
+   * `acknowledgedRules`). A rule's acknowledgement is also written into the construct's objects
+   * as the `acknowledge.cdk8s-training.io/<rule-id>` annotation, which the validation plugin and
+   * `cdk8s-training lint` honour. Rules the apiserver or a webhook enforce cannot be acknowledged.
    * @param ruleId the rule's id, e.g. `checkpoint-volume`
    * @param reason why the rule does not apply here
    */
@@ -96,6 +100,12 @@ export abstract class TrainingWorkload extends Construct {
 
   private runRules(): string[] {
     const apiObjects = Node.of(this).findAll().filter((child): child is ApiObject => child instanceof ApiObject);
+    // Acknowledged rules are written into the manifest as the annotation the validation plugin
+    // and `cdk8s-training lint` honour (construct warnings are not lint rules: they stay here).
+    for (const [id, reason] of this.acknowledgements) {
+      if (!findRule(id)) continue;
+      for (const object of apiObjects) object.metadata.addAnnotation(`${ACKNOWLEDGE_PREFIX}${id}`, reason);
+    }
     const objects = apiObjects.map(renderForRules);
     // cdk8s validates more than once per synth; the same renderings and opt-outs give the same
     // findings, so they are evaluated once (the warnings were printed then).

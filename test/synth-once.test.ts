@@ -49,3 +49,28 @@ test('what changes between synths is seen: a patch, a label, an acknowledgement;
   trainer.acknowledgeRule('preemption-policy', 'a throwaway smoke test');
   expect(() => app.synthYaml()).not.toThrow();
 });
+
+test('an acknowledged rule is written into the manifest, so lint and the plugin do not report it again (#15)', () => {
+  const { chart, trainer } = job();
+  trainer.apiObject.addJsonPatch(JsonPatch.remove('/spec/podFailurePolicy'));
+  trainer.acknowledgeRule('preemption-policy', 'a throwaway smoke test');
+  trainer.acknowledgeRule('image-tag', 'construct warnings stay with the construct');
+  const objects = Testing.synth(chart);
+  const jobJson = objects.find((o) => o.kind === 'Job');
+  expect(jobJson.metadata.annotations).toMatchObject({ 'acknowledge.cdk8s-training.io/preemption-policy': 'a throwaway smoke test' });
+  expect(jobJson.metadata.annotations['acknowledge.cdk8s-training.io/image-tag']).toBeUndefined();
+  const findings = engine.evaluate(objects, engine.contextFor(objects, 28));
+  expect(findings.filter((f) => f.ruleId === 'preemption-policy' || f.ruleId === 'acknowledgement')).toEqual([]);
+});
+
+test('noCheckpointReason is written as the checkpoint-volume acknowledgement', () => {
+  const { chart } = newChart();
+  new SpotTolerantTrainingJob(chart, 'smoke', {
+    name: 'smoke',
+    image: 'registry.example.com/trainer:v1',
+    command: ['python', 'smoke.py'],
+    noCheckpointReason: 'a two-minute smoke test',
+  });
+  const objects = Testing.synth(chart);
+  expect(objects[0].metadata.annotations['acknowledge.cdk8s-training.io/checkpoint-volume']).toBe('a two-minute smoke test');
+});
