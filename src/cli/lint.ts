@@ -258,8 +258,8 @@ function location(f: LintFinding): string {
 const TOOL = { name: 'cdk8s-training', informationUri: 'https://github.com/cdk8s-training/cdk8s-training' };
 const INPUT_RULE = { id: 'input', what: 'A file that cannot be read as Kubernetes manifests.', why: 'Nothing in it was checked.', fix: 'Fix or remove the file.' };
 
-function toolVersion(): string {
-  // lib/cli/lint.js and src/cli/lint.ts both sit two folders below package.json.
+/** The package's version (lib/cli and src/cli both sit two folders below package.json). */
+export function toolVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 }
 

@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-import * as fs from 'fs';
-import * as path from 'path';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './config';
-import { formatJunit, formatSarif, formatText, lint } from './lint';
+import { formatJunit, formatSarif, formatText, lint, toolVersion } from './lint';
 
 const FORMATS = ['text', 'json', 'sarif', 'junit'];
 import { KubernetesVersion } from '../kubernetes-version';
@@ -29,7 +27,7 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
   try {
     const [command, ...rest] = argv;
     if (command === '--version' || command === '-v') {
-      out(`${JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version}\n`);
+      out(`${toolVersion()}\n`);
       return 0;
     }
     if (command === '-h' || command === '--help' || command === undefined) {

@@ -8,7 +8,6 @@ import { advise } from '../advice';
 import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV } from './engine';
 import { CleanPodPolicy, DistributedPyTorchJobProps, RendezvousBackend, ReplicaRestartPolicy } from '../distributed-pytorch-job-props';
 import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from '../imports/kubeflow.org';
-import { CloudProvider } from '../trainer/cloud-provider';
 import { PYTORCH_JOB_GVK } from '../trainer/custom-resources';
 import { RenderedApiObject } from '../trainer/rendered-api-object';
 import { SpotScheduling } from '../trainer/spot-scheduling';
@@ -77,8 +76,9 @@ export const trainingOperatorEngine: EngineStrategy = {
       // The on-demand Master keeps the Workers' grace period, so all ranks agree on the save window.
       // The on-demand Master runs on the Workers' provider: kept off its spot nodes, and
       // selecting the GPU model with the same label.
-      const provider = props.provider ?? CloudProvider.defaultOf(scope) ?? (props.spot && CloudProvider._ofSpot(props.spot));
-      const masterProps = { ...props, spot: SpotScheduling.onDemand(), provider, terminationGracePeriod: workers.terminationGracePeriod };
+      const masterProps = {
+        ...props, spot: SpotScheduling.onDemand(), provider: workers.provider, terminationGracePeriod: workers.terminationGracePeriod,
+      };
       const master = props.onDemandMaster ? buildPod(masterProps, podOptions) : workers;
       replicas.Master = replica(1, master, run.restartPolicy);
       if (nodes > 1) replicas.Worker = replica(nodes - 1, workers, run.restartPolicy);

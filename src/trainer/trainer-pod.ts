@@ -70,6 +70,8 @@ export interface TrainerPod {
   readonly checkpointMountPath?: string;
   readonly checkpointClaimName?: string;
   readonly kubernetesVersion: KubernetesVersion;
+  /** The cluster's provider as resolved for these pods (prop, app default, or spot preset). */
+  readonly provider?: CloudProvider;
 }
 
 /**
@@ -233,6 +235,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     checkpointMountPath,
     checkpointClaimName,
     kubernetesVersion,
+    provider,
   };
 }
 

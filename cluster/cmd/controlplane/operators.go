@@ -306,7 +306,6 @@ func installOperator(ctx context.Context, kubeconfig string, o *operatorRun, hos
 		if err := yaml.Unmarshal(doc, &meta); err != nil {
 			return err
 		}
-		ref := &admissionv1.ServiceReference{Namespace: ns, Name: o.spec.service, Port: ptr.To(int32(443))}
 		switch meta.Kind {
 		case "":
 			continue
@@ -317,10 +316,8 @@ func installOperator(ctx context.Context, kubeconfig string, o *operatorRun, hos
 			}
 			c.Name = o.spec.validatingName
 			for i := range c.Webhooks {
-				c.Webhooks[i].ClientConfig.Service.Namespace, c.Webhooks[i].ClientConfig.Service.Name, c.Webhooks[i].ClientConfig.Service.Port = ref.Namespace, ref.Name, ref.Port
-				if o.spec.kueueNamespaceSelector && !ownsKueueResources(c.Webhooks[i].Rules) {
-					c.Webhooks[i].NamespaceSelector = excludeSystemNamespaces(ns)
-				}
+				w := &c.Webhooks[i]
+				o.retarget(&w.ClientConfig, w.Rules, &w.NamespaceSelector)
 			}
 			if err := create(c.Name, func() error {
 				_, err := client.AdmissionregistrationV1().ValidatingWebhookConfigurations().Create(ctx, &c, strict)
@@ -335,10 +332,8 @@ func installOperator(ctx context.Context, kubeconfig string, o *operatorRun, hos
 			}
 			c.Name = o.spec.mutatingName
 			for i := range c.Webhooks {
-				c.Webhooks[i].ClientConfig.Service.Namespace, c.Webhooks[i].ClientConfig.Service.Name, c.Webhooks[i].ClientConfig.Service.Port = ref.Namespace, ref.Name, ref.Port
-				if o.spec.kueueNamespaceSelector && !ownsKueueResources(c.Webhooks[i].Rules) {
-					c.Webhooks[i].NamespaceSelector = excludeSystemNamespaces(ns)
-				}
+				w := &c.Webhooks[i]
+				o.retarget(&w.ClientConfig, w.Rules, &w.NamespaceSelector)
 			}
 			if err := create(c.Name, func() error {
 				_, err := client.AdmissionregistrationV1().MutatingWebhookConfigurations().Create(ctx, &c, strict)
@@ -351,6 +346,15 @@ func installOperator(ctx context.Context, kubeconfig string, o *operatorRun, hos
 		}
 	}
 	return nil
+}
+
+// retarget points one webhook at the operator's Service, as the kustomize overlay does, with
+// Kueue's namespaceSelector on the webhooks for workloads.
+func (o *operatorRun) retarget(config *admissionv1.WebhookClientConfig, rules []admissionv1.RuleWithOperations, selector **metav1.LabelSelector) {
+	config.Service.Namespace, config.Service.Name, config.Service.Port = o.spec.namespace, o.spec.service, ptr.To(int32(443))
+	if o.spec.kueueNamespaceSelector && !ownsKueueResources(rules) {
+		*selector = excludeSystemNamespaces(o.spec.namespace)
+	}
 }
 
 func ownsKueueResources(rules []admissionv1.RuleWithOperations) bool {
@@ -489,8 +493,8 @@ func operatorsReady(ctx context.Context, client kubernetes.Interface, operators 
 				return err
 			}
 			for _, w := range c.Webhooks {
-				if len(w.ClientConfig.CABundle) == 0 {
-					return fmt.Errorf("%s: no CA in %s yet", o.name, c.Name)
+				if err := o.caInjected(c.Name, w.ClientConfig); err != nil {
+					return err
 				}
 			}
 		}
@@ -500,11 +504,19 @@ func operatorsReady(ctx context.Context, client kubernetes.Interface, operators 
 				return err
 			}
 			for _, w := range c.Webhooks {
-				if len(w.ClientConfig.CABundle) == 0 {
-					return fmt.Errorf("%s: no CA in %s yet", o.name, c.Name)
+				if err := o.caInjected(c.Name, w.ClientConfig); err != nil {
+					return err
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// caInjected: the operator's rotator has written its CA into the webhook's configuration.
+func (o *operatorRun) caInjected(configuration string, config admissionv1.WebhookClientConfig) error {
+	if len(config.CABundle) == 0 {
+		return fmt.Errorf("%s: no CA in %s yet", o.name, configuration)
 	}
 	return nil
 }
