@@ -8,7 +8,10 @@ import { warningsOf } from './util/synth';
 describe('ExperimentName', () => {
   test('turns experiment parameters into a DNS label, exact where it can be read back', () => {
     expect(ExperimentName.of('fraud-transformer', { bs: 256, epoch: 50 })).toBe('fraud-transformer-bs256-epoch50');
-    expect(ExperimentName.of('fraud-transformer', { lr: '3e-4', bs: 256, epoch: 50 })).toBe('fraud-transformer-lr3e4-bs256-epoch50-4f513fb7');
+    expect(ExperimentName.of('fraud-transformer', { lr: '3e-4', bs: 256, epoch: 50 })).toBe('fraud-transformer-bs256-epoch50-lr3e4-1dfed8db');
+    // Key order, not insertion order: Java's Map.of and Go maps have none.
+    expect(ExperimentName.of('fraud-transformer', { epoch: 50, bs: 256, lr: '3e-4' })).toBe('fraud-transformer-bs256-epoch50-lr3e4-1dfed8db');
+    expect(ExperimentName.of('fraud-transformer', { epoch: 50, bs: 256 })).toBe('fraud-transformer-bs256-epoch50');
     expect(ExperimentName.of('Fraud Transformer', { lr: 0.001 })).toMatch(/^fraud-transformer-lr0p001-[0-9a-f]{8}$/);
   });
 

@@ -20,7 +20,7 @@ describe('examples/team-fraud (the seed scenario)', () => {
   });
 
   test('has the seed settings', () => {
-    expect(job.metadata.name).toBe('fraud-transformer-lr3e4-bs256-epoch50-4f513fb7');
+    expect(job.metadata.name).toBe('fraud-transformer-bs256-epoch50-lr3e4-1dfed8db');
     expect(job.metadata.namespace).toBe('team-fraud');
     expect(pod.containers[0].resources.limits).toEqual({ 'cpu': '16', 'memory': '128Gi', 'nvidia.com/gpu': 4 });
     expect(pod.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-a100', 'cloud.google.com/gke-spot': 'true' });

@@ -24,8 +24,8 @@ function hash(text: string): string {
 /**
  * DNS-safe, length-safe names for experiments, distinct for distinct inputs.
  *
- * `ExperimentName.of('fraud-transformer', { bs: 256, epoch: 50 })` gives
- * `fraud-transformer-bs256-epoch50`: a name that can be read back exactly. Whenever the
+ * `ExperimentName.of('fraud-transformer', { epoch: 50, bs: 256 })` gives
+ * `fraud-transformer-bs256-epoch50` (parameters in key order): a name that can be read back exactly. Whenever the
  * readable form loses anything (characters dropped or changed, as in `3e-4`, `0.5`,
  * `adam_w` or upper case; a value that is not a whole number, whose boundary with its key
  * could be read two ways; a base with a segment that looks like a parameter), an 8-character
@@ -34,7 +34,9 @@ function hash(text: string): string {
  */
 export class ExperimentName {
   /**
-   * A DNS-1123 label from a base name and experiment parameters, in the order given.
+   * A DNS-1123 label from a base name and experiment parameters, taken in key order (so the
+   * same parameters give the same name however the map was built, in any language: Java's
+   * `Map.of` and Go maps have no order of their own).
    * @param base the model or experiment name, e.g. `fraud-transformer`
    * @param params parameter names and values; `.` becomes `p`, other characters outside
    *   `[a-z0-9]` are dropped, and then a hash of the exact input is appended
@@ -43,7 +45,8 @@ export class ExperimentName {
     const baseSlug = slug(base, true);
     const parts = [baseSlug];
     let exact = baseSlug === base && !baseSlug.split('-').some((segment) => PARAM_SEGMENT.test(segment));
-    for (const [key, value] of Object.entries(params)) {
+    const entries = Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [key, value] of entries) {
       const text = String(value);
       parts.push(`${slug(key, false)}${slug(text, false)}`);
       exact = exact && /^[a-z]+$/.test(key) && /^\d+$/.test(text);
@@ -53,7 +56,7 @@ export class ExperimentName {
       throw new Error(`ExperimentName.of: '${base}' with the given params leaves no usable characters; use letters and digits.`);
     }
     if (!exact) {
-      name = `${name}-${hash(JSON.stringify([base, Object.entries(params).map(([k, v]) => [k, typeof v, String(v)])]))}`;
+      name = `${name}-${hash(JSON.stringify([base, entries.map(([k, v]) => [k, typeof v, String(v)])]))}`;
     }
     return ExperimentName.fit(name, options.maxLength ?? 63);
   }

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# npm run test:languages: the packages that `npx projen package-all` just built (dist/js,
+# dist/python, dist/java, dist/go), each installed the way the README tells a user to, in an
+# empty scratch folder, with its cdk8s dependencies from that language's registry. Each runs
+# the README's quick start in its language (examples/quickstart/); the YAML each writes must
+# be byte-identical to the TypeScript quick start's. The TypeScript consumer also runs
+# `cdk8s synth` with the validation plugin in both of the README's cdk8s.yaml forms; the
+# Python one runs pytest (test/languages/python), including the `cdk8s-training` lint script
+# the wheel installs.
+#
+# LANGUAGES_WORK_DIR  scratch folder (default: a new temporary folder, removed on success)
+# LANGUAGES           the languages to run (default: "typescript python java go")
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+
+languages="${LANGUAGES:-typescript python java go}"
+work="${LANGUAGES_WORK_DIR:-$(mktemp -d -t cdk8s-training-languages.XXXXXX)}"
+rm -rf "$work" && mkdir -p "$work"
+started=$(date +%s)
+step() { echo "languages: $1 ($(( $(date +%s) - started ))s)"; }
+
+missing() {
+  echo "languages suite SKIPPED: $1" >&2
+  # CI (REQUIRE_ALL_SUITES=1) must not pass on a suite that did not run.
+  if [ -n "${REQUIRE_ALL_SUITES:-}" ]; then exit 1; fi
+  exit 0
+}
+for tool in python3 mvn java go; do
+  command -v "$tool" >/dev/null 2>&1 || missing "no $tool on PATH (the Python, Java and Go packages need it)"
+done
+
+version=$(node -p "require('./package.json').version")
+tarball="$root/dist/js/cdk8s-training@$version.jsii.tgz"
+[ -f "$tarball" ] || tarball=$(ls "$root"/dist/js/cdk8s-training-*.tgz 2>/dev/null | head -1 || true)
+wheel=$(ls "$root"/dist/python/cdk8s_training-*.whl 2>/dev/null | head -1 || true)
+[ -n "$tarball" ] && [ -f "$tarball" ] || { echo "languages: no npm tarball in dist/js; run 'npx projen package-all'" >&2; exit 1; }
+[ -n "$wheel" ] || { echo "languages: no wheel in dist/python; run 'npx projen package-all'" >&2; exit 1; }
+[ -d dist/java/io/github/cdk8s-training ] || { echo "languages: no Maven artifact in dist/java; run 'npx projen package-all'" >&2; exit 1; }
+[ -d dist/go/cdk8straining ] || { echo "languages: no Go module in dist/go; run 'npx projen package-all'" >&2; exit 1; }
+
+# The fenced block that follows `<!-- run: NAME -->` in the README: the lines a user types.
+readme_block() {
+  awk -v marker="<!-- run: $1 -->" '
+    $0 == marker { found = 1; next }
+    found && /^```/ { if (inside) exit; inside = 1; next }
+    inside { print }
+  ' "$root/README.md"
+}
+
+expected="$work/expected"
+compare() { # LANGUAGE OUTDIR
+  if ! diff -r "$expected" "$2" >"$work/$1.diff"; then
+    echo "languages: $1 quick start YAML differs from the TypeScript quick start's:" >&2
+    head -40 "$work/$1.diff" >&2
+    exit 1
+  fi
+  echo "languages: $1 quick start wrote $(ls "$2" | tr '\n' ' ')byte-identical to TypeScript"
+}
+
+# --- TypeScript: the README's install lines in an empty folder, the package from dist/js ---
+ts="$work/typescript"
+mkdir -p "$ts/home" && cd "$ts"
+export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+# The package is not on the registry yet: install the tarball just built under its name.
+readme_block install-typescript | sed "s# cdk8s-training # $tarball #" > install.sh
+bash -euo pipefail install.sh >install.log 2>&1 || { cat install.log >&2; exit 1; }
+cp "$root/examples/quickstart/quickstart.ts" main.ts
+CDK8S_OUTDIR="$expected" npx ts-node main.ts
+[ -s "$expected/team-fraud.k8s.yaml" ] || { echo "languages: the TypeScript quick start wrote nothing" >&2; exit 1; }
+step "typescript quick start synthesized ($(npx tsc --version), ts-node $(npx ts-node --version))"
+
+# cdk8s synth with the validation plugin, both forms the README shows.
+installed_version=$(node -p "require('cdk8s-training/package.json').version")
+cdk8s_yaml() { # FORM -> cdk8s.yaml
+  readme_block "$1" | sed "s#<installed version>#$installed_version#"
+}
+cdk8s_yaml cdk8s-yaml-installed > cdk8s.yaml
+grep -q "package: ./node_modules/cdk8s-training" cdk8s.yaml
+HOME="$ts/home" npx cdk8s synth --output synth-installed >synth-installed.log 2>&1 \
+  || { cat synth-installed.log >&2; exit 1; }
+grep -q "Validation Report (.*cdk8s-training@$installed_version)" synth-installed.log \
+  || { echo "languages: cdk8s synth printed no report of the installed plugin:" >&2; cat synth-installed.log >&2; exit 1; }
+grep -qE "Status +│ success" synth-installed.log \
+  || { echo "languages: the quick start failed its own validation plugin:" >&2; cat synth-installed.log >&2; exit 1; }
+diff "$expected/team-fraud.k8s.yaml" synth-installed/team-fraud.k8s.yaml >/dev/null \
+  || { echo "languages: cdk8s synth wrote other YAML than the quick start" >&2; exit 1; }
+# The registry form: the CLI installs `cdk8s-training@<version>` into ~/.cdk8s/plugins/cdk8s-training/<version>
+# with `npm install --prefix`. The package is not on the registry yet, so run the CLI's own
+# install command with the tarball in place of the name; the CLI then loads it from there.
+cdk8s_yaml cdk8s-yaml-registry > cdk8s.yaml
+grep -q "package: cdk8s-training$" cdk8s.yaml
+npm install "$tarball" --no-save --prefix "$ts/home/.cdk8s/plugins/cdk8s-training/$installed_version" >/dev/null 2>&1
+HOME="$ts/home" npx cdk8s synth --output synth-registry >synth-registry.log 2>&1 \
+  || { cat synth-registry.log >&2; exit 1; }
+grep -q "Validation Report (cdk8s-training@$installed_version)" synth-registry.log \
+  || { echo "languages: cdk8s synth printed no report of the registry-form plugin:" >&2; cat synth-registry.log >&2; exit 1; }
+if grep -q "Installing validation plugin" synth-registry.log; then
+  echo "languages: the CLI did not find the plugin where it installs it" >&2; exit 1
+fi
+# ...and it refuses a preemption-unsafe manifest: the plugin reports an error.
+cat > bad.ts <<'EOF'
+import { App, Chart, ApiObject } from 'cdk8s';
+const app = new App();
+const chart = new Chart(app, 'bad');
+new ApiObject(chart, 'job', {
+  apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'bad' },
+  spec: { backoffLimit: 2, template: { spec: { restartPolicy: 'Never', nodeSelector: { 'cloud.google.com/gke-spot': 'true' },
+    containers: [{ name: 'trainer', image: 'trainer:v1', resources: { limits: { 'nvidia.com/gpu': 1 } } }] } } },
+});
+app.synth();
+EOF
+sed -i "s#^app: .*#app: npx ts-node bad.ts#" cdk8s.yaml
+if HOME="$ts/home" npx cdk8s synth --output synth-bad >synth-bad.log 2>&1; then
+  echo "languages: cdk8s synth passed a spot GPU Job without a preemption policy" >&2; cat synth-bad.log >&2; exit 1
+fi
+grep -q "preemption-policy" synth-bad.log || { cat synth-bad.log >&2; exit 1; }
+step "typescript: cdk8s synth with the plugin, installed and registry forms; a bad Job refused"
+cd "$root"
+
+for language in $languages; do
+  case "$language" in
+  typescript) ;;
+  python)
+    py="$work/python" && mkdir -p "$py" && cd "$py"
+    readme_block install-python | sed "s# cdk8s-training\$# $wheel#" > install.sh
+    bash -euo pipefail install.sh >install.log 2>&1 || { cat install.log >&2; exit 1; }
+    .venv/bin/pip install --quiet pytest
+    step "python: wheel installed with $(.venv/bin/pip list 2>/dev/null | grep -E '^(cdk8s|cdk8s-plus-28|constructs|jsii) ' | tr -s ' ' | tr '\n' ',')"
+    EXPECTED_DIR="$expected" QUICKSTART="$root/examples/quickstart/quickstart.py" \
+      .venv/bin/python -m pytest -q -p no:cacheprovider "$root/test/languages/python"
+    step "python: pytest passed"
+    ;;
+  java)
+    jv="$work/java" && mkdir -p "$jv/src/main/java/com/example" && cd "$jv"
+    sed "s#@DIST_JAVA@#file://$root/dist/java#" "$root/test/languages/java/pom.xml" > pom.xml
+    cp "$root/examples/quickstart/QuickStart.java" src/main/java/com/example/
+    # Maven keeps what it fetched from a repository in ~/.m2 by version and never fetches the same
+    # version again: drop the copies of what dist/java serves so this run uses the new build.
+    rm -rf "$HOME/.m2/repository/io/github/cdk8s-training" "$HOME/.m2/repository/org/cdk8s/cdk8s-plus-28"
+    mvn -B -q -Dcdk8s-training.version="$version" compile >build.log 2>&1 || { cat build.log >&2; exit 1; }
+    CDK8S_OUTDIR="$jv/out" mvn -B -q -Dcdk8s-training.version="$version" exec:java >run.log 2>&1 || { cat run.log >&2; exit 1; }
+    compare java "$jv/out"
+    step "java: built and ran against the Maven artifact"
+    ;;
+  go)
+    gd="$work/go" && mkdir -p "$gd" && cd "$gd"
+    sed "s#@DIST_GO@#$root/dist/go#g" "$root/test/languages/go/go.mod" > go.mod
+    cp "$root/examples/quickstart/main.go" .
+    go mod tidy >build.log 2>&1 || { cat build.log >&2; exit 1; }
+    CDK8S_OUTDIR="$gd/out" go run . >run.log 2>&1 || { cat run.log >&2; exit 1; }
+    compare go "$gd/out"
+    step "go: built and ran against the generated module"
+    ;;
+  *) echo "languages: unknown language '$language' (typescript, python, java, go)" >&2; exit 2 ;;
+  esac
+  cd "$root"
+done
+
+rm -rf "$work"
+step "all passed: $languages"
