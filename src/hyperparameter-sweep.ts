@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Names } from 'cdk8s';
+import { ApiObject, Duration, Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
@@ -210,11 +210,11 @@ export class HyperparameterSweep extends TrainingWorkload {
       }],
     });
     addLabels(this.apiObject, pod.workloadLabels);
-    this.apiObject.addJsonPatch(JsonPatch.add('/spec', trainingJobSpec(settings, pod, CONTAINER_NAME, {
+    (this.apiObject as RenderedApiObject)._setSpec(trainingJobSpec(settings, pod, CONTAINER_NAME, {
       extra: { completionMode: 'Indexed', suspend: props.suspend, ...perIndex },
       omitBackoffLimit: perIndex.backoffLimitPerIndex !== undefined,
       configErrorAction: perIndex.backoffLimitPerIndex !== undefined ? 'FailIndex' : 'FailJob',
-    })));
+    }));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Cron, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { humanDuration } from './human-duration';
@@ -210,7 +210,7 @@ export class ScheduledRetrain extends TrainingWorkload {
     });
     // Added after compact(): the job spec is final and keeps its empty lists.
     spec.jobTemplate = { metadata: { labels: pod.workloadLabels }, spec: trainingJobSpec(settings, pod, CONTAINER_NAME) };
-    this.apiObject.addJsonPatch(JsonPatch.add('/spec', spec));
+    (this.apiObject as RenderedApiObject)._setSpec(spec);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RenderedApiObject } from './trainer/rendered-api-object';
@@ -149,7 +149,7 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
 
     addLabels(this.apiObject, pod.workloadLabels);
     const spec = trainingJobSpec(settings, pod, CONTAINER_NAME, { extra: { suspend: props.suspend } });
-    this.apiObject.addJsonPatch(JsonPatch.add('/spec', spec));
+    (this.apiObject as RenderedApiObject)._setSpec(spec);
   }
 }
 

@@ -7,6 +7,7 @@ import { ApiObject, JsonPatch, Size, Testing } from 'cdk8s';
 import { SpotScheduling, SpotTolerantTrainingJob } from '../src';
 import { newChart, rwxCheckpoints } from './util/synth';
 import * as engine from '../src/rules/engine';
+import { copyJson } from '../src/trainer/rendered-api-object';
 
 function job() {
   const { app, chart } = newChart();
@@ -30,6 +31,40 @@ test('app.synthYaml() renders the Job once and evaluates its rules once (cdk8s v
   app.synthYaml();
   expect(render.mock.contexts.filter((self) => self === trainer.apiObject)).toHaveLength(1);
   expect(evaluate).toHaveBeenCalledTimes(1);
+});
+
+test('the spec is attached without a JSON patch (no JSON round trip); the user\'s own patches still apply', () => {
+  const { app, trainer } = job();
+  const apply = jest.spyOn(JsonPatch, 'apply');
+  const stringify = jest.spyOn(JSON, 'stringify');
+  const yaml = app.synthYaml();
+  // cdk8s's ApiObject.toJson calls JsonPatch.apply with no ops for the rest of the object.
+  expect(apply.mock.calls.filter(([, ...ops]) => ops.length > 0)).toEqual([]);
+  // Only the small objects (metadata, the claim) go through strings, never the pod template.
+  const stringified = stringify.mock.calls.map(([value]) => value);
+  stringify.mockRestore();
+  for (const value of stringified) expect(JSON.stringify(value) ?? '').not.toContain('podFailurePolicy');
+  expect(yaml).toContain('podFailurePolicy');
+  trainer.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', 'training'));
+  expect(app.synthYaml()).toContain('priorityClassName: training');
+  expect(apply.mock.calls.filter(([, ...ops]) => ops.length > 0)).toHaveLength(1);
+});
+
+test('copyJson copies as a JSON round trip does', () => {
+  const date = new Date(0);
+  const samples: any[] = [
+    { a: 1, b: 'x', c: [1, 'two', { d: null }], e: undefined, f: () => 1, g: Symbol('s'), h: NaN, i: Infinity, j: -0 },
+    [undefined, () => 1, NaN, { k: [] }, {}],
+    { toJSON: () => ({ replaced: true }) },
+    { when: date, nested: { deeper: { deepest: [true, false] } } },
+    'text', 7, null, true,
+  ];
+  for (const sample of samples) expect(copyJson(sample)).toEqual(JSON.parse(JSON.stringify(sample)));
+  const source = { spec: { list: [{ x: 1 }] } };
+  const copy = copyJson(source);
+  copy.spec.list[0].x = 2;
+  expect(source.spec.list[0].x).toBe(1);
+  expect(() => copyJson({ n: BigInt(1) })).toThrow(/BigInt/);
 });
 
 test('what changes between synths is seen: a patch, a label, an acknowledgement; the handed-out JSON is the caller\'s', () => {

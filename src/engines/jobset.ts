@@ -2,7 +2,6 @@
  * JobSet (v0.12): a plain jobset.x-k8s.io JobSet running torchrun, for clusters without
  * Kubeflow. Trainer v2 (trainer-v2.ts) builds its runtime from the same JobSet spec.
  */
-import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { advise } from '../advice';
 import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV } from './engine';
@@ -30,7 +29,7 @@ export function jobSetUnsupported(props: DistributedPyTorchJobProps, elasticWhy:
 export function jobSetParts(
   scope: Construct, run: EngineRun, buildPod: PodBuilder, kind: string, gvk: { apiVersion: string; kind: string },
   torchEnv: (name: string) => any[], jobTemplateLabels?: { [key: string]: string },
-): { workload: ApiObject; pod: TrainerPod; jobSetSpec: any } {
+): { workload: RenderedApiObject; pod: TrainerPod; jobSetSpec: any } {
   const { props, nodes } = run;
   const lastHost = `node-0-${nodes - 1}`;
   if (props.name !== undefined) checkName(props.name, lastHost, kind);
@@ -82,9 +81,9 @@ export const jobSetEngine: EngineStrategy = {
       { name: 'PET_MASTER_PORT', value: String(JOBSET_MASTER_PORT) },
     ];
     const { workload, pod, jobSetSpec } = jobSetParts(scope, run, buildPod, 'JobSet', JOBSET_GVK, torchEnv);
-    workload.addJsonPatch(JsonPatch.add('/spec', {
+    workload._setSpec({
       ...jobSetSpec, ttlSecondsAfterFinished: run.ttlSeconds, ...(run.props.suspend !== undefined ? { suspend: run.props.suspend } : {}),
-    }));
+    });
     advise(scope, 'jobset-deadline', `JobSet has no whole-run deadline: activeDeadline (${humanDuration(run.activeDeadline)}) ` +
       'bounds each attempt, and preemption restarts do not count against backoffLimit.');
     return { workload, pod };

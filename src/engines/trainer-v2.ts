@@ -3,7 +3,6 @@
  * references, which the library emits beside it (the stock `torch-distributed` runtime
  * cannot carry the failure policy).
  */
-import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { advise } from '../advice';
 import { EngineObjects, EngineRun, EngineStrategy, PodBuilder } from './engine';
@@ -38,7 +37,7 @@ export const trainerV2Engine: EngineStrategy = {
       metadata: { name: `${workload.name}-runtime`, labels: { ...pod.labels, 'trainer.kubeflow.org/framework': 'torch' } },
     });
     const runtimeSpec: TrainingRuntimeSpec = { mlPolicy: { numNodes: run.nodes, torch: {} } };
-    runtime.addJsonPatch(JsonPatch.add('/spec', { ...runtimeSpec, template: { spec: jobSetSpec } }));
+    runtime._setSpec({ ...runtimeSpec, template: { spec: jobSetSpec } });
     // The TrainJob webhook refuses a TrainJob whose runtime does not exist yet: the runtime is
     // written first, so `kubectl apply -f` creates it first.
     workload.node.addDependency(runtime);
@@ -48,7 +47,7 @@ export const trainerV2Engine: EngineStrategy = {
       activeDeadlineSeconds: run.activeDeadlineSeconds,
       suspend: run.props.suspend,
     };
-    workload.addJsonPatch(JsonPatch.add('/spec', compact(trainJobSpec)));
+    workload._setSpec(compact(trainJobSpec));
     advise(scope, 'trainjob-ttl', 'Kubeflow Trainer v2 (TrainJob) has no TTL: the finished TrainJob stays until deleted (ttlAfterFinished is not emitted).');
     return { workload, runtime, pod };
   },

@@ -2,7 +2,6 @@
  * Kubeflow Training Operator v1 (v1.9): a kubeflow.org/v1 PyTorchJob with a Master and
  * Workers, or Workers only when elastic.
  */
-import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { advise } from '../advice';
 import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV } from './engine';
@@ -83,8 +82,7 @@ export const trainingOperatorEngine: EngineStrategy = {
       replicas.Master = replica(1, master, run.restartPolicy);
       if (nodes > 1) replicas.Worker = replica(nodes - 1, workers, run.restartPolicy);
     }
-    workload.addJsonPatch(JsonPatch.add('/spec', compact({ ...spec, pytorchReplicaSpecs: undefined })));
-    workload.addJsonPatch(JsonPatch.add('/spec/pytorchReplicaSpecs', replicas));
+    workload._setSpec({ ...compact({ ...spec, pytorchReplicaSpecs: undefined }), pytorchReplicaSpecs: replicas });
     warn(scope, run, name, workers);
     return { workload, pod: workers };
   },

@@ -7,18 +7,31 @@ import { ApiObject, JsonPatch } from 'cdk8s';
  * to the synth that follows, as long as nothing changed it (no `addJsonPatch`, the same
  * metadata). Once handed to a synth, the JSON belongs to the caller (who may change it) and is
  * no longer kept, so the next request renders afresh and nothing is held between synths.
+ *
+ * The constructs attach their spec with `_setSpec`, not as a JSON patch: cdk8s applies a patch
+ * to a JSON round trip of its value and of every op (`JsonPatch.apply`), which for a pod
+ * template is most of the object's render cost. A render copies the spec once, without
+ * going through strings, so the JSON handed out stays the caller's; the user's own patches
+ * (`addJsonPatch`) are applied to that copy as cdk8s applies them.
  * @internal
  */
 export class RenderedApiObject extends ApiObject {
   private patchCount = 0;
   private renders = 0;
   private kept?: { readonly key: string; readonly json: any };
+  private spec?: any;
+
+  /** Sets the object's `spec` (a plain JSON value; the object keeps it and copies it at each render). */
+  public _setSpec(spec: any): void {
+    this.kept = undefined;
+    this.spec = spec;
+  }
 
   /** The JSON for the rules: rendered at most once until the object changes or is synthesized. */
   public _renderForRules(): any {
     const key = this.changeKey();
     if (this.kept !== undefined && this.kept.key === key) return this.kept.json;
-    const json = super.toJson();
+    const json = this.render();
     this.renders++;
     this.kept = { key, json };
     return json;
@@ -40,7 +53,28 @@ export class RenderedApiObject extends ApiObject {
     // Handed to the synth, the JSON is the caller's (who may change it): it is not kept.
     this.kept = undefined;
     if (kept !== undefined && kept.key === this.changeKey()) return kept.json;
-    return super.toJson();
+    return this.render();
+  }
+
+  /** ApiObject.toJson with the spec attached before the user's patches are applied. */
+  private render(): any {
+    // ApiObject keeps the patches in a private array; render the rest without them.
+    const self = this as unknown as { patches: JsonPatch[] };
+    const patches = self.patches;
+    self.patches = [];
+    let json: any;
+    try {
+      json = super.toJson();
+    } finally {
+      self.patches = patches;
+    }
+    if (this.spec !== undefined) json.spec = copyJson(this.spec);
+    if (patches.length === 0) return json;
+    try {
+      return JsonPatch.apply(json, ...patches);
+    } catch (e) {
+      throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
+    }
   }
 
   /** What can change the rendered JSON after construction: patches, and metadata (labels, annotations). */
@@ -62,4 +96,42 @@ export function renderIdentity(apiObject: ApiObject, json: any): string {
 export function renderForRules(apiObject: ApiObject): any {
   const rendered = apiObject as Partial<RenderedApiObject>;
   return rendered._renderForRules ? rendered._renderForRules() : apiObject.toJson();
+}
+
+/**
+ * A copy of a JSON value as `JSON.parse(JSON.stringify(value))` makes it (toJSON honoured;
+ * undefined, functions and symbols dropped from objects and null in arrays; non-finite
+ * numbers null), without the strings in between.
+ */
+export function copyJson(value: any): any {
+  switch (typeof value) {
+    case 'object':
+      break;
+    case 'number':
+      return Number.isFinite(value) ? value + 0 : null; // -0 becomes 0, as in JSON
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      return undefined;
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    default:
+      return value;
+  }
+  if (value === null) return null;
+  if (typeof value.toJSON === 'function') return copyJson(value.toJSON());
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = copyJson(value[i]);
+      out[i] = item === undefined ? null : item;
+    }
+    return out;
+  }
+  const out: { [key: string]: any } = {};
+  for (const key of Object.keys(value)) {
+    const item = copyJson(value[key]);
+    if (item !== undefined) out[key] = item;
+  }
+  return out;
 }
