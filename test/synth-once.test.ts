@@ -50,6 +50,21 @@ test('the spec is attached without a JSON patch (no JSON round trip); the user\'
   expect(apply.mock.calls.filter(([, ...ops]) => ops.length > 0)).toHaveLength(1);
 });
 
+test('every kind of metadata change between synths is seen (the change key reads cdk8s\'s metadata fields)', () => {
+  const { chart, trainer } = job();
+  const jobOf = () => Testing.synth(chart).find((o) => o.kind === 'Job');
+  expect(Object.keys(trainer.apiObject.metadata)).toEqual(expect.arrayContaining(['labels', 'annotations', 'finalizers', 'ownerReferences', '_additionalAttributes']));
+  jobOf();
+  trainer.apiObject.metadata.addFinalizers('example.com/keep');
+  expect(jobOf().metadata.finalizers).toEqual(['example.com/keep']);
+  trainer.apiObject.metadata.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: '1' });
+  expect(jobOf().metadata.ownerReferences).toHaveLength(1);
+  trainer.apiObject.metadata.add('generation', 3);
+  expect(jobOf().metadata.generation).toBe(3);
+  trainer.apiObject.metadata.addAnnotation('team', 'fraud');
+  expect(jobOf().metadata.annotations.team).toBe('fraud');
+});
+
 test('copyJson copies as a JSON round trip does', () => {
   const date = new Date(0);
   const samples: any[] = [

@@ -77,11 +77,23 @@ export class RenderedApiObject extends ApiObject {
     }
   }
 
-  /** What can change the rendered JSON after construction: patches, and metadata (labels, annotations). */
+  /**
+   * What can change the rendered JSON after construction: patches, and metadata (labels,
+   * annotations, ...). Read from the metadata's own fields (cdk8s 2.70's
+   * ApiObjectMetadataDefinition) rather than its toJson(), which resolves and sorts on every
+   * call; if those fields are not where this expects them, the rendered metadata is the key.
+   */
   private changeKey(): string {
-    return `${this.patchCount}|${JSON.stringify(this.metadata.toJson())}`;
+    const fields = this.metadata as unknown as { [field: string]: unknown };
+    if (!METADATA_FIELDS.every((field) => field in fields)) {
+      return `${this.patchCount}|${JSON.stringify(this.metadata.toJson())}`;
+    }
+    return `${this.patchCount}|${JSON.stringify(METADATA_FIELDS.map((field) => fields[field]))}`;
   }
 }
+
+/** The fields of cdk8s's ApiObjectMetadataDefinition that make up an object's metadata. */
+const METADATA_FIELDS = ['name', 'namespace', 'labels', 'annotations', 'finalizers', 'ownerReferences', '_additionalAttributes'];
 
 /**
  * What identifies a rendering of an object for the rules: a RenderedApiObject's render number,

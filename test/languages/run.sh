@@ -125,7 +125,7 @@ for language in $languages; do
     py="$work/python" && mkdir -p "$py" && cd "$py"
     readme_block install-python | sed "s# cdk8s-training\$# $wheel#" > install.sh
     bash -euo pipefail install.sh >install.log 2>&1 || { cat install.log >&2; exit 1; }
-    .venv/bin/pip install --quiet pytest
+    .venv/bin/pip install --quiet pytest xmlschema
     step "python: wheel installed with $(.venv/bin/pip list 2>/dev/null | grep -E '^(cdk8s|cdk8s-plus-28|constructs|jsii) ' | tr -s ' ' | tr '\n' ',')"
     EXPECTED_DIR="$expected" QUICKSTART="$root/examples/quickstart/quickstart.py" \
       .venv/bin/python -m pytest -q -p no:cacheprovider "$root/test/languages/python"
