@@ -282,7 +282,7 @@ describe('lint output for CI tools (#14)', () => {
     (expect(log) as any).not.toBeValidSarifLog();
   });
 
-  test('--format junit is well-formed JUnit XML: a testsuite per file, a testcase per object, a failure per object with errors', () => {
+  test('--format junit is well-formed JUnit XML: a testsuite per file, a testcase per object (clean ones pass), a failure per object with errors', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { DOMParser } = require('@xmldom/xmldom');
     const dir = tmp({ 'seed.yaml': fs.readFileSync(seed), 'plain.yaml': fs.readFileSync(path.join(__dirname, 'fixtures', 'lint', 'plain-batch.yaml')) });
@@ -294,7 +294,14 @@ describe('lint output for CI tools (#14)', () => {
     const root = doc.documentElement;
     expect(root.tagName).toBe('testsuites');
     const suites = Array.from(root.getElementsByTagName('testsuite')) as any[];
-    expect(suites.map((s) => s.getAttribute('name'))).toEqual([path.join(dir, 'seed.yaml')]);
+    // Clean objects are listed too, as passed tests: the plain batch file has no findings.
+    expect(suites.map((s) => s.getAttribute('name'))).toEqual([path.join(dir, 'plain.yaml'), path.join(dir, 'seed.yaml')]);
+    const clean = Array.from(suites[0].getElementsByTagName('testcase')) as any[];
+    expect(clean.length).toBeGreaterThan(0);
+    expect(clean.every((c) => c.childNodes.length === 0)).toBe(true);
+    expect(suites[0].getAttribute('failures')).toBe('0');
+    expect(root.getAttribute('tests')).toBe(String(clean.length + 3));
+    suites.shift();
     const cases = Array.from(suites[0].getElementsByTagName('testcase')) as any[];
     expect(cases.map((c) => c.getAttribute('name'))).toEqual(['Job/fraud-transformer-train', 'CronJob/fraud-retrain', 'PyTorchJob/fraud-ddp']);
     expect(cases.map((c) => c.getElementsByTagName('failure').length)).toEqual([1, 0, 1]);

@@ -40,6 +40,8 @@ export interface LintReport {
   readonly objects: number;
   readonly unchecked: number;
   readonly findings: LintFinding[];
+  /** Every object read, by file, as `Kind/name` (JUnit lists the clean ones as passed tests). */
+  readonly checked?: ReadonlyArray<{ readonly file: string; readonly object: string }>;
 }
 
 interface LoadedObject {
@@ -237,7 +239,8 @@ export function lint(paths: string[], options: LintOptions): LintReport {
     }
   }
   const unchecked = objects.filter((object) => !CHECKED_KINDS.includes(object.kind)).length;
-  return { files: files.length, objects: objects.length, unchecked, findings };
+  const checked = loaded.map((entry) => ({ file: entry.file, object: describeObject(entry.object) }));
+  return { files: files.length, objects: objects.length, unchecked, findings, checked };
 }
 
 /** The text report: one line per finding, then a summary line. */
@@ -306,11 +309,17 @@ function xml(text: string): string {
 }
 
 /**
- * JUnit XML, as CI test reports read it: a testsuite per file, a testcase per object (and per
- * unreadable input), a failure per error finding; warnings are written to system-out.
+ * JUnit XML, as CI test reports read it: a testsuite per file, a testcase per object read (a
+ * clean one passes) and per unreadable input, a failure per object with error findings;
+ * warnings are written to system-out.
  */
 export function formatJunit(report: LintReport): string {
   const byFile = new Map<string, Map<string, LintFinding[]>>();
+  for (const { file, object } of report.checked ?? []) {
+    const objects = byFile.get(file) ?? new Map<string, LintFinding[]>();
+    objects.set(object, objects.get(object) ?? []);
+    byFile.set(file, objects);
+  }
   for (const f of report.findings) {
     const objects = byFile.get(f.file) ?? new Map<string, LintFinding[]>();
     objects.set(f.object, [...(objects.get(f.object) ?? []), f]);

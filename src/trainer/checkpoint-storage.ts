@@ -1,5 +1,5 @@
 import { ApiObject, Chart, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
-import { k8s, PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
+import { k8s, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { advise } from '../advice';
 import { isDnsSubdomain } from '../rules/k8s-syntax';
@@ -99,6 +99,21 @@ export const PRUNE_PROTECTION_ANNOTATIONS: { [key: string]: string } = {
 };
 
 /**
+ * A PersistentVolumeClaim construct of any cdk8s-plus version, as `CheckpointStorage.fromClaim`
+ * reads it. It is matched by shape, so the claim of whichever cdk8s-plus your app uses (28 up
+ * to the newest) fits without cdk8s-plus-28's class.
+ */
+export interface ICheckpointClaim {
+  /** The claim's name. */
+  readonly name: string;
+  /**
+   * The claim's access modes (`ReadWriteMany`, `ReadWriteOnce`, ...).
+   * @default - none declared: fromClaim refuses the claim
+   */
+  readonly accessModes?: string[];
+}
+
+/**
  * Where checkpoints live: a PersistentVolumeClaim that outlives the pods.
  *
  * One `CheckpointStorage` can be shared by several constructs; a new claim is created once
@@ -139,10 +154,11 @@ export class CheckpointStorage {
   }
 
   /**
-   * Uses a cdk8s-plus PersistentVolumeClaim defined in the app.
+   * Uses a cdk8s-plus PersistentVolumeClaim defined in the app, of any cdk8s-plus version
+   * (matched by shape: `name` and `accessModes`).
    * @param claim the claim; its access modes must be set
    */
-  public static fromClaim(claim: PersistentVolumeClaim): CheckpointStorage {
+  public static fromClaim(claim: ICheckpointClaim): CheckpointStorage {
     const modes = claim.accessModes ?? [];
     if (modes.length === 0) {
       throw new Error(
@@ -150,7 +166,13 @@ export class CheckpointStorage {
         'PersistentVolumeClaim so the library can tell how many pods may mount it.',
       );
     }
-    return new CheckpointStorage(claim.name, modes);
+    const known: string[] = Object.values(PersistentVolumeAccessMode);
+    const unknown = modes.filter((mode) => !known.includes(mode));
+    if (unknown.length > 0) {
+      throw new Error(`CheckpointStorage.fromClaim: claim '${claim.name}' has access mode(s) ${unknown.map((m) => `'${m}'`).join(', ')}; ` +
+        `Kubernetes knows ${known.join(', ')}.`);
+    }
+    return new CheckpointStorage(claim.name, modes as PersistentVolumeAccessMode[]);
   }
 
   /** The access modes of the claim. */
