@@ -40,6 +40,23 @@ function time(fn: () => void, repeat = REPEAT): number {
   return median(samples);
 }
 
+/**
+ * Medians of `fns` measured in rounds (each round runs every fn once, in turn), so heap growth
+ * and machine noise over time fall on all of them alike instead of on whichever runs first.
+ */
+function timeInterleaved(fns: Array<() => void>, rounds = REPEAT): number[] {
+  const samples = fns.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    fns.forEach((fn, i) => {
+      global.gc?.();
+      const start = process.hrtime.bigint();
+      fn();
+      samples[i].push(Number(process.hrtime.bigint() - start) / 1e6);
+    });
+  }
+  return samples.map(median);
+}
+
 function row(...cells: Array<string | number>): void {
   rows.push(cells.map((cell) => (typeof cell === 'number' ? (Number.isInteger(cell) ? String(cell) : cell.toFixed(2)) : cell)));
 }
@@ -139,9 +156,7 @@ function section1(): void {
     return chart.toJson().find((o: any) => o.kind === 'Job');
   })();
   trainingJobs(50); plusJobs(50); rawJobs(50, sample); // warm up
-  const ours = time(() => trainingJobs(count));
-  const plus = time(() => plusJobs(count));
-  const raw = time(() => rawJobs(count, sample));
+  const [ours, plus, raw] = timeInterleaved([() => trainingJobs(count), () => plusJobs(count), () => rawJobs(count, sample)], QUICK ? 1 : 11);
   results.synth = { count, oursMs: ours, cdk8sPlusMs: plus, rawApiObjectMs: raw, vsCdk8sPlus: ours / plus, vsRaw: ours / raw };
   row('1 synth 1,000 jobs', `${ours.toFixed(0)} ms`, `cdk8s-plus-28 ${plus.toFixed(0)} ms`, `x${(ours / plus).toFixed(2)}`, 'target <= 1.00');
   row('', '', `raw ApiObject ${raw.toFixed(0)} ms`, `x${(ours / raw).toFixed(2)}`, 'target <= 1.10');
@@ -260,7 +275,12 @@ function section6(): void {
     `with lib/imports ${(withImports / 1e6).toFixed(2)} MB unpacked`, `x${(pack.unpackedSize / withImports).toFixed(2)}`, `${pack.entryCount} files`);
 }
 
-for (const section of [section1, section2, section3, section4, section5, section6]) section();
+// `npm run bench -- --only 1,4` runs those sections alone.
+const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
+const only = process.argv.includes('--only') ? new Set(String(onlyArg).split(',').map(Number)) : undefined;
+[section1, section2, section3, section4, section5, section6].forEach((section, i) => {
+  if (only === undefined || only.has(i + 1)) section();
+});
 
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
 console.log(rows.map((r) => r.map((cell, i) => (cell ?? '').padEnd(widths[i])).join('  ')).join('\n'));

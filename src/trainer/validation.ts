@@ -52,23 +52,30 @@ export function nonNegativeInteger(prop: string, value: number, hint: string): n
  * output stays small and stable.
  */
 export function compact(value: any): any {
+  if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
-    return value.map(compact);
-  }
-  if (value !== null && typeof value === 'object') {
-    const out: any = {};
-    for (const [key, child] of Object.entries(value)) {
-      if (child === undefined) continue;
-      const cleaned = compact(child);
-      if (Array.isArray(cleaned) && cleaned.length === 0) continue;
-      if (key !== 'emptyDir' && isEmptyObject(cleaned)) continue;
-      out[key] = cleaned;
-    }
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = compact(value[i]);
     return out;
   }
-  return value;
+  const out: any = {};
+  for (const key of Object.keys(value)) {
+    const child = value[key];
+    if (child === undefined) continue;
+    if (child === null || typeof child !== 'object') {
+      out[key] = child;
+      continue;
+    }
+    const cleaned = compact(child);
+    if (Array.isArray(cleaned) ? cleaned.length === 0 : key !== 'emptyDir' && isEmpty(cleaned)) continue;
+    out[key] = cleaned;
+  }
+  return out;
 }
 
-function isEmptyObject(value: any): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+/** Whether a plain object has no own keys (without building the key list). */
+function isEmpty(object: object): boolean {
+  for (const _key in object) return false;
+  return true;
 }
+
