@@ -120,15 +120,36 @@ describe('cdk8s-training lint', () => {
   });
 
   test.each([
-    [['lint'], /no files or folders given/],
-    [['lint', '--format', 'xml', 'x'], /--format must be one of text, json, sarif, junit, not 'xml'/],
-    [['lint', '--kubernetes-version', '2', 'x'], /--kubernetes-version must look like 1.28/],
+    [['lint'], /missing required argument 'paths'/],
+    [['lint', '--format', 'xml', 'x'], /'--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif, junit/],
+    [['lint', '--kubernetes-version', '2', 'x'], /'--kubernetes-version <1.N>' argument '2' is invalid. it must look like 1.28/],
     [['lint', '--nope', 'x'], /unknown option '--nope'/],
     [['deploy'], /unknown command 'deploy'/],
+    [[], /Usage: cdk8s-training/],
   ])('bad usage %j exits 2 with the usage', (argv, message) => {
     const result = run(...argv);
     expect(result.err).toMatch(message);
+    expect(result.err).toMatch(/Usage: cdk8s-training/);
     expect(result.code).toBe(2);
+  });
+
+  test.each([[['--help']], [['lint', '--help']], [['help', 'lint']]])('%j prints the help on stdout and exits 0', (argv) => {
+    const result = run(...argv);
+    expect(result.out).toMatch(/Usage: cdk8s-training/);
+    expect(result.out).toMatch(/Exit codes: 0 no errors, 1 errors/);
+    expect(result.code).toBe(0);
+  });
+
+  test('- reads standard input, with or without --; after --, a name that looks like an option is a path', () => {
+    const job = Buffer.from(BAD_JOB);
+    for (const argv of [['lint', '-'], ['lint', '--', '-']]) {
+      let out = '';
+      const code = main(argv, (t) => { out += t; }, () => undefined, () => job);
+      expect(out).toMatch(/^-:\d+:\d+: error \[job-restart-policy\]/m);
+      expect(code).toBe(1);
+    }
+    const result = run('lint', '--', '--format');
+    expect(result.out).toMatch(/--format: error \[input\] -: no such file or folder/);
   });
 
   test('--kubernetes-version decides version-gated fields', () => {
@@ -172,6 +193,16 @@ describe('cdk8s-training lint', () => {
     });
     expect(result.stdout).toMatch(/error \[job-restart-policy\] Job\/handwritten/);
     expect(result.status).toBe(1);
+  });
+
+  test('a reader that stops early (| head) gets no stack trace', () => {
+    const dir = tmp(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`job-${i}.yaml`, BAD_JOB])));
+    const main = path.join(__dirname, '..', 'src', 'cli', 'main.ts');
+    const result = spawnSync('bash', ['-c', `"${process.execPath}" -r ts-node/register/transpile-only "${main}" lint "${dir}" | head -1`], {
+      encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
+    });
+    expect(result.stdout).toMatch(/error \[job-restart-policy\]/);
+    expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
   });
 });
 
@@ -256,7 +287,7 @@ describe('lint input as CI tools feed it (#14)', () => {
 
   test('an unknown --kubernetes-version is a usage error (exit 2)', () => {
     const result = run('lint', '--kubernetes-version', '1.99', tmp({ 'job.yaml': BAD_JOB }));
-    expect(result.err).toMatch(/--kubernetes-version 1\.99 is not a version this library knows: use 1\.28 to 1\.34/);
+    expect(result.err).toMatch(/argument '1\.99' is invalid. 1\.99 is not a version this library knows: use 1\.28 to 1\.34/);
     expect(result.code).toBe(2);
   });
 });

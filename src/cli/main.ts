@@ -1,110 +1,97 @@
 #!/usr/bin/env node
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './config';
 import { formatJunit, formatSarif, formatText, lint, toolVersion } from './lint';
-
-const FORMATS = ['text', 'json', 'sarif', 'junit'];
 import { KubernetesVersion } from '../kubernetes-version';
 
-const USAGE = `Usage: cdk8s-training lint [options] <files, folders, or - for stdin...>
-       cdk8s-training --version
+const FORMATS = ['text', 'json', 'sarif', 'junit'];
 
-Runs the cdk8s-training rules over Kubernetes manifests (multi-document YAML or JSON).
+const EXIT_CODES = 'Exit codes: 0 no errors, 1 errors (or warnings with --fail-on-warnings), 2 bad usage or configuration.';
 
-Options:
-  --format text|json|sarif|junit
-                            output format (default: text; sarif for code scanning, junit for CI test reports)
-  --fail-on-warnings        exit 1 on warnings too
-  --config FILE             rules to include or exclude, severity overrides, paths to skip
-                            (default: ${DEFAULT_CONFIG_FILE} in the working folder, if present)
-  --kubernetes-version 1.N  target version for version-gated fields (default: 1.28)
-  -h, --help                show this help
+interface LintFlags {
+  readonly format: string;
+  readonly failOnWarnings?: boolean;
+  readonly config?: string;
+  readonly kubernetesVersion: number;
+}
 
-Exit codes: 0 no errors, 1 errors (or warnings with --fail-on-warnings), 2 bad usage.
-`;
-
-/** Runs the command line; returns the exit code. Never throws. */
-export function main(argv: string[], out: (text: string) => void, err: (text: string) => void, readStdin?: () => Buffer): number {
+/** `1.N` to the minor version, for a version this library knows. */
+function kubernetesMinor(value: string): number {
+  const match = /^1\.(\d+)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('it must look like 1.28.');
   try {
-    const [command, ...rest] = argv;
-    if (command === '--version' || command === '-v') {
-      out(`${toolVersion()}\n`);
-      return 0;
-    }
-    if (command === '-h' || command === '--help' || command === undefined) {
-      (command === undefined ? err : out)(USAGE);
-      return command === undefined ? 2 : 0;
-    }
-    if (command !== 'lint') {
-      err(`unknown command '${command}'\n\n${USAGE}`);
+    return KubernetesVersion.of(Number(match[1])).minor;
+  } catch {
+    throw new InvalidArgumentError(`${value} is not a version this library knows: use ${KubernetesVersion.V1_28} to ${KubernetesVersion.newest()}.`);
+  }
+}
+
+/**
+ * Runs the command line (commander parses it: `--`, `-` for stdin, `--help` on every
+ * command); returns the exit code. Never throws.
+ */
+export function main(argv: string[], out: (text: string) => void, err: (text: string) => void, readStdin?: () => Buffer): number {
+  let code = 0;
+  const program = new Command('cdk8s-training')
+    .description('Rules for Kubernetes training workloads that survive spot preemption and node loss.')
+    .version(toolVersion(), '-v, --version', 'print the version')
+    .configureOutput({ writeOut: out, writeErr: err })
+    .showHelpAfterError()
+    .exitOverride();
+  program.command('lint')
+    .description('Run the cdk8s-training rules over Kubernetes manifests (multi-document YAML or JSON).')
+    .argument('<paths...>', 'files, folders (recursively: *.yaml, *.yml, *.json), or - for standard input')
+    .addOption(new Option('--format <format>', 'output format: sarif for code scanning, junit for CI test reports').choices(FORMATS).default('text'))
+    .option('--fail-on-warnings', 'exit 1 on warnings too')
+    .option('--config <file>', `rules to include or exclude, severity overrides, paths to skip (default: ${DEFAULT_CONFIG_FILE} in the working folder, if present)`)
+    .addOption(new Option('--kubernetes-version <1.N>', 'target version for version-gated fields').argParser(kubernetesMinor).default(28, '1.28'))
+    .addHelpText('after', `\n${EXIT_CODES}`)
+    .exitOverride()
+    .action((paths: string[], flags: LintFlags) => {
+      code = runLint(paths, flags, out, err, readStdin);
+    });
+  program.addHelpText('after', `\n${EXIT_CODES}`);
+  try {
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
       return 2;
     }
-    let format = 'text';
-    let failOnWarnings = false;
-    let minor = 28;
-    let configFile: string | undefined;
-    const paths: string[] = [];
-    for (let i = 0; i < rest.length; i++) {
-      const arg = rest[i];
-      if (arg === '-h' || arg === '--help') {
-        out(USAGE);
-        return 0;
-      } else if (arg === '--format') {
-        format = rest[++i];
-        if (!FORMATS.includes(format)) {
-          err(`--format must be one of ${FORMATS.join(', ')}, not '${format}'\n`);
-          return 2;
-        }
-      } else if (arg === '--config') {
-        configFile = rest[++i];
-        if (configFile === undefined) {
-          err(`--config needs a file\n\n${USAGE}`);
-          return 2;
-        }
-      } else if (arg === '--fail-on-warnings') {
-        failOnWarnings = true;
-      } else if (arg === '--kubernetes-version') {
-        const match = /^1\.(\d+)$/.exec(rest[++i] ?? '');
-        if (!match) {
-          err(`--kubernetes-version must look like 1.28, not '${rest[i]}'\n`);
-          return 2;
-        }
-        try {
-          minor = KubernetesVersion.of(Number(match[1])).minor;
-        } catch {
-          err(`--kubernetes-version ${rest[i]} is not a version this library knows: use ${KubernetesVersion.V1_28} to ${KubernetesVersion.newest()}.\n`);
-          return 2;
-        }
-      } else if (arg.startsWith('-') && arg !== '-') {
-        err(`unknown option '${arg}'\n\n${USAGE}`);
-        return 2;
-      } else {
-        paths.push(arg);
-      }
-    }
-    if (paths.length === 0) {
-      err(`no files or folders given\n\n${USAGE}`);
-      return 2;
-    }
-    let config;
-    try {
-      config = loadConfig(configFile);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      err(`cdk8s-training lint: ${error.message}\n`);
-      return 2;
-    }
-    const report = lint(paths, { kubernetesMinor: minor, readStdin, config });
-    out(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'sarif' ? formatSarif(report)
-      : format === 'junit' ? formatJunit(report) : formatText(report));
-    const errors = report.findings.filter((f) => f.severity === 'error').length;
-    const warnings = report.findings.length - errors;
-    return errors > 0 || (failOnWarnings && warnings > 0) ? 1 : 0;
+    program.parse(argv, { from: 'user' });
+    return code;
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help, `help lint` and --version end the parse with a CommanderError too, exit code 0.
+      return error.exitCode === 0 ? 0 : 2;
+    }
     err(`cdk8s-training: internal error: ${(error as Error).message}\n`);
     return 2;
   }
 }
 
+function runLint(paths: string[], flags: LintFlags, out: (text: string) => void, err: (text: string) => void, readStdin?: () => Buffer): number {
+  let config;
+  try {
+    config = loadConfig(flags.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    err(`cdk8s-training lint: ${error.message}\n`);
+    return 2;
+  }
+  const report = lint(paths, { kubernetesMinor: flags.kubernetesVersion, readStdin, config });
+  out(flags.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : flags.format === 'sarif' ? formatSarif(report)
+    : flags.format === 'junit' ? formatJunit(report) : formatText(report));
+  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  const warnings = report.findings.length - errors;
+  return errors > 0 || (flags.failOnWarnings && warnings > 0) ? 1 : 0;
+}
+
 if (require.main === module) {
+  // `cdk8s-training lint ... | head`: a reader that stops early is not an error to report.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   process.exitCode = main(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
 }
