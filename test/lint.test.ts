@@ -197,8 +197,8 @@ describe('cdk8s-training lint', () => {
 
   test('a reader that stops early (| head) gets no stack trace', () => {
     const dir = tmp(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`job-${i}.yaml`, BAD_JOB])));
-    const main = path.join(__dirname, '..', 'src', 'cli', 'main.ts');
-    const result = spawnSync('bash', ['-c', `"${process.execPath}" -r ts-node/register/transpile-only "${main}" lint "${dir}" | head -1`], {
+    const entry = path.join(__dirname, '..', 'src', 'cli', 'main.ts');
+    const result = spawnSync('bash', ['-c', `"${process.execPath}" -r ts-node/register/transpile-only "${entry}" lint "${dir}" | head -1`], {
       encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
     });
     expect(result.stdout).toMatch(/error \[job-restart-policy\]/);
