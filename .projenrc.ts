@@ -20,9 +20,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.3.0',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  // yaml and commander are bundled: the lint command reads manifests and its arguments with them;
-  // neither appears in the API.
-  bundledDeps: ['yaml@^2.5.0', 'commander@^14.0.0'],
+  // yaml, commander and mvdan-sh are bundled: lint reads manifests and its arguments with the first
+  // two, the shell-syntax rule parses scripts with the third (mvdan/sh compiled to JavaScript);
+  // none appears in the API.
+  bundledDeps: ['yaml@^2.5.0', 'commander@^14.0.0', 'mvdan-sh@^0.10.1'],
   devDeps: ['ajv@^8.17.0', 'ajv-formats@^3.0.1', 'cdk8s-cli@^2.200.0', '@kubernetes/client-node@~1.4.0', 'expect@^30', '@microsoft/jest-sarif@1.0.0-beta.0', '@xmldom/xmldom@^0.9.0', 'cdk8s-plus-34@^2.0.54'],
   bin: { 'cdk8s-training': 'lib/cli/main.js' },
 

@@ -188,7 +188,7 @@ describe("a trial's values as flags (#13 item 7)", () => {
     const { chart } = sweep({ command: ['sh', '-c', 'cd /work && python train.py --lr="$HP_LR"'] });
     let message = '';
     try { synth(chart); } catch (e) { message = (e as Error).message; }
-    expect(message).toMatch(/runs a shell script without 'exec': "cd \/work && python train.py --lr=\"\$HP_LR\""/);
+    expect(message).toMatch(/runs a sh script that does not exec its last command: "cd \/work && python train.py --lr=\"\$HP_LR\""/);
     expect(message).not.toMatch(/shell parameter/);
   });
 });

@@ -166,11 +166,18 @@ describe('ScheduledRetrain bad input', () => {
 
   test('fails when sh -c does not exec the trainer (rule shell-syntax)', () => {
     const { chart } = retrain({ command: ['/bin/sh', '-c', 'cd /app; python retrain.py'] });
-    expect(() => synth(chart)).toThrow(/shell-syntax.*without 'exec'/);
+    expect(() => synth(chart)).toThrow(/shell-syntax.*runs a sh script that does not exec its last command: "cd \/app; python retrain.py"/);
   });
 
   test('fails when TrainerCommand.shell gets several commands without exec', () => {
-    expect(() => TrainerCommand.shell('cd /app && python retrain.py')).toThrow(/runs several commands without 'exec'/);
+    expect(() => TrainerCommand.shell('cd /app && python retrain.py')).toThrow(/does not end by running the trainer with 'exec'/);
+    expect(() => TrainerCommand.shell('python retrain.py | tee log')).toThrow(/does not end by running the trainer with 'exec'/);
+    expect(() => TrainerCommand.shell('LR=3 python retrain.py')).toThrow(/an assignment prefix/);
+    expect(() => TrainerCommand.shell('python retrain.py --name="x')).toThrow(/is not valid shell \(1:\d+: reached EOF without closing quote "\)/);
+    // A script that already ends in exec is kept; `exec` alone with a redirection is not a hand-over.
+    expect(TrainerCommand.shell('cd /app && exec python retrain.py')).toEqual(['/bin/sh', '-c', 'cd /app && exec python retrain.py']);
+    expect(TrainerCommand.shell('python retrain.py --lr "$LR"')).toEqual(['/bin/sh', '-c', 'exec python retrain.py --lr "$LR"']);
+    expect(() => TrainerCommand.shell('exec > /tmp/log; python retrain.py')).toThrow(/does not end by running the trainer/);
     expect(() => TrainerCommand.shell('  ')).toThrow(/the script is empty/);
   });
 

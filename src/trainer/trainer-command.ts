@@ -1,3 +1,5 @@
+import { plainCommand, readScript } from '../rules/shell';
+
 /**
  * Commands for the trainer container.
  *
@@ -17,14 +19,19 @@ export class TrainerCommand {
     if (trimmed === '') {
       throw new Error('TrainerCommand.shell: the script is empty; pass the command line that runs the trainer.');
     }
-    const hasExec = /(^|[\s;&|(])exec\s/.test(trimmed);
-    if (!hasExec && /(&&|\|\||;|\|)/.test(trimmed)) {
+    const reading = readScript({ shell: 'sh', script: trimmed, params: [] });
+    if (reading.error !== undefined) {
+      throw new Error(`TrainerCommand.shell: '${trimmed}' is not valid shell (${reading.error}).`);
+    }
+    if (reading.handsOver) return ['/bin/sh', '-c', trimmed];
+    if (!plainCommand(trimmed)) {
       throw new Error(
-        `TrainerCommand.shell: '${trimmed}' runs several commands without 'exec'; put 'exec' before the trainer ` +
+        `TrainerCommand.shell: '${trimmed}' does not end by running the trainer with 'exec' (it runs several commands, a pipeline, ` +
+        "a redirection or an assignment prefix); put 'exec' before the trainer " +
         "(e.g. 'export START=$(date -u +%F); exec python train.py --start \"$START\"') so SIGTERM reaches it.",
       );
     }
-    return ['/bin/sh', '-c', hasExec ? trimmed : `exec ${trimmed}`];
+    return ['/bin/sh', '-c', `exec ${trimmed}`];
   }
 
   private constructor() {}

@@ -1,0 +1,195 @@
+/**
+ * Shell scripts read with a real parser (mvdan/sh, compiled to JavaScript as the npm package
+ * mvdan-sh), not patterns: what a container's `sh -c` script runs last, whether the shell
+ * hands the process over to it, and what a shell would expand in an argument.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { syntax } = require('mvdan-sh');
+
+/** How a list or pipeline in an argument is reported. */
+const SEPARATOR = "a '|' or ';' separator";
+
+/** mvdan/sh's BinaryCmd operators (syntax.BinCmdOperator). */
+const AND = 10;
+const OR = 11;
+
+/** Commands the shell runs itself (POSIX utilities built in, and bash's). */
+const BUILTINS = new Set(['wait', 'cd', 'true', 'false', ':', 'echo', 'printf', 'export', 'set', 'unset', 'read', 'eval', 'source', '.',
+  'trap', 'shift', 'exit', 'return', 'test', '[', '[[', 'local', 'declare', 'typeset', 'readonly', 'ulimit', 'umask', 'alias', 'unalias',
+  'hash', 'type', 'command', 'builtin', 'let', 'pwd', 'times', 'kill', 'jobs', 'fg', 'bg', 'getopts', 'break', 'continue']);
+
+const SHELLS = /^(?:\/usr)?(?:\/bin\/)?(sh|bash|dash|ash|zsh)$/;
+
+/** A `<shell> -c <script> [name [params...]]` command line. */
+export interface ShellCommand {
+  /** The shell's name: sh, bash, dash, ash or zsh. */
+  readonly shell: string;
+  readonly script: string;
+  /** The positional parameters after the script's name: the shell does not evaluate them. */
+  readonly params: string[];
+}
+
+/**
+ * The `-c` script if argv runs `[/usr/bin/env] <shell> [options] -c [--] <script> [name [params...]]`,
+ * else undefined. Options may come before and after -c (`-e`, `-eu`, `-lc`, `-o pipefail`);
+ * `--` ends them.
+ */
+export function shellCommandOf(argv: unknown[]): ShellCommand | undefined {
+  const shellAt = argv[0] === '/usr/bin/env' || argv[0] === 'env' ? 1 : 0;
+  const shell = SHELLS.exec(String(argv[shellAt] ?? ''))?.[1];
+  if (shell === undefined) return undefined;
+  let commandString = false;
+  let i = shellAt + 1;
+  for (; i < argv.length; i++) {
+    const arg = String(argv[i]);
+    if (arg === '--' || arg === '-') {
+      i++;
+      break;
+    }
+    if (/^[-+][oO]$/.test(arg)) {
+      i++; // -o pipefail: the option's argument
+      continue;
+    }
+    if (!/^[-+][a-zA-Z]+$/.test(arg)) break;
+    if (arg.startsWith('-') && arg.includes('c')) commandString = true;
+  }
+  if (!commandString || i >= argv.length) return undefined;
+  return { shell, script: String(argv[i]), params: argv.slice(i + 2).map(String) };
+}
+
+/** The parsed script, or the parser's message when the script is not valid shell. */
+function parse(script: string, bash: boolean): { file?: any; error?: string } {
+  try {
+    return { file: syntax.NewParser(syntax.Variant(bash ? syntax.LangBash : syntax.LangPOSIX)).Parse(script, '') };
+  } catch (error) {
+    const described = typeof (error as any)?.Error === 'function' ? (error as any).Error() : String(error);
+    return { error: described };
+  }
+}
+
+/** Whether a statement is a plain command (`name args...`): no redirections, not backgrounded or negated. */
+function simpleCommand(stmt: any): boolean {
+  return syntax.NodeType(stmt?.Cmd) === 'CallExpr' && stmt.Cmd.Args.length > 0 && stmt.Redirs.length === 0 && !stmt.Background && !stmt.Negated;
+}
+
+/** The words of a plain command, where they are plain text. */
+function words(stmt: any): Array<string | undefined> {
+  return stmt.Cmd.Args.map((word: any) => (word.Parts.length === 1 && syntax.NodeType(word.Parts[0]) === 'Lit' ? word.Parts[0].Value : undefined));
+}
+
+/** The statement a script runs last at top level: the last one, and of `a && b`, `b`. */
+function lastStatement(file: any): any {
+  let stmt = file.Stmts[file.Stmts.length - 1];
+  while (stmt && syntax.NodeType(stmt.Cmd) === 'BinaryCmd' && (stmt.Cmd.Op === AND || stmt.Cmd.Op === OR) && stmt.Redirs.length === 0 && !stmt.Background) {
+    stmt = stmt.Cmd.Y;
+  }
+  return stmt;
+}
+
+/**
+ * Whether a script is one plain command (`python train.py --lr "$LR"`) with no assignment
+ * prefix: `exec` in front of it runs the same program in place of the shell.
+ */
+export function plainCommand(script: string): boolean {
+  const { file } = parse(script, false);
+  return file !== undefined && file.Stmts.length === 1 && simpleCommand(file.Stmts[0]) && file.Stmts[0].Cmd.Assigns.length === 0;
+}
+
+/** What a `-c` script does with the process. */
+export interface ScriptReading {
+  /** The parser's message when the script is not valid shell. */
+  readonly error?: string;
+  /**
+   * Whether the program the script runs last replaces the shell (`exec program`, or bash's
+   * own hand-over of a last plain command), so SIGTERM reaches it.
+   */
+  readonly handsOver: boolean;
+  /** Whether the script ends in `exec "$@"`: its positional parameters are the command. */
+  readonly execsParams: boolean;
+}
+
+/**
+ * Reads a `-c` script. bash 5 runs the last plain command of a `-c` script in place of itself
+ * (after `;`, `&&` or `||`, with no redirection and no trap set); dash, Debian's and
+ * Ubuntu's `sh`, forks for every command, even a script of one (both measured in
+ * test/shell.test.ts with this machine's bash and dash). So only bash is trusted to hand
+ * over without `exec`; for `sh`, which may be dash, the script must say `exec`.
+ */
+export function readScript(command: ShellCommand): ScriptReading {
+  const bash = command.shell === 'bash';
+  const { file, error } = parse(command.script, bash);
+  if (file === undefined) return { error, handsOver: false, execsParams: false };
+  const last = lastStatement(file);
+  if (last === undefined || !simpleCommand(last)) return { handsOver: false, execsParams: false };
+  const argv = words(last);
+  if (argv[0] === 'exec') {
+    const params = last.Cmd.Args.slice(1);
+    const execsParams = params.length === 1 && syntax.NodeType(params[0].Parts[0]) === 'DblQuoted' &&
+      params[0].Parts[0].Parts.length === 1 && syntax.NodeType(params[0].Parts[0].Parts[0]) === 'ParamExp' &&
+      params[0].Parts[0].Parts[0].Param.Value === '@';
+    return { handsOver: params.length > 0, execsParams };
+  }
+  // A builtin (wait, cd, ...) runs inside the shell: nothing to hand over to.
+  if (argv[0] === undefined || BUILTINS.has(argv[0])) return { handsOver: false, execsParams: false };
+  let trap = false;
+  syntax.Walk(file, (node: any) => {
+    if (node && syntax.NodeType(node) === 'CallExpr' && words({ Cmd: node })[0] === 'trap') trap = true;
+    return !trap;
+  });
+  return { handsOver: bash && !trap, execsParams: false };
+}
+
+/**
+ * What a shell would expand or run in one argument that no shell reads, given the env names
+ * Kubernetes expands as `$(VAR)` (its own syntax, not a command substitution). Quoted text is
+ * what a shell would leave alone too; `$$` is Kubernetes' escape for `$`.
+ */
+export function shellSyntaxIn(arg: string, definedEnv: ReadonlySet<string>): string[] {
+  const unescaped = arg.replace(/\$\$/g, '');
+  const found: string[] = [];
+  const add = (what: string) => {
+    if (!found.includes(what)) found.push(what);
+  };
+  // A command line split into argv by hand: an operator as an argument of its own, or a `;`
+  // ending one (`prepare.py;`), is a shell's list that no shell reads.
+  if (/^(&&|\|\|)$/.test(arg)) add("'&&' / '||'");
+  if (/^(\||\|&|;|&)$/.test(arg) || /[^\\;];$/.test(arg)) add(SEPARATOR);
+  const { file } = parse(unescaped, true);
+  if (file === undefined) {
+    // Not valid shell (an apostrophe in a value, say): only a `$(` that never closes is worth a word.
+    if (/\$\(/.test(unescaped)) add(`'${unescaped.slice(unescaped.indexOf('$('))}' (an unclosed command substitution)`);
+    return found;
+  }
+  if (file.Stmts.length > 1) add(SEPARATOR);
+  syntax.Walk(file, (node: any) => {
+    if (!node) return true;
+    switch (syntax.NodeType(node)) {
+      case 'CmdSubst': {
+        const stmts = node.Stmts;
+        const only = stmts.length === 1 && simpleCommand(stmts[0]) ? words(stmts[0]) : [];
+        const name = only.length === 1 ? only[0] : undefined;
+        if (node.Backquotes) {
+          add('backticks');
+        } else if (name === undefined || !/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name) || !definedEnv.has(name)) {
+          const text = unescaped.slice(node.Pos().Offset(), node.End().Offset());
+          add(`'${text}' (a command substitution or an undefined variable; only $(VAR) of the container's env is expanded)`);
+        }
+        return false;
+      }
+      case 'ParamExp':
+        add(node.Short ? `'$${node.Param.Value}'` : `'\${${node.Param.Value}}'`);
+        return true;
+      case 'BinaryCmd':
+        if (node.Op === AND || node.Op === OR) {
+          add("'&&' / '||'");
+        } else if (/\s/.test(unescaped.charAt(node.OpPos.Offset() - 1))) {
+          // `a | b` reads as a pipeline; `train|eval` is a pattern's alternation.
+          add(SEPARATOR);
+        }
+        return true;
+      default:
+        return true;
+    }
+  });
+  return found;
+}
