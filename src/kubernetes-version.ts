@@ -9,14 +9,14 @@ const NEWEST_KNOWN_MINOR = 34;
  *
  * Fields of features that are off on the target are silently dropped by its apiserver
  * (RULEBOOK G1), so the constructs emit them only when the target supports them, and refuse
- * with a message when a prop asks for one on an older target. The baseline is 1.28, the
- * version cdk8s-plus-28 describes.
+ * with a message when a prop asks for one on an older target. The oldest target is 1.28,
+ * the version cdk8s-plus-28 describes; the default is `KubernetesVersion.DEFAULT` (1.32).
  *
  * Set it once for an app or a chart with `KubernetesVersion.setTarget(scope, ...)` before
  * adding constructs to that scope, or per construct with its `kubernetesVersion` prop.
  */
 export class KubernetesVersion {
-  /** Kubernetes 1.28, the baseline. */
+  /** Kubernetes 1.28, the oldest target (what cdk8s-plus-28 describes). */
   public static readonly V1_28 = new KubernetesVersion(28);
   /** Kubernetes 1.29: backoffLimitPerIndex, maxFailedIndexes and podReplacementPolicy are beta. */
   public static readonly V1_29 = new KubernetesVersion(29);
@@ -30,6 +30,13 @@ export class KubernetesVersion {
   public static readonly V1_33 = new KubernetesVersion(33);
   /** Kubernetes 1.34. */
   public static readonly V1_34 = new KubernetesVersion(34);
+
+  /**
+   * The target when none is set: 1.32, the oldest minor that EKS, GKE and AKS all still run
+   * (EKS in extended support until March 2027; 1.28 to 1.31 are past every provider's end of
+   * support). Set an older target for an older cluster.
+   */
+  public static readonly DEFAULT = KubernetesVersion.V1_32;
 
   /**
    * A 1.x version by its minor number, e.g. `KubernetesVersion.of(30)`.
@@ -67,11 +74,12 @@ export class KubernetesVersion {
   }
 
   /**
-   * The target version in force at `scope`: the nearest `setTarget` above it, else 1.28.
+   * The target version in force at `scope`: the nearest `setTarget` above it, else
+   * `KubernetesVersion.DEFAULT` (1.32).
    */
   public static targetOf(scope: IConstruct): KubernetesVersion {
     const minor = Node.of(scope).tryGetContext(CONTEXT_KEY);
-    return minor === undefined ? KubernetesVersion.V1_28 : KubernetesVersion.of(Number(minor));
+    return minor === undefined ? KubernetesVersion.DEFAULT : KubernetesVersion.of(Number(minor));
   }
 
   /** The minor version number, e.g. 28. */

@@ -1,5 +1,6 @@
 import { parseRules } from './cli/config';
 import { pathInMessage } from './cli/lint';
+import { KubernetesVersion } from './kubernetes-version';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { Rule, Severity } from './rules/rule';
 import { describe as describeObject } from './rules/workloads';
@@ -10,7 +11,7 @@ import { describe as describeObject } from './rules/workloads';
 export interface TrainingValidationProps {
   /**
    * Target Kubernetes version, e.g. `1.29`.
-   * @default '1.28'
+   * @default - KubernetesVersion.DEFAULT (1.32)
    */
   readonly kubernetesVersion?: string;
 
@@ -70,7 +71,7 @@ export class TrainingValidation {
   private readonly severity: ReadonlyMap<string, Severity>;
 
   constructor(props: TrainingValidationProps = {}) {
-    const version = props.kubernetesVersion ?? '1.28';
+    const version = props.kubernetesVersion ?? String(KubernetesVersion.DEFAULT);
     const match = /^1\.(\d+)$/.exec(String(version));
     if (!match || Number(match[1]) < 28) {
       throw new Error(`TrainingValidation: kubernetesVersion ('${version}') must look like '1.28' (1.28 or newer).`);

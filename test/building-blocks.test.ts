@@ -150,10 +150,11 @@ describe('CheckpointStorage', () => {
 });
 
 describe('KubernetesVersion', () => {
-  test('defaults to 1.28 and reads the nearest target', () => {
+  test('defaults to 1.32 (the oldest minor EKS, GKE and AKS all still support) and reads the nearest target', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c');
-    expect(KubernetesVersion.targetOf(chart).toString()).toBe('1.28');
+    expect(KubernetesVersion.targetOf(chart).toString()).toBe('1.32');
+    expect(KubernetesVersion.DEFAULT).toBe(KubernetesVersion.V1_32);
     const app2 = Testing.app();
     KubernetesVersion.setTarget(app2, KubernetesVersion.V1_31);
     expect(KubernetesVersion.targetOf(new Chart(app2, 'c')).minor).toBe(31);

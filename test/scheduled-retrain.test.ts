@@ -134,7 +134,8 @@ describe('ScheduledRetrain schedule syntax the controller accepts', () => {
   test('the target Kubernetes version reaches the job template (podReplacementPolicy on 1.29+)', () => {
     const { job } = synthRetrain({ kubernetesVersion: KubernetesVersion.V1_29 });
     expect(job.podReplacementPolicy).toBe('Failed');
-    expect(synthRetrain().job.podReplacementPolicy).toBeUndefined();
+    expect(synthRetrain({ kubernetesVersion: KubernetesVersion.V1_28 }).job.podReplacementPolicy).toBeUndefined();
+    expect(synthRetrain().job.podReplacementPolicy).toBe('Failed'); // the default target, 1.32
   });
 });
 

@@ -207,7 +207,8 @@ describe('SpotTolerantTrainingJob enforced defaults', () => {
   });
 
   test('podReplacementPolicy Failed only when the target is 1.29 or newer', () => {
-    expect(synthJob().job.spec.podReplacementPolicy).toBeUndefined();
+    expect(synthJob({ kubernetesVersion: KubernetesVersion.V1_28 }).job.spec.podReplacementPolicy).toBeUndefined();
+    expect(synthJob().job.spec.podReplacementPolicy).toBe('Failed'); // the default target, 1.32
     const newer = synthJob({ kubernetesVersion: KubernetesVersion.V1_29 });
     expect(newer.job.spec.podReplacementPolicy).toBe('Failed');
     expect(newer.construct.podReplacementPolicy).toBe('Failed');

@@ -113,7 +113,7 @@ test('sidecars are native sidecars (restartPolicy Always init containers) on 1.2
   const init = podOf(() => ({ sidecars: [sidecar] }), KubernetesVersion.V1_29).spec.initContainers;
   expect(init).toEqual([expect.objectContaining({ name: 'log-shipper', restartPolicy: 'Always', securityContext: expect.objectContaining({ runAsNonRoot: true }) })]);
   const { chart } = newChart();
-  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, sidecars: [sidecar] }))
+  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, sidecars: [sidecar], kubernetesVersion: KubernetesVersion.V1_28 }))
     .toThrow('sidecars need native sidecar containers, on by default from Kubernetes 1.29; the target is 1.28.');
 });
 

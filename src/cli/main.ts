@@ -44,7 +44,7 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
     .addOption(new Option('--format <format>', 'output format: sarif for code scanning, junit for CI test reports').choices(FORMATS).default('text'))
     .option('--fail-on-warnings', 'exit 1 on warnings too')
     .option('--config <file>', `rules to include or exclude, severity overrides, paths to skip (default: ${DEFAULT_CONFIG_FILE} in the working folder, if present)`)
-    .addOption(new Option('--kubernetes-version <1.N>', 'target version for version-gated fields').argParser(kubernetesMinor).default(28, '1.28'))
+    .addOption(new Option('--kubernetes-version <1.N>', 'target version for version-gated fields').argParser(kubernetesMinor).default(KubernetesVersion.DEFAULT.minor, String(KubernetesVersion.DEFAULT)))
     .addHelpText('after', `\n${EXIT_CODES}`)
     .exitOverride()
     .action((paths: string[], flags: LintFlags) => {

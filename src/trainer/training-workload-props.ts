@@ -270,7 +270,7 @@ export interface TrainingWorkloadProps {
 
   /**
    * The Kubernetes version the manifest targets.
-   * @default - `KubernetesVersion.targetOf(scope)`: the app's or chart's target, else 1.28
+   * @default - `KubernetesVersion.targetOf(scope)`: the app's or chart's target, else KubernetesVersion.DEFAULT (1.32)
    */
   readonly kubernetesVersion?: KubernetesVersion;
 }

@@ -30,7 +30,7 @@ describe('server-side apply with fieldValidation=Strict', () => {
     const kinds: string[] = [];
     for (const file of files) {
       const text = fs.readFileSync(path.join(outdir, file), 'utf8');
-      expectConformant(splitDocuments(text).map((d) => parse(d)), { kubernetesMinor: 28 });
+      expectConformant(splitDocuments(text).map((d) => parse(d)));
       for (const doc of splitDocuments(text)) {
         const obj = await cluster.apply(doc, ns);
         kinds.push(obj.kind);

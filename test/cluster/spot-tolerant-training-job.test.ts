@@ -136,7 +136,7 @@ describe('SpotTolerantTrainingJob on the real Job controller', { concurrency: tr
     await eventuallyGone(ns, job);
   });
 
-  it('1.28 output (the default target) on the 1.36 control plane: preemptions beyond backoffLimit are not counted either', async () => {
+  it('1.28 output (an older target) on the 1.36 control plane: preemptions beyond backoffLimit are not counted either', async () => {
     const yaml = trainingJob({ backoffLimit: 1 }, KubernetesVersion.V1_28);
     expect(yaml).not.toContain('podReplacementPolicy'); // alpha in 1.28: not emitted
     const { ns, job } = await preemptTwice(yaml);

@@ -9,6 +9,7 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
+import { KubernetesVersion } from '../../src/kubernetes-version';
 import { contextFor, evaluate } from '../../src/rules/engine';
 
 export const SHARED_DIR = path.resolve(__dirname, '..', '..', '..', 'shared');
@@ -98,7 +99,7 @@ export function schemaErrors(object: any): string[] {
 }
 
 export interface ConformanceOptions {
-  /** Kubernetes minor version the rules check against. @default 28 */
+  /** Kubernetes minor version the rules check against. @default the library's default target */
   readonly kubernetesMinor?: number;
   /** Rules acknowledged by the construct under test. */
   readonly acknowledged?: string[];
@@ -116,7 +117,7 @@ export function expectConformant(objects: any[], options: ConformanceOptions = {
     skipNoted = true;
     process.stderr.write(`SKIPPED: strict schema check, ${SHARED_DIR} not found (rules still run)\n`);
   }
-  const context = contextFor(objects, options.kubernetesMinor ?? 28);
+  const context = contextFor(objects, options.kubernetesMinor ?? KubernetesVersion.DEFAULT.minor);
   const errors = evaluate(objects, context, new Set(options.acknowledged ?? [])).filter((f) => f.severity === 'error');
   expect(errors).toEqual([]);
 }
