@@ -381,6 +381,7 @@ describe('rule shell-syntax accepts what Kubernetes does expand', () => {
     ['a defined $(VAR)', (j: any) => { trainer(j).args = ['--dir=$(CHECKPOINT_DIR)']; }],
     ['an escaped $$', (j: any) => { trainer(j).args = ['--price=$$5']; }],
     ['a regex with a pipe inside an argument', (j: any) => { trainer(j).args = ['--filter=train|eval']; }],
+    ['a python -c program (Python, not shell)', (j: any) => { trainer(j).command = ['python3', '-u', '-c', 'import sys; print("$HOME", sys.argv); a = (1 | 2)']; }],
     ['sh -c with exec', (j: any) => { trainer(j).command = ['/bin/sh', '-c', 'export D=$(date +%F); exec python train.py --date "$D"']; }],
   ])('%s', (_name, mutate) => {
     const job = compliantJob();
@@ -535,6 +536,12 @@ describe('shell-syntax: what a shell runs in place of itself (#14 false positive
     const job = compliantJob();
     trainer(job).command = command;
     expect(run(rule, [job]).filter((m) => /does not exec its last command/.test(m))).toHaveLength(count as number);
+  });
+
+  test('after a python -c program, its arguments are still literal', () => {
+    const job = compliantJob();
+    trainer(job).command = ['python3', '-c', 'import sys; print(sys.argv)', '--date=$(date +%F)'];
+    expect(run(rule, [job])).toEqual([expect.stringMatching(/"--date=\$\(date \+%F\)" has shell syntax that no shell will run/)]);
   });
 
   test('a script that is not valid shell is reported with the parser\'s message', () => {

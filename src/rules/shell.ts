@@ -57,15 +57,28 @@ export function shellCommandOf(argv: unknown[]): ShellCommand | undefined {
   return { shell, script: String(argv[i]), params: argv.slice(i + 2).map(String) };
 }
 
+/** One parser per dialect, made when first needed (making one costs more than a parse). */
+const parsers: { [dialect: string]: any } = {};
+
+/** Parses of recent scripts: the same commands recur across constructs and rules. */
+const parsed = new Map<string, { file?: any; error?: string }>();
+const PARSE_CACHE_SIZE = 500;
+
 /** The parsed script, or the parser's message when the script is not valid shell. */
 function parse(script: string, bash: boolean): { file?: any; error?: string } {
-  try {
-    return { file: syntax.NewParser(syntax.Variant(bash ? syntax.LangBash : syntax.LangPOSIX)).Parse(script, '') };
-  } catch (error) {
-    const described = typeof (error as any)?.Error === 'function' ? (error as any).Error() : String(error);
-    return { error: described };
-  }
+  const dialect = bash ? 'bash' : 'posix';
+  return remember(parsed, `${dialect}\u0000${script}`, () => {
+    parsers[dialect] ??= syntax.NewParser(syntax.Variant(bash ? syntax.LangBash : syntax.LangPOSIX));
+    try {
+      return { file: parsers[dialect].Parse(script, '') };
+    } catch (error) {
+      return { error: typeof (error as any)?.Error === 'function' ? (error as any).Error() : String(error) };
+    }
+  });
 }
+
+/** Characters without which a string is one plain word to any shell: nothing to parse. */
+const SHELL_SPECIAL = /[$`|&;<>()'"\\\n{}]/;
 
 /** Whether a statement is a plain command (`name args...`): no redirections, not backgrounded or negated. */
 function simpleCommand(stmt: any): boolean {
@@ -116,6 +129,13 @@ export interface ScriptReading {
  * over without `exec`; for `sh`, which may be dash, the script must say `exec`.
  */
 export function readScript(command: ShellCommand): ScriptReading {
+  return remember(readings, `${command.shell}\u0000${command.script}`, () => read(command));
+}
+
+/** Readings of recent scripts. */
+const readings = new Map<string, ScriptReading>();
+
+function read(command: ShellCommand): ScriptReading {
   const bash = command.shell === 'bash';
   const { file, error } = parse(command.script, bash);
   if (file === undefined) return { error, handsOver: false, execsParams: false };
@@ -145,46 +165,76 @@ export function readScript(command: ShellCommand): ScriptReading {
  * what a shell would leave alone too; `$$` is Kubernetes' escape for `$`.
  */
 export function shellSyntaxIn(arg: string, definedEnv: ReadonlySet<string>): string[] {
-  const unescaped = arg.replace(/\$\$/g, '');
+  if (!SHELL_SPECIAL.test(arg)) return [];
   const found: string[] = [];
-  const add = (what: string) => {
-    if (!found.includes(what)) found.push(what);
-  };
+  for (const finding of remember(analyses, arg, () => analyse(arg))) {
+    if (typeof finding === 'string') {
+      if (!found.includes(finding)) found.push(finding);
+    } else if (finding.name === undefined || !definedEnv.has(finding.name)) {
+      const text = `'${finding.text}' (a command substitution or an undefined variable; only $(VAR) of the container's env is expanded)`;
+      if (!found.includes(text)) found.push(text);
+    }
+  }
+  return found;
+}
+
+/** A `$(...)` in an argument: Kubernetes' `$(VAR)` when `name` is in the container's env. */
+interface Substitution {
+  readonly text: string;
+  readonly name?: string;
+}
+
+/** Analyses of recent arguments (the same arguments recur across constructs). */
+const analyses = new Map<string, Array<string | Substitution>>();
+
+/** A cached value of `compute` for `key`, keeping the most recent entries. */
+function remember<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = compute();
+  if (cache.size >= PARSE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
+}
+
+/** What in an argument a shell would treat as syntax, whatever the container's env. */
+function analyse(arg: string): Array<string | Substitution> {
+  const unescaped = arg.replace(/\$\$/g, '');
+  const found: Array<string | Substitution> = [];
   // A command line split into argv by hand: an operator as an argument of its own, or a `;`
   // ending one (`prepare.py;`), is a shell's list that no shell reads.
-  if (/^(&&|\|\|)$/.test(arg)) add("'&&' / '||'");
-  if (/^(\||\|&|;|&)$/.test(arg) || /[^\\;];$/.test(arg)) add(SEPARATOR);
+  if (/^(&&|\|\|)$/.test(arg)) found.push("'&&' / '||'");
+  if (/^(\||\|&|;|&)$/.test(arg) || /[^\\;];$/.test(arg)) found.push(SEPARATOR);
   const { file } = parse(unescaped, true);
   if (file === undefined) {
     // Not valid shell (an apostrophe in a value, say): only a `$(` that never closes is worth a word.
-    if (/\$\(/.test(unescaped)) add(`'${unescaped.slice(unescaped.indexOf('$('))}' (an unclosed command substitution)`);
+    if (/\$\(/.test(unescaped)) found.push(`'${unescaped.slice(unescaped.indexOf('$('))}' (an unclosed command substitution)`);
     return found;
   }
-  if (file.Stmts.length > 1) add(SEPARATOR);
+  if (file.Stmts.length > 1) found.push(SEPARATOR);
   syntax.Walk(file, (node: any) => {
     if (!node) return true;
     switch (syntax.NodeType(node)) {
       case 'CmdSubst': {
         const stmts = node.Stmts;
         const only = stmts.length === 1 && simpleCommand(stmts[0]) ? words(stmts[0]) : [];
-        const name = only.length === 1 ? only[0] : undefined;
+        const name = only.length === 1 && /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(only[0] ?? '') ? only[0] : undefined;
         if (node.Backquotes) {
-          add('backticks');
-        } else if (name === undefined || !/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name) || !definedEnv.has(name)) {
-          const text = unescaped.slice(node.Pos().Offset(), node.End().Offset());
-          add(`'${text}' (a command substitution or an undefined variable; only $(VAR) of the container's env is expanded)`);
+          found.push('backticks');
+        } else {
+          found.push({ text: unescaped.slice(node.Pos().Offset(), node.End().Offset()), name });
         }
         return false;
       }
       case 'ParamExp':
-        add(node.Short ? `'$${node.Param.Value}'` : `'\${${node.Param.Value}}'`);
+        found.push(node.Short ? `'$${node.Param.Value}'` : `'\${${node.Param.Value}}'`);
         return true;
       case 'BinaryCmd':
         if (node.Op === AND || node.Op === OR) {
-          add("'&&' / '||'");
+          found.push("'&&' / '||'");
         } else if (/\s/.test(unescaped.charAt(node.OpPos.Offset() - 1))) {
           // `a | b` reads as a pipeline; `train|eval` is a pattern's alternation.
-          add(SEPARATOR);
+          found.push(SEPARATOR);
         }
         return true;
       default:
