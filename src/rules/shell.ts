@@ -3,13 +3,18 @@
  * mvdan-sh), not patterns: what a container's `sh -c` script runs last, whether the shell
  * hands the process over to it, and what a shell would expand in an argument.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { syntax } = require('mvdan-sh');
+/** mvdan/sh's syntax package, loaded on first use (1.5 MB of JavaScript: not on every `require`). */
+let loaded: any;
+function sh(): any {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= require('mvdan-sh').syntax;
+  return loaded;
+}
 
 /** How a list or pipeline in an argument is reported. */
 const SEPARATOR = "a '|' or ';' separator";
 
-/** mvdan/sh's BinaryCmd operators (syntax.BinCmdOperator). */
+/** mvdan/sh's BinaryCmd operators (sh().BinCmdOperator). */
 const AND = 10;
 const OR = 11;
 
@@ -68,7 +73,7 @@ const PARSE_CACHE_SIZE = 500;
 function parse(script: string, bash: boolean): { file?: any; error?: string } {
   const dialect = bash ? 'bash' : 'posix';
   return remember(parsed, `${dialect}\u0000${script}`, () => {
-    parsers[dialect] ??= syntax.NewParser(syntax.Variant(bash ? syntax.LangBash : syntax.LangPOSIX));
+    parsers[dialect] ??= sh().NewParser(sh().Variant(bash ? sh().LangBash : sh().LangPOSIX));
     try {
       return { file: parsers[dialect].Parse(script, '') };
     } catch (error) {
@@ -82,18 +87,18 @@ const SHELL_SPECIAL = /[$`|&;<>()'"\\\n{}]/;
 
 /** Whether a statement is a plain command (`name args...`): no redirections, not backgrounded or negated. */
 function simpleCommand(stmt: any): boolean {
-  return syntax.NodeType(stmt?.Cmd) === 'CallExpr' && stmt.Cmd.Args.length > 0 && stmt.Redirs.length === 0 && !stmt.Background && !stmt.Negated;
+  return sh().NodeType(stmt?.Cmd) === 'CallExpr' && stmt.Cmd.Args.length > 0 && stmt.Redirs.length === 0 && !stmt.Background && !stmt.Negated;
 }
 
 /** The words of a plain command, where they are plain text. */
 function words(stmt: any): Array<string | undefined> {
-  return stmt.Cmd.Args.map((word: any) => (word.Parts.length === 1 && syntax.NodeType(word.Parts[0]) === 'Lit' ? word.Parts[0].Value : undefined));
+  return stmt.Cmd.Args.map((word: any) => (word.Parts.length === 1 && sh().NodeType(word.Parts[0]) === 'Lit' ? word.Parts[0].Value : undefined));
 }
 
 /** The statement a script runs last at top level: the last one, and of `a && b`, `b`. */
 function lastStatement(file: any): any {
   let stmt = file.Stmts[file.Stmts.length - 1];
-  while (stmt && syntax.NodeType(stmt.Cmd) === 'BinaryCmd' && (stmt.Cmd.Op === AND || stmt.Cmd.Op === OR) && stmt.Redirs.length === 0 && !stmt.Background) {
+  while (stmt && sh().NodeType(stmt.Cmd) === 'BinaryCmd' && (stmt.Cmd.Op === AND || stmt.Cmd.Op === OR) && stmt.Redirs.length === 0 && !stmt.Background) {
     stmt = stmt.Cmd.Y;
   }
   return stmt;
@@ -144,16 +149,16 @@ function read(command: ShellCommand): ScriptReading {
   const argv = words(last);
   if (argv[0] === 'exec') {
     const params = last.Cmd.Args.slice(1);
-    const execsParams = params.length === 1 && syntax.NodeType(params[0].Parts[0]) === 'DblQuoted' &&
-      params[0].Parts[0].Parts.length === 1 && syntax.NodeType(params[0].Parts[0].Parts[0]) === 'ParamExp' &&
+    const execsParams = params.length === 1 && sh().NodeType(params[0].Parts[0]) === 'DblQuoted' &&
+      params[0].Parts[0].Parts.length === 1 && sh().NodeType(params[0].Parts[0].Parts[0]) === 'ParamExp' &&
       params[0].Parts[0].Parts[0].Param.Value === '@';
     return { handsOver: params.length > 0, execsParams };
   }
   // A builtin (wait, cd, ...) runs inside the shell: nothing to hand over to.
   if (argv[0] === undefined || BUILTINS.has(argv[0])) return { handsOver: false, execsParams: false };
   let trap = false;
-  syntax.Walk(file, (node: any) => {
-    if (node && syntax.NodeType(node) === 'CallExpr' && words({ Cmd: node })[0] === 'trap') trap = true;
+  sh().Walk(file, (node: any) => {
+    if (node && sh().NodeType(node) === 'CallExpr' && words({ Cmd: node })[0] === 'trap') trap = true;
     return !trap;
   });
   return { handsOver: bash && !trap, execsParams: false };
@@ -212,9 +217,9 @@ function analyse(arg: string): Array<string | Substitution> {
     return found;
   }
   if (file.Stmts.length > 1) found.push(SEPARATOR);
-  syntax.Walk(file, (node: any) => {
+  sh().Walk(file, (node: any) => {
     if (!node) return true;
-    switch (syntax.NodeType(node)) {
+    switch (sh().NodeType(node)) {
       case 'CmdSubst': {
         const stmts = node.Stmts;
         const only = stmts.length === 1 && simpleCommand(stmts[0]) ? words(stmts[0]) : [];
