@@ -68,3 +68,26 @@ spec:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "preemption-policy" in result.stdout
     assert f"{bad}:" in result.stdout
+
+
+def test_lint_parses_shell_scripts_with_the_parser_bundled_in_the_package(tmp_path):
+    # mvdan-sh is bundled in the npm tarball the wheel carries; it loads only when a script is read.
+    job = tmp_path / "sh-job.yaml"
+    job.write_text("""\
+apiVersion: batch/v1
+kind: Job
+metadata: {name: trainer}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: trainer
+          image: trainer:v1
+          command: ["/bin/sh", "-c", "cd /app && python train.py"]
+          args: ["--date=$(date +%F)"]
+          resources: {limits: {nvidia.com/gpu: 1}}
+""")
+    result = subprocess.run([LINT, "lint", str(job)], capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "runs a sh script that does not exec its last command" in result.stdout
