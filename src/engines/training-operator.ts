@@ -8,7 +8,7 @@ import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_
 import { CleanPodPolicy, DistributedPyTorchJobProps, RendezvousBackend, ReplicaRestartPolicy } from '../distributed-pytorch-job-props';
 import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from '../imports/kubeflow.org';
 import { PYTORCH_JOB_GVK } from '../trainer/custom-resources';
-import { RenderedApiObject } from '../trainer/rendered-api-object';
+import { copyJson, RenderedApiObject } from '../trainer/rendered-api-object';
 import { SpotScheduling } from '../trainer/spot-scheduling';
 import { addLabels, TrainerPod } from '../trainer/trainer-pod';
 import { compact, nonNegativeInteger } from '../trainer/validation';
@@ -89,7 +89,7 @@ export const trainingOperatorEngine: EngineStrategy = {
 };
 
 function replica(count: number, pod: TrainerPod, restartPolicy: ReplicaRestartPolicy): any {
-  const template = JSON.parse(JSON.stringify(pod.template));
+  const template = copyJson(pod.template);
   template.spec.containers[0].ports = [{ name: PORT_NAME, containerPort: DEFAULT_PORT, protocol: 'TCP' }];
   return { replicas: count, restartPolicy, template };
 }

@@ -4,7 +4,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
  * An ApiObject that renders once per synth. cdk8s validates the app in `App.synth` and again
  * inside each `chart.toJson()`, and the rules read the rendered JSON each time; this object
  * keeps the JSON it rendered for the rules and gives the same JSON to the next validation and
- * to the synth that follows, as long as nothing changed it (no `addJsonPatch`, the same
+ * to the synth that follows, as long as nothing changed it (no new `addJsonPatch`, the same
  * metadata). Once handed to a synth, the JSON belongs to the caller (who may change it) and is
  * no longer kept, so the next request renders afresh and nothing is held between synths.
  *
@@ -16,7 +16,6 @@ import { ApiObject, JsonPatch } from 'cdk8s';
  * @internal
  */
 export class RenderedApiObject extends ApiObject {
-  private patchCount = 0;
   private renders = 0;
   private kept?: { readonly key: string; readonly json: any };
   private spec?: any;
@@ -42,12 +41,6 @@ export class RenderedApiObject extends ApiObject {
     return this.renders;
   }
 
-  public addJsonPatch(...ops: JsonPatch[]): void {
-    this.kept = undefined;
-    this.patchCount += ops.length;
-    super.addJsonPatch(...ops);
-  }
-
   public toJson(): any {
     const kept = this.kept;
     // Handed to the synth, the JSON is the caller's (who may change it): it is not kept.
@@ -58,8 +51,8 @@ export class RenderedApiObject extends ApiObject {
 
   /** ApiObject.toJson with the spec attached before the user's patches are applied. */
   private render(): any {
-    // ApiObject keeps the patches in a private array; render the rest without them.
-    const self = this as unknown as { patches: JsonPatch[] };
+    // Render the rest without the user's patches; they apply after the spec is attached.
+    const self = this.withPatches();
     const patches = self.patches;
     self.patches = [];
     let json: any;
@@ -84,11 +77,17 @@ export class RenderedApiObject extends ApiObject {
    * call; if those fields are not where this expects them, the rendered metadata is the key.
    */
   private changeKey(): string {
+    const patchCount = this.withPatches().patches.length;
     const fields = this.metadata as unknown as { [field: string]: unknown };
     if (!METADATA_FIELDS.every((field) => field in fields)) {
-      return `${this.patchCount}|${JSON.stringify(this.metadata.toJson())}`;
+      return `${patchCount}|${JSON.stringify(this.metadata.toJson())}`;
     }
-    return `${this.patchCount}|${JSON.stringify(METADATA_FIELDS.map((field) => fields[field]))}`;
+    return `${patchCount}|${JSON.stringify(METADATA_FIELDS.map((field) => fields[field]))}`;
+  }
+
+  /** ApiObject keeps the user's patches in a private array (`addJsonPatch` appends to it). */
+  private withPatches(): { patches: JsonPatch[] } {
+    return this as unknown as { patches: JsonPatch[] };
   }
 }
 
