@@ -15,16 +15,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   projenrcTs: true,
   minNodeVersion: '20.0.0',
 
-  // cdk8s 2 / constructs 10 / cdk8s-plus-28 (Kubernetes 1.28) are peers: the user's app owns them.
+  // cdk8s 2 / constructs 10 are peers: the user's app owns them. cdk8s-plus is not a dependency:
+  // the few pod values the props take (Cpu, EnvValue, PodVolume...) are the library's own, so an
+  // app on any cdk8s-plus (or none) installs one copy of it. cdk8s-plus-28, what the library was
+  // built on, and -34, the newest on npm, stay as dev dependencies: tests pass their objects in.
   jsiiVersion: '~6.0.0',
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.3.0',
-  peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // yaml, commander and mvdan-sh are bundled: lint reads manifests and its arguments with the first
   // two, the shell-syntax rule parses scripts with the third (mvdan/sh compiled to JavaScript);
   // none appears in the API.
   bundledDeps: ['yaml@^2.5.0', 'commander@^14.0.0', 'mvdan-sh@^0.10.1'],
-  devDeps: ['ajv@^8.17.0', 'ajv-formats@^3.0.1', 'cdk8s-cli@^2.200.0', '@kubernetes/client-node@~1.4.0', 'expect@^30', '@microsoft/jest-sarif@1.0.0-beta.0', '@xmldom/xmldom@^0.9.0', 'cdk8s-plus-34@^2.0.54'],
+  devDeps: ['ajv@^8.17.0', 'ajv-formats@^3.0.1', 'cdk8s-cli@^2.200.0', '@kubernetes/client-node@~1.4.0', 'expect@^30', '@microsoft/jest-sarif@1.0.0-beta.0', '@xmldom/xmldom@^0.9.0', 'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-34@^2.0.54'],
   bin: { 'cdk8s-training': 'lib/cli/main.js' },
 
   // jsii checks the public API against every language; package-all builds all but .NET (below).
@@ -68,17 +70,16 @@ for (const pattern of ['/examples/', '/bench/', '/manifests/', '/.ci/', '/lib/im
 
 // Every language jsii targets and this machine has a toolchain for: npm, Python (wheel and
 // sdist), Maven, Go. .NET has no SDK here; jsii still checks its API at every compile.
-// Maven Central does not serve org.cdk8s:cdk8s-plus-28 to these machines, nor the Go proxy
-// cdk8s-core-go / cdk8s-plus-go: jsii-pacmak builds those bindings from their npm packages in
-// the same run (the same generator their publishers use), into dist/java as a Maven
-// repository and dist/go with local replaces, so the artifacts here build and can be used.
+// The Go proxy does not serve cdk8s-core-go to these machines: jsii-pacmak builds that binding
+// from its npm package in the same run (the same generator its publishers use), into dist/go
+// with a local replace, so the Go module here builds and can be used. Maven Central serves
+// org.cdk8s:cdk8s, so the Maven artifact needs nothing beside it.
 const packageAll = project.tasks.tryFind('package-all')!;
 packageAll.reset();
 for (const target of ['js', 'python', 'java', 'go']) {
   packageAll.spawn(project.tasks.tryFind(`package:${target}`)!);
 }
-project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --outdir dist . node_modules/cdk8s-plus-28');
-project.tasks.tryFind('package:go')!.reset('jsii-pacmak -v --target go --outdir dist . node_modules/cdk8s node_modules/cdk8s-plus-28');
+project.tasks.tryFind('package:go')!.reset('jsii-pacmak -v --target go --outdir dist . node_modules/cdk8s');
 project.packageTask.reset();
 project.packageTask.spawn(packageAll);
 

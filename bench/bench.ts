@@ -252,7 +252,7 @@ function section5(): void {
   const baseline = load(require.resolve('cdk8s-plus-28'));
   const ours = load(path.resolve(__dirname, '..', 'lib', 'index.js'));
   results.coldImport = { cdk8sPlusMs: baseline, oursMs: ours, ratio: ours / baseline };
-  row('5 cold require', `${ours.toFixed(0)} ms`, `cdk8s-plus-28 alone ${baseline.toFixed(0)} ms`, `x${(ours / baseline).toFixed(2)}`, '(includes cdk8s-plus-28)');
+  row('5 cold require', `${ours.toFixed(0)} ms`, `cdk8s-plus-28 alone ${baseline.toFixed(0)} ms`, `x${(ours / baseline).toFixed(2)}`, '(cdk8s + the library; no cdk8s-plus)');
 }
 
 function section6(): void {

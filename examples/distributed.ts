@@ -2,12 +2,8 @@
 // Training Operator, checkpoints on Filestore (ReadWriteMany: 4 pods mount it), and its
 // elastic variant on spot capacity that keeps training with 2 to 4 nodes.
 import { App, Chart, Size } from 'cdk8s';
-import { Cpu, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import {
-  Accelerator,
-  CheckpointStorage,
-  DistributedPyTorchJob,
-  SpotScheduling,
+  Accelerator, CheckpointStorage, Cpu, DistributedPyTorchJob, PersistentVolumeAccessMode, SpotScheduling,
 } from '../src';
 
 export function teamFraudDistributed(app: App): Chart {

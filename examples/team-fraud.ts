@@ -1,10 +1,10 @@
 // The seed scenario: a 4-GPU fraud-transformer training run on GKE Spot VMs that must
 // survive preemption, with its checkpoints on Filestore (ReadWriteMany).
 import { App, Chart, Cron, Duration, Size } from 'cdk8s';
-import { Cpu } from 'cdk8s-plus-28';
 import {
   Accelerator,
   CheckpointStorage,
+  Cpu,
   ExperimentName,
   HyperparameterSweep,
   ScheduledRetrain,

@@ -1,5 +1,4 @@
 import { ApiObject, Duration, Names } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
 import { RenderedApiObject } from './trainer/rendered-api-object';
@@ -165,7 +164,7 @@ export class HyperparameterSweep extends TrainingWorkload {
     if (gridBytes > MAX_CONFIGMAP_BYTES) {
       throw new Error(`the grid takes ${gridBytes} bytes, over the ${MAX_CONFIGMAP_BYTES}-byte ConfigMap limit (RULEBOOK P13); express the trials as axes, or split the sweep.`);
     }
-    this.apiObject = new RenderedApiObject(this, 'Resource', { apiVersion: k8s.KubeJob.GVK.apiVersion, kind: k8s.KubeJob.GVK.kind, metadata: { name } });
+    this.apiObject = new RenderedApiObject(this, 'Resource', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name } });
     this.name = name;
     this.gridConfigMap = new RenderedApiObject(this, 'Grid', {
       apiVersion: 'v1',

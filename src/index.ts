@@ -7,6 +7,7 @@ export * from './trainer/experiment-name';
 export * from './trainer/spot-scheduling';
 export * from './trainer/cloud-provider';
 export * from './trainer/training-workload-props';
+export * from './trainer/pod-values';
 export * from './trainer/preemption-contract';
 export * from './spot-tolerant-training-job';
 export * from './scheduled-retrain';

@@ -1,5 +1,4 @@
 import { ApiObject, Cron, Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { humanDuration } from './human-duration';
 import { parseSchedule, ScheduleError, timeZoneProblem } from './rules/cron';
@@ -178,8 +177,8 @@ export class ScheduledRetrain extends TrainingWorkload {
 
     if (props.name !== undefined) checkCronJobName(props.name);
     this.apiObject = new RenderedApiObject(this, 'Resource', {
-      apiVersion: k8s.KubeCronJob.GVK.apiVersion,
-      kind: k8s.KubeCronJob.GVK.kind,
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
       metadata: props.name === undefined ? {} : { name: props.name },
     });
     this.name = this.apiObject.name;

@@ -1,5 +1,4 @@
 import { ApiObject, Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
@@ -125,8 +124,8 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
 
     this.restartPolicy = 'Never';
     this.apiObject = new RenderedApiObject(this, 'Resource', {
-      apiVersion: k8s.KubeJob.GVK.apiVersion,
-      kind: k8s.KubeJob.GVK.kind,
+      apiVersion: 'batch/v1',
+      kind: 'Job',
       metadata: props.name === undefined ? {} : { name: props.name },
     });
     this.name = this.apiObject.name;

@@ -3,9 +3,8 @@
  * value and a fix.
  */
 import { Duration, JsonPatch, Size } from 'cdk8s';
-import { PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import { parse } from 'yaml';
-import { CheckpointStorage, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob } from '../src';
+import { CheckpointStorage, PersistentVolumeAccessMode, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob } from '../src';
 import { newChart, rwxCheckpoints } from './util/synth';
 import { contextFor, evaluate } from '../src/rules/engine';
 

@@ -1,7 +1,15 @@
 import { ApiObject, Duration, Size, Testing, Chart } from 'cdk8s';
-import { PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-28';
+import { PersistentVolumeClaim } from 'cdk8s-plus-28';
 import {
-  Accelerator, CheckpointStorage, ExperimentName, KubernetesVersion, NewCheckpointClaimProps, SpotScheduling, SpotTolerantTrainingJob, StorageClasses,
+  Accelerator,
+  CheckpointStorage,
+  ExperimentName,
+  KubernetesVersion,
+  NewCheckpointClaimProps,
+  PersistentVolumeAccessMode,
+  SpotScheduling,
+  SpotTolerantTrainingJob,
+  StorageClasses,
 } from '../src';
 import { warningsOf } from './util/synth';
 

@@ -1,10 +1,17 @@
 import { Duration, JsonPatch, Size, Testing } from 'cdk8s';
-import { Cpu, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import { parse } from 'yaml';
 import { teamFraudDistributed } from '../examples/distributed';
 import {
-  Accelerator, CheckpointStorage, CleanPodPolicy, DistributedPyTorchJob,
-  DistributedPyTorchJobProps, RendezvousBackend, ReplicaRestartPolicy, SpotScheduling,
+  Accelerator,
+  CheckpointStorage,
+  CleanPodPolicy,
+  Cpu,
+  DistributedPyTorchJob,
+  DistributedPyTorchJobProps,
+  PersistentVolumeAccessMode,
+  RendezvousBackend,
+  ReplicaRestartPolicy,
+  SpotScheduling,
 } from '../src';
 import { expectConformant } from './util/conformance';
 import { newChart, only, rwxCheckpoints, synth, warningsOf } from './util/synth';

@@ -3,9 +3,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Size } from 'cdk8s';
-import { EnvValue, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import {
-  Accelerator, CheckpointStorage, HyperparameterSweep, HyperparameterSweepProps, KubernetesVersion, SpotScheduling, SweepAxis,
+  Accelerator,
+  CheckpointStorage,
+  EnvValue,
+  HyperparameterSweep,
+  HyperparameterSweepProps,
+  KubernetesVersion,
+  PersistentVolumeAccessMode,
+  SpotScheduling,
+  SweepAxis,
   TrainerCommand,
 } from '../src';
 import { expectConformant } from './util/conformance';

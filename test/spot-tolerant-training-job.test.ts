@@ -2,10 +2,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Duration, JsonPatch, Size, Testing, Chart } from 'cdk8s';
-import { Cpu, EnvValue, PersistentVolumeAccessMode, Secret } from 'cdk8s-plus-28';
 import { Node } from 'constructs';
 import {
-  Accelerator, CheckpointStorage, KubernetesVersion, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob, SpotTolerantTrainingJobProps,
+  Accelerator,
+  CheckpointStorage,
+  Cpu,
+  EnvValue,
+  KubernetesVersion,
+  PersistentVolumeAccessMode,
+  ScheduledRetrain,
+  SpotScheduling,
+  SpotTolerantTrainingJob,
+  SpotTolerantTrainingJobProps,
 } from '../src';
 import { expectConformant } from './util/conformance';
 import { newChart, only, rwxCheckpoints, synth, warningsOf } from './util/synth';
@@ -162,13 +170,18 @@ describe('SpotTolerantTrainingJob enforced defaults', () => {
 
   test('env from plain values and Secrets, service account, pull secrets and priority class', () => {
     const { chart, construct } = job();
-    const secret = new Secret(chart, 'token', { metadata: { name: 'hf-token' } });
     const other = new SpotTolerantTrainingJob(chart, 'other', {
       name: 'other',
       image: 'trainer:v1',
       checkpoint: { storage: CheckpointStorage.existingClaim('shared-rwx', PersistentVolumeAccessMode.READ_WRITE_MANY) },
-      env: { WANDB_MODE: EnvValue.fromValue('offline'), HF_TOKEN: EnvValue.fromSecretValue({ secret, key: 'token' }) },
-      imagePullSecrets: [secret],
+      env: {
+        WANDB_MODE: EnvValue.fromValue('offline'),
+        HF_TOKEN: EnvValue.fromSecret('hf-token', 'token'),
+        DATASET: EnvValue.fromConfigMap('datasets', 'current', { optional: true }),
+        POD_NAME: EnvValue.fromFieldRef('metadata.name'),
+      },
+      imagePullSecrets: ['registry-pull'],
+      serviceAccountName: 'trainer-gcs',
       priorityClassName: 'training-high',
     });
     const objects = synth(chart);
@@ -177,8 +190,11 @@ describe('SpotTolerantTrainingJob enforced defaults', () => {
     expect(pod.containers[0].env).toEqual(expect.arrayContaining([
       { name: 'WANDB_MODE', value: 'offline' },
       { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf-token', key: 'token' } } },
+      { name: 'DATASET', valueFrom: { configMapKeyRef: { name: 'datasets', key: 'current', optional: true } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     ]));
-    expect(pod.imagePullSecrets).toEqual([{ name: 'hf-token' }]);
+    expect(pod.imagePullSecrets).toEqual([{ name: 'registry-pull' }]);
+    expect(pod.serviceAccountName).toBe('trainer-gcs');
     expect(pod.priorityClassName).toBe('training-high');
     expect(pod.volumes[0]).toEqual({ name: 'checkpoints', persistentVolumeClaim: { claimName: 'shared-rwx' } });
     expect(construct.name).toBe('fraud');
@@ -382,8 +398,8 @@ describe('bad input that used to get through (#13 item 6)', () => {
   };
 
   test.each<[string, Partial<SpotTolerantTrainingJobProps>, RegExp]>([
-    ['zero cpu', { cpu: Cpu.units(0) }, /cpu \(0\) must be positive; e\.g\. Cpu\.units\(8\)/],
-    ['negative cpu', { cpu: Cpu.units(-1) }, /cpu \(-1\) must be positive/],
+    ['zero cpu', { cpu: Cpu.units(0) }, /cpu \(0\) must be a positive amount of CPU; e\.g\. Cpu\.units\(8\)/],
+    ['negative cpu', { cpu: Cpu.units(-1) }, /cpu \(-1\) must be a positive amount of CPU/],
     ['zero memory', { memory: Size.gibibytes(0) }, /memory \(0Gi\) must be positive; e\.g\. Size\.gibibytes\(64\)/],
     ['an image with whitespace', { image: 'trainer :v1' }, /image \('trainer :v1'\) contains whitespace/],
     ['an upper-case repository', { image: 'registry.example.com/Team/Trainer:v1' }, /the repository 'Team\/Trainer' has upper-case letters.*write 'team\/trainer'/],

@@ -4,9 +4,18 @@
  * ephemeral storage. Every synthesized object passes the strict conformance check.
  */
 import { Size } from 'cdk8s';
-import { ConfigMap, Cpu, ImagePullPolicy, PersistentVolumeClaim, Volume } from 'cdk8s-plus-28';
 import {
-  CloudProvider, DistributedPyTorchJob, HyperparameterSweep, KubernetesVersion, SpotTolerantTrainingJob, SpotTolerantTrainingJobProps, SweepAxis,
+  CloudProvider,
+  Cpu,
+  DistributedPyTorchJob,
+  EnvValue,
+  HyperparameterSweep,
+  ImagePullPolicy,
+  KubernetesVersion,
+  PodVolume,
+  SpotTolerantTrainingJob,
+  SpotTolerantTrainingJobProps,
+  SweepAxis,
 } from '../src';
 import { newChart, only, rwxCheckpoints, synth } from './util/synth';
 
@@ -26,11 +35,13 @@ function podOf(extra: (chart: any) => Partial<SpotTolerantTrainingJobProps>, ver
 }
 
 test('extra volumes: a read-only dataset claim, a ConfigMap and a GCS FUSE CSI volume with its pod annotation', () => {
-  const template = podOf((chart) => ({
+  const template = podOf(() => ({
     volumes: [
-      { volume: Volume.fromPersistentVolumeClaim(chart, 'data', PersistentVolumeClaim.fromClaimName(chart, 'ds', 'imagenet'), { readOnly: true }), mountPath: '/data', readOnly: true },
-      { volume: Volume.fromConfigMap(chart, 'cfg', new ConfigMap(chart, 'conf', { data: { 'train.yaml': 'lr: 3e-4' } })), mountPath: '/etc/trainer' },
-      { volume: Volume.fromCsi(chart, 'gcs', 'gcsfuse.csi.storage.gke.io', { name: 'gcs-bucket', attributes: { bucketName: 'fraud-data' } }), mountPath: '/gcs', subPath: 'v3' },
+      { volume: PodVolume.fromPersistentVolumeClaim('imagenet', { readOnly: true }), mountPath: '/data', readOnly: true },
+      { volume: PodVolume.fromConfigMap('trainer-config', { items: { 'train.yaml': 'config/train.yaml' } }), mountPath: '/etc/trainer' },
+      { volume: PodVolume.fromCsi('gcs-bucket', 'gcsfuse.csi.storage.gke.io', { attributes: { bucketName: 'fraud-data' } }), mountPath: '/gcs', subPath: 'v3' },
+      { volume: PodVolume.fromSecret('wandb', { defaultMode: 0o440 }), mountPath: '/etc/wandb', readOnly: true },
+      { volume: PodVolume.fromEmptyDir('cache', { sizeLimit: Size.gibibytes(50) }), mountPath: '/cache' },
     ],
     podAnnotations: { 'gke-gcsfuse/volumes': 'true' },
   }));
@@ -42,17 +53,21 @@ test('extra volumes: a read-only dataset claim, a ConfigMap and a GCS FUSE CSI v
     { name: 'gcs-bucket', mountPath: '/gcs', subPath: 'v3' },
   ]));
   expect(template.spec.volumes.find((v: any) => v.name === 'gcs-bucket').csi).toEqual({ driver: 'gcsfuse.csi.storage.gke.io', volumeAttributes: { bucketName: 'fraud-data' } });
-  expect(template.spec.volumes.find((v: any) => v.persistentVolumeClaim?.claimName === 'imagenet').persistentVolumeClaim.readOnly).toBe(true);
+  expect(template.spec.volumes.find((v: any) => v.persistentVolumeClaim?.claimName === 'imagenet'))
+    .toEqual({ name: 'pvc-imagenet', persistentVolumeClaim: { claimName: 'imagenet', readOnly: true } });
+  expect(template.spec.volumes.find((v: any) => v.name === 'configmap-trainer-config'))
+    .toEqual({ name: 'configmap-trainer-config', configMap: { name: 'trainer-config', items: [{ key: 'train.yaml', path: 'config/train.yaml' }] } });
+  expect(template.spec.volumes.find((v: any) => v.name === 'secret-wandb')).toEqual({ name: 'secret-wandb', secret: { secretName: 'wandb', defaultMode: 0o440 } });
+  expect(template.spec.volumes.find((v: any) => v.name === 'cache')).toEqual({ name: 'cache', emptyDir: { sizeLimit: '50Gi' } });
   // The library's own volumes are still there.
   expect(mounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(['/checkpoints', '/dev/shm', '/tmp']));
 });
 
 test('a volume that takes a library name or mount path is refused', () => {
   const { chart } = newChart();
-  const cm = new ConfigMap(chart, 'c', { data: { a: 'b' } });
-  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, volumes: [{ volume: Volume.fromConfigMap(chart, 'v1', cm, { name: 'checkpoints' }), mountPath: '/x' }] }))
-    .toThrow("volumes[0]: the volume name 'checkpoints' is already used by the library (checkpoints, dshm, tmp); give the cdk8s-plus Volume another name (its name option).");
-  expect(() => new SpotTolerantTrainingJob(chart, 'b', { ...base, volumes: [{ volume: Volume.fromConfigMap(chart, 'v2', cm, { name: 'cfg' }), mountPath: '/checkpoints' }] }))
+  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, volumes: [{ volume: PodVolume.fromConfigMap('c', { name: 'checkpoints' }), mountPath: '/x' }] }))
+    .toThrow("volumes[0]: the volume name 'checkpoints' is already used by the library (checkpoints, dshm, tmp); give the PodVolume another name (its name option).");
+  expect(() => new SpotTolerantTrainingJob(chart, 'b', { ...base, volumes: [{ volume: PodVolume.fromConfigMap('c', { name: 'cfg' }), mountPath: '/checkpoints' }] }))
     .toThrow("volumes[0].mountPath ('/checkpoints') is already the mount of volume 'checkpoints'; mount it elsewhere.");
 });
 
@@ -115,6 +130,65 @@ test('sidecars are native sidecars (restartPolicy Always init containers) on 1.2
   const { chart } = newChart();
   expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, sidecars: [sidecar], kubernetesVersion: KubernetesVersion.V1_28 }))
     .toThrow('sidecars need native sidecar containers, on by default from Kubernetes 1.29; the target is 1.28.');
+});
+
+test('sidecars mount the pod\'s volumes by name, listen on ports and get only the resources they are given', () => {
+  const template = podOf(() => ({
+    volumes: [{ volume: PodVolume.fromEmptyDir('logs'), mountPath: '/var/log/trainer' }],
+    sidecars: [{
+      name: 'log-shipper',
+      image: 'registry.example.com/fluent-bit:3.1',
+      args: ['-c', '/etc/fluent-bit.conf'],
+      env: { CLUSTER: EnvValue.fromValue('gke-eu') },
+      cpu: Cpu.millis(100),
+      memory: Size.mebibytes(128),
+      ports: [{ number: 2020, name: 'metrics' }],
+      volumeMounts: [{ volume: 'logs', mountPath: '/logs', readOnly: true }, { volume: 'checkpoints', mountPath: '/checkpoints', readOnly: true }],
+    }],
+  }), KubernetesVersion.V1_29);
+  const [sidecar] = template.spec.initContainers;
+  expect(sidecar).toEqual({
+    name: 'log-shipper',
+    image: 'registry.example.com/fluent-bit:3.1',
+    args: ['-c', '/etc/fluent-bit.conf'],
+    env: [{ name: 'CLUSTER', value: 'gke-eu' }],
+    ports: [{ containerPort: 2020, name: 'metrics' }],
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
+    volumeMounts: [{ name: 'logs', mountPath: '/logs', readOnly: true }, { name: 'checkpoints', mountPath: '/checkpoints', readOnly: true }],
+    restartPolicy: 'Always',
+    securityContext: template.spec.containers[0].securityContext,
+  });
+  // No resources given, none written (cdk8s-plus's Container would have added its own defaults).
+  const bare = podOf(() => ({ initContainers: [{ name: 'fetch', image: 'registry.example.com/fetch:v2' }] })).spec.initContainers[0];
+  expect(bare.resources).toBeUndefined();
+});
+
+test.each<[string, any, string | RegExp]>([
+  ['a mount of a volume the pod does not have', { sidecars: [{ name: 's', image: 'x:v1', volumeMounts: [{ volume: 'data', mountPath: '/data' }] }] },
+    "sidecars[0].volumeMounts[0]: 'data' is not a volume of the pod; use one of 'checkpoints', 'dshm', 'tmp' (add others with the volumes prop)."],
+  ['a relative mount path', { sidecars: [{ name: 's', image: 'x:v1', volumeMounts: [{ volume: 'tmp', mountPath: 'logs' }] }] },
+    "sidecars[0].volumeMounts[0].mountPath ('logs') must be an absolute path, e.g. '/data'."],
+  ['a container name that is not a DNS label', { initContainers: [{ name: 'Fetch_Data', image: 'x:v1' }] },
+    "initContainers[0].name ('Fetch_Data') must be a DNS label: lower-case letters, digits and '-', at most 63."],
+  ['an empty image', { initContainers: [{ name: 'fetch', image: ' ' }] }, /initContainers\[0\]\.image \(' '\) must be an image reference/],
+  ['shell redirection in a sidecar command', { sidecars: [{ name: 's', image: 'x:v1', command: ['ship', '>', '/tmp/x'] }] }, /sidecars\[0\]\.command\[1\] \('>'\) is shell redirection/],
+  ['a sidecar cpu of zero', { sidecars: [{ name: 's', image: 'x:v1', cpu: Cpu.units(0) }] }, /sidecars\[0\]\.cpu \(0\) must be a positive amount of CPU/],
+  ['a cpu finer than a millicore', { cpu: Cpu.millis(0.5) }, 'cpu (0.5m) is finer than a millicore, which Kubernetes rounds up; write whole millicores, e.g. Cpu.millis(1).'],
+  ['an env value with neither value nor reference', { env: { A: {} } }, "env: 'A' needs exactly one of a value or a reference; use EnvValue.fromValue('...'), fromSecret, fromConfigMap or fromFieldRef."],
+  ['a service account name with upper case', { serviceAccountName: 'Trainer' }, /serviceAccountName \('Trainer'\) must be the name of an object/],
+  ['a pull secret name with a slash', { imagePullSecrets: ['ok', 'a/b'] }, /imagePullSecrets\[1\] \('a\/b'\) must be the name of an object/],
+  ['a volume that is not a PodVolume', { volumes: [{ volume: { name: 'x' }, mountPath: '/x' }] }, /volumes\[0\]\.volume is not a PodVolume; create it with PodVolume/],
+  ['a volume given by name (a string)', { volumes: [{ volume: 'data', mountPath: '/x' }] }, /volumes\[0\]\.volume is not a PodVolume/],
+])('bad extra containers, env and volumes are refused with the fix: %s', (_name, extra, message) => {
+  const { chart } = newChart();
+  KubernetesVersion.setTarget(chart, KubernetesVersion.V1_29);
+  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, ...extra })).toThrow(message);
+});
+
+test('PodVolume.fromEmptyDir refuses a size limit that is not positive', () => {
+  expect(() => PodVolume.fromEmptyDir('cache', { sizeLimit: Size.mebibytes(0) }))
+    .toThrow("PodVolume.fromEmptyDir('cache'): sizeLimit (0Mi) must be positive; e.g. Size.gibibytes(50), or leave it unset.");
+  expect(PodVolume.fromEmptyDir('shm', { memory: true })._toKube()).toEqual({ name: 'shm', emptyDir: { medium: 'Memory' } });
 });
 
 test('a container name used twice in the pod is refused', () => {

@@ -1,8 +1,15 @@
 import { Duration, JsonPatch, Size } from 'cdk8s';
-import { EnvValue, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import {
-  Accelerator, CheckpointStorage, CleanPodPolicy, DistributedPyTorchJob,
-  DistributedPyTorchJobProps, ReplicaRestartPolicy, SpotScheduling, TrainingEngine,
+  Accelerator,
+  CheckpointStorage,
+  CleanPodPolicy,
+  DistributedPyTorchJob,
+  DistributedPyTorchJobProps,
+  EnvValue,
+  PersistentVolumeAccessMode,
+  ReplicaRestartPolicy,
+  SpotScheduling,
+  TrainingEngine,
 } from '../src';
 import { expectConformant } from './util/conformance';
 import { newChart, synth, rwxCheckpoints, warningsOf } from './util/synth';

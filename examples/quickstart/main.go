@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
-	"github.com/cdk8s-team/cdk8s-plus-go/cdk8splus28/v2"
 	training "github.com/cdk8s-training/cdk8s-training-go/cdk8straining"
 )
 
@@ -24,7 +23,7 @@ func main() {
 		Command: jsii.Strings("python", "train.py", "--epochs=50", "--batch-size=256"),
 		Accelerator: training.Accelerator_NvidiaGpu(jsii.Number(4),
 			&training.GpuOptions{Product: jsii.String("nvidia-tesla-a100")}),
-		Cpu:    cdk8splus28.Cpu_Units(jsii.Number(16)),
+		Cpu:    training.Cpu_Units(jsii.Number(16)),
 		Memory: cdk8s.Size_Gibibytes(jsii.Number(128)),
 		Checkpoint: &training.CheckpointOptions{
 			Storage: checkpoints, IntervalEpochs: jsii.Number(5), SaveTime: cdk8s.Duration_Seconds(jsii.Number(10)),

@@ -1,6 +1,5 @@
 from cdk8s import App, Chart, Duration, Size
-from cdk8s_plus_28 import Cpu
-from cdk8s_training import (Accelerator, CheckpointOptions, CheckpointStorage, ExperimentName,
+from cdk8s_training import (Accelerator, CheckpointOptions, CheckpointStorage, Cpu, ExperimentName,
                             SpotScheduling, SpotTolerantTrainingJob, StorageClasses)
 
 app = App()

@@ -1,8 +1,6 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
-import { Cpu } from 'cdk8s-plus-28';
 import {
-  Accelerator, CheckpointStorage, ExperimentName, SpotScheduling,
-  SpotTolerantTrainingJob, StorageClasses,
+  Accelerator, CheckpointStorage, Cpu, ExperimentName, SpotScheduling, SpotTolerantTrainingJob, StorageClasses,
 } from 'cdk8s-training';
 
 const app = new App();

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
-import { k8s, PersistentVolumeAccessMode } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { advise } from '../advice';
+import { PersistentVolumeAccessMode } from './pod-values';
 import { isDnsSubdomain } from '../rules/k8s-syntax';
 
 /**
@@ -101,7 +101,7 @@ export const PRUNE_PROTECTION_ANNOTATIONS: { [key: string]: string } = {
 /**
  * A PersistentVolumeClaim construct of any cdk8s-plus version, as `CheckpointStorage.fromClaim`
  * reads it. It is matched by shape, so the claim of whichever cdk8s-plus your app uses (28 up
- * to the newest) fits without cdk8s-plus-28's class.
+ * to the newest) fits; the library depends on none.
  */
 export interface ICheckpointClaim {
   /** The claim's name. */
@@ -211,13 +211,15 @@ export class CheckpointStorage {
     if (!claim) {
       const props = this.newClaimProps;
       const annotations = props.protectFromPruning === false ? undefined : { ...PRUNE_PROTECTION_ANNOTATIONS };
-      claim = new k8s.KubePersistentVolumeClaim(scope, 'CheckpointClaim', {
+      claim = new ApiObject(scope, 'CheckpointClaim', {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
         metadata: { name: this.fixedName, annotations },
         spec: {
-          accessModes: this.accessModes,
+          accessModes: [...this.accessModes],
+          resources: { requests: { storage: props.size.asString() } },
           storageClassName: props.storageClassName,
           volumeMode: 'Filesystem',
-          resources: { requests: { storage: k8s.Quantity.fromString(props.size.asString()) } },
         },
       });
       this.claims.set(chart, claim);

@@ -1,17 +1,17 @@
 import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
-import { Container, ContainerProps } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { advise } from '../advice';
 import { humanDuration } from '../human-duration';
 import { GpuNodeLabels } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
 import { CloudProvider, NodeLabelRequirement } from './cloud-provider';
+import { Cpu, EnvValue, ExtraContainerProps, PodVolume } from './pod-values';
 import { resolvePreemptionContract, ResolvedPreemptionContract } from './preemption-policy';
 import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
 import { compact, positiveSeconds } from './validation';
-import { isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
+import { isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
 
 /** Library-owned environment variables of the trainer container. */
 export const ENV_CHECKPOINT_DIR = 'CHECKPOINT_DIR';
@@ -189,9 +189,9 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
 
   const initContainers = [
     ...(options.initContainers ?? []),
-    ...extraContainers('initContainers', props.initContainers, [options.containerName, ...(options.initContainers ?? []).map((c) => c.name)]),
+    ...extraContainers('initContainers', props.initContainers, [options.containerName, ...(options.initContainers ?? []).map((c) => c.name)], volumes),
   ];
-  const sidecars = extraContainers('sidecars', props.sidecars, [options.containerName, ...initContainers.map((c) => c.name)]);
+  const sidecars = extraContainers('sidecars', props.sidecars, [options.containerName, ...initContainers.map((c) => c.name)], volumes);
   if (sidecars.length > 0 && kubernetesVersion.minor < 29) {
     throw new Error(`sidecars need native sidecar containers, on by default from Kubernetes 1.29; the target is ${kubernetesVersion}. ` +
       'Set KubernetesVersion.setTarget(app, KubernetesVersion.V1_29) or later before adding charts, or pass kubernetesVersion.');
@@ -213,8 +213,8 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
       topologySpreadConstraints: props.spreadAcross === undefined ? undefined : [spread(props.spreadAcross, labels)],
       tolerations: tolerations(props, spot),
       priorityClassName: props.priorityClassName,
-      serviceAccountName: props.serviceAccount?.name,
-      imagePullSecrets: props.imagePullSecrets?.map((secret) => ({ name: secret.name })),
+      serviceAccountName: objectName('serviceAccountName', props.serviceAccountName),
+      imagePullSecrets: props.imagePullSecrets?.map((secret, i) => ({ name: objectName(`imagePullSecrets[${i}]`, secret) })),
       securityContext: {
         runAsNonRoot: runAsRoot ? undefined : true,
         runAsUser: runAsRoot ? undefined : runAsUser,
@@ -325,30 +325,54 @@ function checkSharedAccess(checkpoint: CheckpointOptions, concurrentPods: number
 
 function userEnv(props: TrainingWorkloadProps, libraryEnv: any[], reserved?: TrainerPodOptions['reservedEnv']): any[] {
   const taken = new Set(libraryEnv.map((entry) => entry.name));
-  return Object.entries(props.env ?? {}).map(([name, value]) => {
-    if (!isEnvVarName(name)) {
-      throw new Error(`env: '${name}' is not a valid environment variable name; use letters, digits, '_', '-' and '.', not starting with a digit.`);
-    }
+  return envList('env', props.env, (name) => {
     if (reserved?.matches(name)) {
       throw new Error(`env: '${name}' ${reserved.why}; remove it from env.`);
     }
     if (RESERVED_ENV.includes(name) || taken.has(name)) {
       throw new Error(`env: '${name}' is set by the library; configure it through its prop (checkpoint, preemption) instead.`);
     }
-    return { name, value: value.value, valueFrom: value.valueFrom };
   });
 }
 
+/** Env values as Kubernetes writes them (a cdk8s-plus EnvValue of any version has the same shape). */
+function envList(prop: string, env: { [name: string]: EnvValue } | undefined, check: (name: string) => void = () => {}): any[] {
+  return Object.entries(env ?? {}).map(([name, value]) => {
+    if (!isEnvVarName(name)) {
+      throw new Error(`${prop}: '${name}' is not a valid environment variable name; use letters, digits, '_', '-' and '.', not starting with a digit.`);
+    }
+    check(name);
+    if (value === undefined || value === null || (value.value === undefined) === (value.valueFrom === undefined)) {
+      throw new Error(`${prop}: '${name}' needs exactly one of a value or a reference; use EnvValue.fromValue('...'), fromSecret, fromConfigMap or fromFieldRef.`);
+    }
+    return { name, value: value.value, valueFrom: value.valueFrom === undefined ? undefined : JSON.parse(JSON.stringify(value.valueFrom)) };
+  });
+}
+
+/** A CPU amount checked: positive, in whole millicores at most. */
+function cpuQuantity(prop: string, cpu: Cpu): string {
+  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(String(cpu?.amount));
+  const millis = match === null ? NaN : Number(match[1]) * (match[2] === 'm' ? 1 : 1000);
+  if (!(millis > 0)) {
+    throw new Error(`${prop} (${cpu?.amount}) must be a positive amount of CPU; e.g. Cpu.units(8) or Cpu.millis(500), or leave ${prop} unset for no request.`);
+  }
+  if (!Number.isInteger(Math.round(millis * 1e6) / 1e6)) {
+    throw new Error(`${prop} (${cpu.amount}) is finer than a millicore, which Kubernetes rounds up; write whole millicores, e.g. Cpu.millis(${Math.ceil(millis)}).`);
+  }
+  return cpu.amount;
+}
+
+function positiveMemory(prop: string, memory: Size): string {
+  if (!(memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) > 0)) {
+    throw new Error(`${prop} (${memory.asString()}) must be positive; e.g. Size.gibibytes(64), or leave ${prop} unset for no request.`);
+  }
+  return memory.asString();
+}
+
 function buildResources(props: TrainingWorkloadProps): any {
-  if (props.cpu && !(Number(props.cpu.amount.replace(/m$/, '')) > 0)) {
-    throw new Error(`cpu (${props.cpu.amount}) must be positive; e.g. Cpu.units(8), or leave cpu unset for no request.`);
-  }
-  if (props.memory && !(props.memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) > 0)) {
-    throw new Error(`memory (${props.memory.asString()}) must be positive; e.g. Size.gibibytes(64), or leave memory unset for no request.`);
-  }
   const quantities: { [key: string]: string | number } = {};
-  if (props.cpu) quantities.cpu = props.cpu.amount;
-  if (props.memory) quantities.memory = props.memory.asString();
+  if (props.cpu) quantities.cpu = cpuQuantity('cpu', props.cpu);
+  if (props.memory) quantities.memory = positiveMemory('memory', props.memory);
   if (props.accelerator) quantities[props.accelerator.resourceName] = props.accelerator.count;
   if (props.ephemeralStorage) {
     if (!(props.ephemeralStorage.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) > 0)) {
@@ -455,10 +479,14 @@ function trainerVolumes(props: TrainingWorkloadProps, libraryVolumes: any[], lib
   const paths = new Map<string, string>(libraryMounts.map((m) => [m.mountPath, m.name]));
   (props.volumes ?? []).forEach((entry, i) => {
     const at = `volumes[${i}]`;
+    if (!(entry.volume instanceof PodVolume)) {
+      throw new Error(`${at}.volume is not a PodVolume; create it with PodVolume.fromPersistentVolumeClaim, fromConfigMap, fromSecret, fromEmptyDir or fromCsi.`);
+    }
     const volume = entry.volume._toKube();
+    if (!isDnsLabel(volume.name)) throw new Error(`${at}: the volume name '${volume.name}' must be a DNS label (lower-case letters, digits and '-', at most 63); set its name option.`);
     if (names.has(volume.name)) {
       throw new Error(`${at}: the volume name '${volume.name}' is already used${libraryVolumes.some((v) => v.name === volume.name) ? ' by the library (checkpoints, dshm, tmp)' : ''}; ` +
-        'give the cdk8s-plus Volume another name (its name option).');
+        'give the PodVolume another name (its name option).');
     }
     if (!entry.mountPath.startsWith('/')) throw new Error(`${at}.mountPath ('${entry.mountPath}') must be an absolute path, e.g. '/data'.`);
     const taken = paths.get(entry.mountPath.replace(/\/+$/, '') || '/');
@@ -474,16 +502,44 @@ function trainerVolumes(props: TrainingWorkloadProps, libraryVolumes: any[], lib
   return { volumes, mounts };
 }
 
-/** cdk8s-plus container props as containers, named uniquely. */
-function extraContainers(prop: string, list: ContainerProps[] | undefined, taken: string[]): any[] {
+/** Init containers or sidecars as Kubernetes writes them, named uniquely, mounting only the pod's volumes. */
+function extraContainers(prop: string, list: ExtraContainerProps[] | undefined, taken: string[], volumes: any[]): any[] {
   const names = new Set(taken);
+  const volumeNames = volumes.map((v) => v.name);
   return (list ?? []).map((props, i) => {
-    if (props.name === undefined) throw new Error(`${prop}[${i}] has no name; name each container, e.g. name: 'log-shipper'.`);
-    if (names.has(props.name)) throw new Error(`${prop}[${i}]: the container name '${props.name}' is already used in the pod; choose another.`);
+    const at = `${prop}[${i}]`;
+    if (typeof props.name !== 'string' || props.name === '') throw new Error(`${at} has no name; name each container, e.g. name: 'log-shipper'.`);
+    if (!isDnsLabel(props.name)) throw new Error(`${at}.name ('${props.name}') must be a DNS label: lower-case letters, digits and '-', at most 63.`);
+    if (names.has(props.name)) throw new Error(`${at}: the container name '${props.name}' is already used in the pod; choose another.`);
     names.add(props.name);
-    const { securityContext: _ignored, ...kube } = new Container(props)._toKube() as any;
-    // cdk8s-plus's k8s types hold quantities as Quantity objects: write their values.
-    return JSON.parse(JSON.stringify(kube, (_key, value) => (value?.constructor?.name === 'Quantity' ? value.value : value)));
+    if (typeof props.image !== 'string' || props.image.trim() === '' || /\s/.test(props.image)) {
+      throw new Error(`${at}.image ('${props.image}') must be an image reference without spaces, e.g. 'fluent/fluent-bit:3.1'.`);
+    }
+    checkArgv(`${at}.command`, props.command);
+    checkArgv(`${at}.args`, props.args);
+    const quantities: { [key: string]: string } = {};
+    if (props.cpu) quantities.cpu = cpuQuantity(`${at}.cpu`, props.cpu);
+    if (props.memory) quantities.memory = positiveMemory(`${at}.memory`, props.memory);
+    const mounts = (props.volumeMounts ?? []).map((mount, j) => {
+      if (!volumeNames.includes(mount.volume)) {
+        throw new Error(`${at}.volumeMounts[${j}]: '${mount.volume}' is not a volume of the pod; use one of ${volumeNames.map((n) => `'${n}'`).join(', ')} ` +
+          '(add others with the volumes prop).');
+      }
+      if (!mount.mountPath.startsWith('/')) throw new Error(`${at}.volumeMounts[${j}].mountPath ('${mount.mountPath}') must be an absolute path, e.g. '/data'.`);
+      return { name: mount.volume, mountPath: mount.mountPath, readOnly: mount.readOnly, subPath: mount.subPath };
+    });
+    return {
+      name: props.name,
+      image: props.image,
+      imagePullPolicy: props.imagePullPolicy,
+      command: props.command === undefined ? undefined : [...props.command],
+      args: props.args === undefined ? undefined : [...props.args],
+      workingDir: props.workingDir,
+      env: envList(`${at}.env`, props.env),
+      ports: (props.ports ?? []).map((port) => ({ containerPort: port.number, name: port.name })),
+      resources: Object.keys(quantities).length === 0 ? undefined : { requests: { ...quantities }, limits: { ...quantities } },
+      volumeMounts: mounts,
+    };
   });
 }
 
@@ -566,4 +622,12 @@ function checkedLabelValue(prop: string, value: string): string {
 
 function sortKeys(record: { [key: string]: string }): { [key: string]: string } {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A referenced object's name (service account, pull secret), checked as the apiserver will. */
+function objectName(prop: string, name: string | undefined): string | undefined {
+  if (name !== undefined && !isDnsSubdomain(name)) {
+    throw new Error(`${prop} ('${name}') must be the name of an object in the namespace: lower-case letters, digits, '-' and '.'.`);
+  }
+  return name;
 }

@@ -1,8 +1,8 @@
 import { Duration, Size } from 'cdk8s';
-import { ContainerProps, Cpu, EnvValue, ImagePullPolicy, ISecret, IServiceAccount, Volume } from 'cdk8s-plus-28';
 import { Accelerator } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
 import { CloudProvider, NodeLabelRequirement } from './cloud-provider';
+import { Cpu, EnvValue, ExtraContainerProps, ImagePullPolicy, PodVolume } from './pod-values';
 import { PreemptionContract } from './preemption-contract';
 import { SpotScheduling } from './spot-scheduling';
 import { KubernetesVersion } from '../kubernetes-version';
@@ -12,8 +12,8 @@ import { KubernetesVersion } from '../kubernetes-version';
  * claim, a ConfigMap, a Secret, a CSI volume such as GCS FUSE.
  */
 export interface TrainerVolume {
-  /** The volume, from cdk8s-plus (`Volume.fromPersistentVolumeClaim`, `fromConfigMap`, `fromSecret`, `fromCsi`...). */
-  readonly volume: Volume;
+  /** The volume (`PodVolume.fromPersistentVolumeClaim`, `fromConfigMap`, `fromSecret`, `fromCsi`, `fromEmptyDir`). */
+  readonly volume: PodVolume;
   /** Where the trainer container mounts it (an absolute path). */
   readonly mountPath: string;
   /**
@@ -160,16 +160,17 @@ export interface TrainingWorkloadProps {
   readonly priorityClassName?: string;
 
   /**
-   * Service account of the pods.
+   * Name of the service account of the pods (e.g. one bound to a cloud identity for
+   * bucket access).
    * @default - the namespace's default service account
    */
-  readonly serviceAccount?: IServiceAccount;
+  readonly serviceAccountName?: string;
 
   /**
-   * Secrets for pulling the image.
+   * Names of the Secrets for pulling the images.
    * @default - none
    */
-  readonly imagePullSecrets?: ISecret[];
+  readonly imagePullSecrets?: string[];
 
   /**
    * Extra node labels the pods must match, added to those of the spot preset and the GPU model.
@@ -252,7 +253,7 @@ export interface TrainingWorkloadProps {
    * trainer's restricted security context.
    * @default - none
    */
-  readonly initContainers?: ContainerProps[];
+  readonly initContainers?: ExtraContainerProps[];
 
   /**
    * Sidecar containers that run beside the trainer for the pod's life (a log shipper, a
@@ -260,7 +261,7 @@ export interface TrainingWorkloadProps {
    * Job still completes when the trainer exits. Needs Kubernetes 1.29 or later.
    * @default - none
    */
-  readonly sidecars?: ContainerProps[];
+  readonly sidecars?: ExtraContainerProps[];
 
   /**
    * Local scratch space of the trainer container (`ephemeral-storage` request and limit).

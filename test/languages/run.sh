@@ -116,6 +116,35 @@ if HOME="$ts/home" npx cdk8s synth --output synth-bad >synth-bad.log 2>&1; then
 fi
 grep -q "preemption-policy" synth-bad.log || { cat synth-bad.log >&2; exit 1; }
 step "typescript: cdk8s synth with the plugin, installed and registry forms; a bad Job refused"
+
+# An app on the newest cdk8s-plus installs one copy of it: the library depends on none.
+plus_copies() { find node_modules -type d -name 'cdk8s-plus-*' -prune | sort | tr '\n' ' '; }
+[ -z "$(plus_copies)" ] || { echo "languages: the README's install brought cdk8s-plus: $(plus_copies)" >&2; exit 1; }
+npm install cdk8s-plus-34@^2.0.54 >>install.log 2>&1 || { cat install.log >&2; exit 1; }
+[ "$(plus_copies)" = "node_modules/cdk8s-plus-34 " ] \
+  || { echo "languages: an app on cdk8s-plus-34 has these cdk8s-plus copies: $(plus_copies)" >&2; exit 1; }
+# ...and its claim, Cpu and EnvValue fit the library's props (type-checked, then synthesized).
+cat > plus34.ts <<'EOF'
+import { App, Chart, Size } from 'cdk8s';
+import { Cpu, EnvValue, PersistentVolumeAccessMode, PersistentVolumeClaim } from 'cdk8s-plus-34';
+import { CheckpointStorage, SpotScheduling, SpotTolerantTrainingJob } from 'cdk8s-training';
+const app = new App();
+const chart = new Chart(app, 'plus34');
+const claim = new PersistentVolumeClaim(chart, 'claim', {
+  metadata: { name: 'ckpt' }, accessModes: [PersistentVolumeAccessMode.READ_WRITE_MANY], storage: Size.tebibytes(1), storageClassName: 'standard-rwx',
+});
+new SpotTolerantTrainingJob(chart, 'train', {
+  name: 'train', image: 'registry.example.com/trainer:v1', command: ['python', 'train.py'], spot: SpotScheduling.gke(),
+  checkpoint: { storage: CheckpointStorage.fromClaim(claim) }, cpu: Cpu.units(4), env: { WANDB_MODE: EnvValue.fromValue('offline') },
+});
+console.log(app.synthYaml());
+EOF
+npx tsc --noEmit plus34.ts --strict --esModuleInterop --target ES2022 --module commonjs >tsc.log 2>&1 \
+  || { echo "languages: cdk8s-plus-34 values do not type-check against the library's props:" >&2; cat tsc.log >&2; exit 1; }
+npx ts-node plus34.ts > plus34.yaml
+grep -q "claimName: ckpt" plus34.yaml && grep -q 'cpu: "4"' plus34.yaml && grep -q "value: offline" plus34.yaml \
+  || { echo "languages: the cdk8s-plus-34 values were not written:" >&2; cat plus34.yaml >&2; exit 1; }
+step "typescript: an app on cdk8s-plus-34 has one cdk8s-plus copy; its claim, Cpu and EnvValue type-check and synthesize"
 cd "$root"
 
 for language in $languages; do
@@ -125,8 +154,11 @@ for language in $languages; do
     py="$work/python" && mkdir -p "$py" && cd "$py"
     readme_block install-python | sed "s# cdk8s-training\$# $wheel#" > install.sh
     bash -euo pipefail install.sh >install.log 2>&1 || { cat install.log >&2; exit 1; }
-    .venv/bin/pip install --quiet pytest xmlschema
-    step "python: wheel installed with $(.venv/bin/pip list 2>/dev/null | grep -E '^(cdk8s|cdk8s-plus-28|constructs|jsii) ' | tr -s ' ' | tr '\n' ',')"
+    step "python: wheel installed with $(.venv/bin/pip list 2>/dev/null | grep -E '^(cdk8s|constructs|jsii) ' | tr -s ' ' | tr '\n' ',')"
+    # The wheel depends on no cdk8s-plus: an app brings the one it uses.
+    if .venv/bin/pip list 2>/dev/null | grep -E '^cdk8s-plus'; then echo "languages: the wheel brought cdk8s-plus" >&2; exit 1; fi
+    # test_claims passes claims of cdk8s-plus-28 and of the newest on PyPI.
+    .venv/bin/pip install --quiet pytest xmlschema cdk8s-plus-28==2.5.6 cdk8s-plus-36==2.0.3
     EXPECTED_DIR="$expected" QUICKSTART="$root/examples/quickstart/quickstart.py" \
       .venv/bin/python -m pytest -q -p no:cacheprovider "$root/test/languages/python"
     step "python: pytest passed"
@@ -137,7 +169,7 @@ for language in $languages; do
     cp "$root/examples/quickstart/QuickStart.java" src/main/java/com/example/
     # Maven keeps what it fetched from a repository in ~/.m2 by version and never fetches the same
     # version again: drop the copies of what dist/java serves so this run uses the new build.
-    rm -rf "$HOME/.m2/repository/io/github/cdk8s-training" "$HOME/.m2/repository/org/cdk8s/cdk8s-plus-28"
+    rm -rf "$HOME/.m2/repository/io/github/cdk8s-training"
     mvn -B -q -Dcdk8s-training.version="$version" compile >build.log 2>&1 || { cat build.log >&2; exit 1; }
     CDK8S_OUTDIR="$jv/out" mvn -B -q -Dcdk8s-training.version="$version" exec:java >run.log 2>&1 || { cat run.log >&2; exit 1; }
     compare java "$jv/out"
