@@ -22,11 +22,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   jsiiVersion: '~6.0.0',
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.3.0',
-  // yaml, commander and mvdan-sh are bundled: lint reads manifests and its arguments with the first
-  // two, the shell-syntax rule parses scripts with the third (mvdan/sh compiled to JavaScript);
-  // none appears in the API.
-  bundledDeps: ['yaml@^2.5.0', 'commander@^14.0.0', 'mvdan-sh@^0.10.1'],
-  devDeps: ['ajv@^8.17.0', 'ajv-formats@^3.0.1', 'cdk8s-cli@^2.200.0', '@kubernetes/client-node@~1.4.0', 'expect@^30', '@microsoft/jest-sarif@1.0.0-beta.0', '@xmldom/xmldom@^0.9.0', 'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-34@^2.0.54'],
+  // yaml, commander, mvdan-sh and ajv are bundled: lint reads manifests and its arguments with the
+  // first two, the shell-syntax rule parses scripts with the third (mvdan/sh compiled to
+  // JavaScript), `lint --strict` validates with the fourth; none appears in the API.
+  // ajv validates `lint --strict` (loaded only then).
+  bundledDeps: ['yaml@^2.5.0', 'commander@^14.0.0', 'mvdan-sh@^0.10.1', 'ajv@^8.17.0'],
+  devDeps: ['ajv-formats@^3.0.1', 'cdk8s-cli@^2.200.0', '@kubernetes/client-node@~1.4.0', 'expect@^30', '@microsoft/jest-sarif@1.0.0-beta.0', '@xmldom/xmldom@^0.9.0', 'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-34@^2.0.54'],
   bin: { 'cdk8s-training': 'lib/cli/main.js' },
 
   // jsii checks the public API against every language; package-all builds all but .NET (below).
@@ -59,12 +60,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // examples/quickstart imports the package by name, as a user's app does.
   tsconfigDev: { include: ['../examples/**/*.ts', '../bench/**/*.ts'], compilerOptions: { paths: { 'cdk8s-training': ['../src'] } } },
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'] },
-  gitignore: ['/manifests/', '/bench/results.json', '/cluster/.build/', 'test/torch/.venv/'],
+  gitignore: ['/manifests/', '/bench/results.json', '/cluster/.build/', 'test/torch/.venv/', '/schemas/'],
 });
 
 // lib/imports: classes generated from the CRDs, used for types at compile time only (nothing
 // in lib requires them; 75% of the unpacked package).
-for (const pattern of ['/examples/', '/bench/', '/manifests/', '/.ci/', '/lib/imports/', '/cluster/', '/test/']) {
+for (const pattern of ['/examples/', '/bench/', '/manifests/', '/.ci/', '/lib/imports/', '/cluster/', '/test/', '/scripts/']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -117,18 +118,31 @@ const bench = project.addTask('bench', { description: 'Run the benchmarks (bench
 bench.spawn(project.compileTask);
 bench.exec('node --expose-gc -r ts-node/register/transpile-only bench/bench.ts', { receiveArgs: true, env: { TS_NODE_PROJECT: 'test/tsconfig.json' } });
 
-// Typed classes for the CRDs in ../shared: a manual task, run when a CRD version changes.
+// Typed classes for the operators' CRDs, from the modules cluster/operators/go.mod pins (the
+// versions the cluster suite runs and --strict validates against): a manual task, run when a
+// pin changes.
 const importCrds = project.addTask('import:crds', {
-  description: 'Regenerate src/imports from the CRDs in ../shared/crds (cdk8s import)',
+  description: 'Regenerate src/imports from the CRDs of the pinned operator modules (cdk8s import)',
 });
+const moduleDir = (module: string) => `$(node scripts/strict-schemas.js --module-dir ${module})`;
 for (const spec of [
-  '../shared/crds/kubeflow.org_pytorchjobs.yaml',
-  'trainjob:=../shared/crds/trainer.kubeflow.org_trainjobs.yaml',
-  'trainingruntime:=../shared/crds/trainer.kubeflow.org_trainingruntimes.yaml',
-  'jobset:=../shared/crds/jobset.x-k8s.io_jobsets.yaml',
+  `${moduleDir('github.com/kubeflow/training-operator')}/manifests/base/crds/kubeflow.org_pytorchjobs.yaml`,
+  `trainjob:=${moduleDir('github.com/kubeflow/trainer/v2')}/manifests/base/crds/trainer.kubeflow.org_trainjobs.yaml`,
+  `trainingruntime:=${moduleDir('github.com/kubeflow/trainer/v2')}/manifests/base/crds/trainer.kubeflow.org_trainingruntimes.yaml`,
+  `jobset:=${moduleDir('sigs.k8s.io/jobset')}/config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml`,
 ]) {
   importCrds.exec(`cdk8s import ${spec} --output src/imports --language typescript`);
 }
+
+// The strict schemas (schemas/strict-schemas.json.gz, shipped in the package for `lint --strict`,
+// and the tests' conformance check): read from the Go modules the cluster suite pins, never
+// copied. The build needs them; the tests run without Go and then say the check is skipped.
+const schemas = project.addTask('schemas', {
+  description: 'Write schemas/strict-schemas.json.gz from the pinned Go modules (Kubernetes OpenAPI, operator CRDs)',
+  exec: 'node scripts/strict-schemas.js',
+});
+project.preCompileTask.spawn(schemas);
+project.testTask.prependExec('node scripts/strict-schemas.js --optional', { name: 'schemas' });
 
 // ts-jest transpiles test files without type-checking (isolatedModules), so type-check the
 // tests, the examples and the benchmarks before jest runs.

@@ -6,6 +6,7 @@ import { Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
 import { teamFraudDistributed } from '../examples/distributed';
 import { teamFraud } from '../examples/team-fraud';
+import { SCHEMAS_AVAILABLE } from './util/conformance';
 import { main } from '../src/cli/main';
 
 function tmp(files: { [name: string]: string | Buffer }): string {
@@ -398,5 +399,83 @@ describe('lint configuration (.cdk8s-training.yaml, --config) (#14)', () => {
     const result = run('lint', '--config', path.join(dir, 'c.yaml'), path.join(dir, 'job.yaml'));
     expect(result.err).toMatch(message);
     expect(result.code).toBe(2);
+  });
+});
+
+describe('lint --strict: the Kubernetes OpenAPI and the operators\' CRDs, shipped with the package (#15)', () => {
+  const maybe = SCHEMAS_AVAILABLE ? test : test.skip;
+  const TYPO_JOB = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: typo
+spec:
+  backofLimit: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: trainer
+          image: trainer:v1
+          ports:
+            - containerPort: http
+`;
+  const WIDGET = `apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec: {size: 3}
+`;
+
+  maybe('unknown fields and wrong types are errors at their line and column; without --strict nothing is said of them', () => {
+    const dir = tmp({ 'job.yaml': `${SERVICE}---\n${TYPO_JOB}` });
+    const file = path.join(dir, 'job.yaml');
+    const loose = run('lint', dir);
+    expect(loose.out).not.toMatch(/strict-schema/);
+    const result = run('lint', '--strict', dir);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`${file}:11:3: error [strict-schema] Job/typo: spec.backofLimit: unknown field "backofLimit".`);
+    expect(result.out).toContain(`${file}:19:30: error [strict-schema] Job/typo: spec.template.spec.containers.0.ports.0.containerPort: must be integer.`);
+    expect(result.out).toMatch(/strict schemas: k8s\.io\/kubernetes@v1\.36\.\d+, github\.com\/kubeflow\/training-operator@v1\.9\.4, .*sigs\.k8s\.io\/kueue@v0\.19\.\d+ \(0 objects of kinds they do not know\)/);
+    // The Service in the same file conforms: no finding for it.
+    expect(result.out).not.toMatch(/Service\/tensorboard/);
+  });
+
+  maybe('the library\'s own output is strictly valid: the example app passes --strict with exit 0', () => {
+    const app = Testing.app();
+    const docs = [...Testing.synth(teamFraud(app)), ...Testing.synth(teamFraudDistributed(app))];
+    const dir = tmp({ 'all.yaml': docs.map((d) => stringify(d)).join('---\n') });
+    const result = run('lint', '--strict', dir);
+    expect(result.out).toMatch(/0 errors, 0 warnings; strict schemas: /);
+    expect(result.code).toBe(0);
+  });
+
+  maybe('a kind no schema knows is a warning that says it was not validated (never a silent pass)', () => {
+    const dir = tmp({ 'widget.yaml': WIDGET });
+    const result = run('lint', '--strict', '--format', 'json', dir);
+    const report = JSON.parse(result.out);
+    expect(report.findings).toEqual([expect.objectContaining({
+      ruleId: 'strict-schema',
+      severity: 'warning',
+      object: 'Widget/w',
+      line: 1,
+      message: expect.stringMatching(/^no schema knows example\.com\/v1 Widget, so it was not validated strictly \(--strict knows the Kubernetes v1\.36\.\d+ kinds/),
+    })]);
+    expect(report.strict.unknownKinds).toBe(1);
+    expect(result.code).toBe(0);
+    expect(run('lint', '--strict', '--fail-on-warnings', dir).code).toBe(1);
+  });
+
+  maybe('a PyTorchJob is validated against the Training Operator\'s CRD', () => {
+    const pytorch = {
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'PyTorchJob',
+      metadata: { name: 'ddp' },
+      spec: { pytorchReplicaSpecs: { Worker: { replicas: 2, restartPolicy: 'OnFailur', tempate: {} } } },
+    };
+    const result = run('lint', '--strict', tmp({ 'ddp.yaml': stringify(pytorch) }));
+    expect(result.out).toMatch(/error \[strict-schema\] PyTorchJob\/ddp: spec\.pytorchReplicaSpecs\.Worker\.tempate: unknown field "tempate"\./);
+  });
+
+  test('--strict is in lint --help', () => {
+    expect(run('lint', '--help').out.replace(/\s+/g, ' ')).toMatch(/--strict also validate every object against the Kubernetes OpenAPI/);
   });
 });

@@ -4,6 +4,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { DEFAULT_CONFIG, LintConfig } from './config';
 import { contextFor, evaluate, findRule } from '../rules/engine';
 import { describe as describeObject } from '../rules/workloads';
+import { StrictSchemas } from '../schemas/strict-schemas';
 
 /** Kinds at least one rule inspects; other kinds are read and reported as unchecked. */
 const CHECKED_KINDS = ['Job', 'CronJob', 'PyTorchJob', 'Pod', 'PersistentVolumeClaim', 'ConfigMap'];
@@ -33,7 +34,15 @@ export interface LintOptions {
   readonly config?: LintConfig;
   /** Reads standard input, for the path `-` (default: fd 0). */
   readonly readStdin?: () => Buffer;
+  /**
+   * Also validate every object strictly against these schemas (`--strict`): unknown fields,
+   * wrong types and missing required fields are `strict-schema` errors.
+   */
+  readonly strict?: StrictSchemas;
 }
+
+/** The finding id of `--strict`: a field the schema refuses, or a kind no schema knows. */
+export const STRICT_SCHEMA = 'strict-schema';
 
 export interface LintReport {
   readonly files: number;
@@ -42,6 +51,8 @@ export interface LintReport {
   readonly findings: LintFinding[];
   /** Every object read, by file, as `Kind/name` (JUnit lists the clean ones as passed tests). */
   readonly checked?: ReadonlyArray<{ readonly file: string; readonly object: string }>;
+  /** With --strict: what the objects were validated against, and how many kinds no schema knows. */
+  readonly strict?: { readonly sources: ReadonlyArray<{ module: string; version: string; kinds: string[] }>; readonly unknownKinds: number };
 }
 
 interface LoadedObject {
@@ -50,7 +61,7 @@ interface LoadedObject {
   readonly column?: number;
   readonly object: any;
   /** Line and column of a path inside the object, where the source can tell. */
-  readonly positionOf?: (path: Array<string | number>) => { line: number; column: number } | undefined;
+  readonly positionOf?: (path: Array<string | number>, key?: boolean) => { line: number; column: number } | undefined;
 }
 
 /** The name stdin is reported under. */
@@ -140,7 +151,7 @@ function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer
   }
   const loaded: LoadedObject[] = [];
   const accept = (value: any, document: number, line?: number, column?: number,
-    positionOf?: (path: Array<string | number>) => { line: number; column: number } | undefined) => {
+    positionOf?: (path: Array<string | number>, key?: boolean) => { line: number; column: number } | undefined) => {
     if (value === null || value === undefined) return;
     if (Array.isArray(value) || typeof value !== 'object') {
       const type = Array.isArray(value) ? 'a list' : `a ${typeof value}`;
@@ -198,8 +209,11 @@ function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer
       findings.push(inputProblem(file, `document ${i + 1} cannot be read: ${(error as Error).message}.`, 'error', line, `document ${i + 1}`));
       return;
     }
-    const positionOf = (fieldPath: Array<string | number>) => {
-      const node = document.getIn(fieldPath, true) as any;
+    const positionOf = (fieldPath: Array<string | number>, key = false) => {
+      // The key of a field (an unknown field is pointed at by its name), else its value.
+      const parent = key && fieldPath.length > 0 ? document.getIn(fieldPath.slice(0, -1), true) as any : undefined;
+      const pair = parent?.items?.find?.((item: any) => item?.key?.value === fieldPath[fieldPath.length - 1]);
+      const node = pair?.key ?? document.getIn(fieldPath, true) as any;
       const offset = node?.range?.[0];
       if (offset === undefined) return undefined;
       const pos = lineCounter.linePos(offset);
@@ -219,13 +233,41 @@ export function lint(paths: string[], options: LintOptions): LintReport {
   const loaded = files.flatMap((file) => loadFile(file, findings, readStdin));
   const objects = loaded.map((entry) => entry.object);
   const context = contextFor(objects, options.kubernetesMinor);
+  // A missing field (ttlSecondsAfterFinished is not set) is pointed at through its parent.
+  const position = (entry: LoadedObject, fieldPath: Array<string | number> | undefined, key = false) => {
+    let at: { line?: number; column?: number } | undefined;
+    for (let n = fieldPath?.length ?? 0; at === undefined && n > 0; n--) {
+      at = entry.positionOf?.(fieldPath!.slice(0, n), key && n === fieldPath!.length);
+    }
+    return at ?? { line: entry.line, column: entry.column };
+  };
+  let unknownKinds = 0;
   for (const entry of loaded) {
+    if (options.strict !== undefined) {
+      const problems = options.strict.problems(entry.object);
+      if (problems === undefined) unknownKinds++;
+      for (const problem of problems ?? [{ path: [], message: '' }]) {
+        const at = position(entry, problem.path, problem.message.startsWith('unknown field'));
+        findings.push({
+          file: entry.file,
+          line: at.line,
+          column: at.column,
+          object: describeObject(entry.object),
+          ruleId: STRICT_SCHEMA,
+          severity: problems === undefined ? 'warning' : 'error',
+          message: problems === undefined
+            ? `no schema knows ${entry.object.apiVersion} ${entry.object.kind}, so it was not validated strictly ` +
+              `(--strict knows the Kubernetes ${options.strict.kubernetesVersion} kinds and the CRDs of ${crdSummary(options.strict)}).`
+            : `${problem.path.length > 0 ? problem.path.join('.') : '(object)'}: ${problem.message}.`,
+          fix: problems === undefined
+            ? 'Validate it against its own CRD (kubeconform with the CRD schema, or kubectl apply --dry-run=server).'
+            : 'Correct the field as the Kubernetes API defines it: kubectl apply refuses unknown fields (its --validate=strict default) and wrong types.',
+        });
+      }
+    }
     for (const finding of evaluate([entry.object], context, new Set(), config.rules)) {
       const fieldPath = finding.path ?? pathInMessage(finding.message, entry.object);
-      // A missing field (ttlSecondsAfterFinished is not set) is pointed at through its parent.
-      let at: { line?: number; column?: number } | undefined;
-      for (let n = fieldPath?.length ?? 0; at === undefined && n > 0; n--) at = entry.positionOf?.(fieldPath!.slice(0, n));
-      at = at ?? { line: entry.line, column: entry.column };
+      const at = position(entry, fieldPath);
       findings.push({
         file: entry.file,
         line: at.line,
@@ -240,7 +282,12 @@ export function lint(paths: string[], options: LintOptions): LintReport {
   }
   const unchecked = objects.filter((object) => !CHECKED_KINDS.includes(object.kind)).length;
   const checked = loaded.map((entry) => ({ file: entry.file, object: describeObject(entry.object) }));
-  return { files: files.length, objects: objects.length, unchecked, findings, checked };
+  const strict = options.strict === undefined ? undefined : { sources: options.strict.sources, unknownKinds };
+  return { files: files.length, objects: objects.length, unchecked, findings, checked, strict };
+}
+
+function crdSummary(schemas: StrictSchemas): string {
+  return schemas.sources.filter((s) => s.module !== 'k8s.io/kubernetes').map((s) => `${s.module}@${s.version}`).join(', ');
 }
 
 /** The text report: one line per finding, then a summary line. */
@@ -249,7 +296,9 @@ export function formatText(report: LintReport): string {
     `${location(f)}: ${f.severity} [${f.ruleId}] ${f.object}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`);
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.length - errors;
-  lines.push(`${report.files} files, ${report.objects} objects (${report.unchecked} of kinds no rule checks): ${errors} errors, ${warnings} warnings`);
+  const strict = report.strict === undefined ? '' : `; strict schemas: ${report.strict.sources.map((s) => `${s.module}@${s.version}`).join(', ')}` +
+    ` (${report.strict.unknownKinds} objects of kinds they do not know)`;
+  lines.push(`${report.files} files, ${report.objects} objects (${report.unchecked} of kinds no rule checks): ${errors} errors, ${warnings} warnings${strict}`);
   return lines.join('\n') + '\n';
 }
 

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './config';
 import { formatJunit, formatSarif, formatText, lint, toolVersion } from './lint';
 import { KubernetesVersion } from '../kubernetes-version';
+import { STRICT_SCHEMAS_FILE, StrictSchemas } from '../schemas/strict-schemas';
 
 const FORMATS = ['text', 'json', 'sarif', 'junit'];
 
@@ -13,6 +14,7 @@ interface LintFlags {
   readonly failOnWarnings?: boolean;
   readonly config?: string;
   readonly kubernetesVersion: number;
+  readonly strict?: boolean;
 }
 
 /** `1.N` to the minor version, for a version this library knows. */
@@ -45,6 +47,7 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
     .option('--fail-on-warnings', 'exit 1 on warnings too')
     .option('--config <file>', `rules to include or exclude, severity overrides, paths to skip (default: ${DEFAULT_CONFIG_FILE} in the working folder, if present)`)
     .addOption(new Option('--kubernetes-version <1.N>', 'target version for version-gated fields').argParser(kubernetesMinor).default(KubernetesVersion.DEFAULT.minor, String(KubernetesVersion.DEFAULT)))
+    .option('--strict', 'also validate every object against the Kubernetes OpenAPI and the training operators\' CRDs shipped with the package: unknown fields, wrong types, missing required fields')
     .addHelpText('after', `\n${EXIT_CODES}`)
     .exitOverride()
     .action((paths: string[], flags: LintFlags) => {
@@ -77,7 +80,15 @@ function runLint(paths: string[], flags: LintFlags, out: (text: string) => void,
     err(`cdk8s-training lint: ${error.message}\n`);
     return 2;
   }
-  const report = lint(paths, { kubernetesMinor: flags.kubernetesVersion, readStdin, config });
+  let strict: StrictSchemas | undefined;
+  if (flags.strict) {
+    strict = StrictSchemas.load();
+    if (strict === undefined) {
+      err(`cdk8s-training lint: --strict needs ${STRICT_SCHEMAS_FILE}, which this installation lacks; reinstall the package.\n`);
+      return 2;
+    }
+  }
+  const report = lint(paths, { kubernetesMinor: flags.kubernetesVersion, readStdin, config, strict });
   out(flags.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : flags.format === 'sarif' ? formatSarif(report)
     : flags.format === 'junit' ? formatJunit(report) : formatText(report));
   const errors = report.findings.filter((f) => f.severity === 'error').length;

@@ -2,7 +2,7 @@ import { GroupVersionKind } from 'cdk8s';
 
 /**
  * Group, version and kind of the custom resources the library emits. Their typed classes in
- * src/imports (`cdk8s import` of ../shared/crds) are imported for types only, so requiring
+ * src/imports (`cdk8s import` of the pinned operator modules' CRDs) are imported for types only, so requiring
  * the package does not load 3.5 MB of generated code; a test holds these equal to the
  * generated classes' GVK.
  */

@@ -91,3 +91,25 @@ spec:
     result = subprocess.run([LINT, "lint", str(job)], capture_output=True, text=True)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "runs a sh script that does not exec its last command" in result.stdout
+
+
+def test_lint_strict_validates_with_the_schemas_and_validator_in_the_package(outdir, tmp_path):
+    # schemas/strict-schemas.json.gz and ajv ship in the npm tarball the wheel carries.
+    clean = subprocess.run([LINT, "lint", "--strict", str(outdir)], capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "strict schemas: k8s.io/kubernetes@v1.36" in clean.stdout
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("""\
+apiVersion: batch/v1
+kind: Job
+metadata: {name: trainer}
+spec:
+  backofLimit: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: trainer, image: trainer:v1}]
+""")
+    result = subprocess.run([LINT, "lint", "--strict", str(typo)], capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f'{typo}:5:3: error [strict-schema] Job/trainer: spec.backofLimit: unknown field "backofLimit".' in result.stdout
