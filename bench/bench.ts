@@ -264,15 +264,21 @@ function section6(): void {
   const importsBytes = fs.existsSync(importsDir)
     ? fs.readdirSync(importsDir).reduce((sum, f) => sum + fs.statSync(path.join(importsDir, f)).size, 0) : 0;
   const withImports = pack.unpackedSize + importsBytes;
+  // What `lint --strict` adds: the schemas and the bundled validator (ajv and its dependencies).
+  const strictFiles = pack.files.filter((f: any) =>
+    /^(schemas\/|node_modules\/(ajv|fast-uri|fast-deep-equal|json-schema-traverse|require-from-string)\/)/.test(f.path));
+  const strictBytes = strictFiles.reduce((sum: number, f: any) => sum + f.size, 0);
   results.packageSize = {
     packedBytes: pack.size,
     unpackedBytes: pack.unpackedSize,
     files: pack.entryCount,
     libImportsBytes: importsBytes,
     ratioToWithImports: pack.unpackedSize / withImports,
+    strictBytes,
   };
   row('6 npm package', `${(pack.size / 1e6).toFixed(2)} MB packed, ${(pack.unpackedSize / 1e6).toFixed(2)} MB unpacked`,
-    `with lib/imports ${(withImports / 1e6).toFixed(2)} MB unpacked`, `x${(pack.unpackedSize / withImports).toFixed(2)}`, `${pack.entryCount} files`);
+    `with lib/imports ${(withImports / 1e6).toFixed(2)} MB unpacked`, `x${(pack.unpackedSize / withImports).toFixed(2)}`,
+    `${pack.entryCount} files; --strict's schemas + ajv ${(strictBytes / 1e6).toFixed(2)} MB of it`);
 }
 
 // `npm run bench -- --only 1,4` runs those sections alone.
