@@ -164,7 +164,8 @@ export class HyperparameterSweep extends TrainingWorkload {
     if (gridBytes > MAX_CONFIGMAP_BYTES) {
       throw new Error(`the grid takes ${gridBytes} bytes, over the ${MAX_CONFIGMAP_BYTES}-byte ConfigMap limit (RULEBOOK P13); express the trials as axes, or split the sweep.`);
     }
-    this.apiObject = new RenderedApiObject(this, 'Resource', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name } });
+    const resource = new RenderedApiObject(this, 'Resource', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name } });
+    this.apiObject = resource;
     this.name = name;
     this.gridConfigMap = new RenderedApiObject(this, 'Grid', {
       apiVersion: 'v1',
@@ -209,7 +210,7 @@ export class HyperparameterSweep extends TrainingWorkload {
       }],
     });
     addLabels(this.apiObject, pod.workloadLabels);
-    (this.apiObject as RenderedApiObject)._setSpec(trainingJobSpec(settings, pod, CONTAINER_NAME, {
+    resource._setSpec(trainingJobSpec(settings, pod, CONTAINER_NAME, {
       extra: { completionMode: 'Indexed', suspend: props.suspend, ...perIndex },
       omitBackoffLimit: perIndex.backoffLimitPerIndex !== undefined,
       configErrorAction: perIndex.backoffLimitPerIndex !== undefined ? 'FailIndex' : 'FailJob',

@@ -1,9 +1,10 @@
 import { parseRules } from './cli/config';
-import { pathInMessage } from './cli/lint';
+import { pathInMessage, STRICT_SCHEMA } from './cli/lint';
 import { KubernetesVersion } from './kubernetes-version';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { Rule, Severity } from './rules/rule';
 import { describe as describeObject } from './rules/workloads';
+import { StrictSchemas } from './schemas/strict-schemas';
 
 /**
  * Properties of the validation plugin, from `properties:` in cdk8s.yaml.
@@ -28,6 +29,15 @@ export interface TrainingValidationProps {
    * @default - every rule at its own severity
    */
   readonly rules?: TrainingValidationRules;
+
+  /**
+   * Also validate every manifest strictly against the Kubernetes OpenAPI and the training
+   * operators' CRDs shipped with the package, as `cdk8s-training lint --strict` does: unknown
+   * fields, wrong types and missing required fields are `strict-schema` errors, a kind no
+   * schema knows a warning.
+   * @default false
+   */
+  readonly strict?: boolean;
 }
 
 /**
@@ -69,6 +79,7 @@ export class TrainingValidation {
   private readonly failOnWarnings: boolean;
   private readonly rules: Rule[];
   private readonly severity: ReadonlyMap<string, Severity>;
+  private readonly strict?: StrictSchemas;
 
   constructor(props: TrainingValidationProps = {}) {
     const version = props.kubernetesVersion ?? String(KubernetesVersion.DEFAULT);
@@ -81,6 +92,12 @@ export class TrainingValidation {
     const { rules, severity } = parseRules(props.rules, (field) => `TrainingValidation properties: ${field}`);
     this.rules = rules;
     this.severity = severity;
+    if (props.strict === true) {
+      this.strict = StrictSchemas.load();
+      if (this.strict === undefined) throw new Error('TrainingValidation: strict needs the schemas the package ships (schemas/strict-schemas.json.gz); reinstall it.');
+    } else if (props.strict !== undefined && props.strict !== false) {
+      throw new Error(`TrainingValidation: strict ('${props.strict}') must be true or false.`);
+    }
   }
 
   /**
@@ -99,7 +116,22 @@ export class TrainingValidation {
     const byRule = new Map<string, Array<{ resourceName: string; locations: string[]; manifestPath: string }>>();
     let errors = 0;
     let warnings = 0;
+    const add = (key: string, resource: { resourceName: string; locations: string[]; manifestPath: string }) => {
+      const resources = byRule.get(key) ?? [];
+      resources.push(resource);
+      byRule.set(key, resources);
+    };
     for (const { object, manifest } of loaded) {
+      const resourceName = object?.metadata?.name ?? describeObject(object);
+      const problems = this.strict?.problems(object);
+      if (this.strict !== undefined && problems === undefined) {
+        warnings++;
+        add(`${STRICT_SCHEMA} (warning)`, { resourceName, manifestPath: manifest, locations: [`no schema knows ${object?.apiVersion} ${object?.kind}; not validated strictly.`] });
+      }
+      if (problems !== undefined && problems.length > 0) {
+        errors += problems.length;
+        add(`${STRICT_SCHEMA} (error)`, { resourceName, manifestPath: manifest, locations: problems.map((p) => `${p.path.join('.') || '(object)'}: ${p.message}.`) });
+      }
       for (const finding of evaluate([object], ruleContext, new Set(), this.rules)) {
         const severity = this.severity.get(finding.ruleId) ?? finding.severity;
         if (severity === 'error') errors++; else warnings++;
@@ -117,6 +149,15 @@ export class TrainingValidation {
       }
     }
     for (const [ruleName, violatingResources] of byRule) {
+      if (ruleName.startsWith(`${STRICT_SCHEMA} `)) {
+        context.report.addViolation({
+          ruleName,
+          recommendation: `The manifest does not match the schema of its kind (Kubernetes ${this.strict!.kubernetesVersion} OpenAPI, or the operator's CRD).`,
+          fix: 'Correct the field as the API defines it: kubectl apply refuses unknown fields (its --validate=strict default) and wrong types.',
+          violatingResources,
+        });
+        continue;
+      }
       const rule = findRule(ruleName.split(' ')[0])!;
       context.report.addViolation({
         ruleName,

@@ -176,12 +176,13 @@ export class ScheduledRetrain extends TrainingWorkload {
     this.ttlAfterFinished = settings.ttlAfterFinished;
 
     if (props.name !== undefined) checkCronJobName(props.name);
-    this.apiObject = new RenderedApiObject(this, 'Resource', {
+    const resource = new RenderedApiObject(this, 'Resource', {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
       metadata: props.name === undefined ? {} : { name: props.name },
     });
-    this.name = this.apiObject.name;
+    this.apiObject = resource;
+    this.name = resource.name;
     if (props.name === undefined) checkCronJobName(this.name);
 
     const pod = this._buildTrainerPod(props, {
@@ -209,7 +210,7 @@ export class ScheduledRetrain extends TrainingWorkload {
     });
     // Added after compact(): the job spec is final and keeps its empty lists.
     spec.jobTemplate = { metadata: { labels: pod.workloadLabels }, spec: trainingJobSpec(settings, pod, CONTAINER_NAME) };
-    (this.apiObject as RenderedApiObject)._setSpec(spec);
+    resource._setSpec(spec);
   }
 }
 

@@ -123,12 +123,13 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
     if (props.name !== undefined) checkJobName(props.name);
 
     this.restartPolicy = 'Never';
-    this.apiObject = new RenderedApiObject(this, 'Resource', {
+    const resource = new RenderedApiObject(this, 'Resource', {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: props.name === undefined ? {} : { name: props.name },
     });
-    this.name = this.apiObject.name;
+    this.apiObject = resource;
+    this.name = resource.name;
     if (props.name === undefined) checkJobName(this.name);
 
     const pod = this._buildTrainerPod(props, {
@@ -148,7 +149,7 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
 
     addLabels(this.apiObject, pod.workloadLabels);
     const spec = trainingJobSpec(settings, pod, CONTAINER_NAME, { extra: { suspend: props.suspend } });
-    (this.apiObject as RenderedApiObject)._setSpec(spec);
+    resource._setSpec(spec);
   }
 }
 

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { TrainingValidation } from '../src';
-import { expectConformant } from './util/conformance';
+import { SCHEMAS_AVAILABLE, expectConformant } from './util/conformance';
 
 const ROOT = path.resolve(__dirname, '..');
 const CDK8S_CLI = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
@@ -127,5 +127,47 @@ describe('TrainingValidation rules (#15: failOnWarnings in a repo with non-train
   test('a rule the apiserver enforces cannot be excluded', () => {
     expect(() => new TrainingValidation({ rules: { exclude: ['job-restart-policy'] } }))
       .toThrow("TrainingValidation properties: rules.exclude: 'job-restart-policy' cannot be turned off: the apiserver refuses what it finds");
+  });
+});
+
+describe('TrainingValidation strict (#15: the schemas lint --strict uses)', () => {
+  const maybe = SCHEMAS_AVAILABLE ? test : test.skip;
+  const run = async (props: any, objects: any[]) => {
+    const violations: any[] = [];
+    let status = '';
+    await new TrainingValidation(props).validate({
+      manifests: ['m.yaml'],
+      parseManifest: () => objects,
+      report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
+    });
+    return { status, violations };
+  };
+  const typo = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'settings' },
+    dta: { a: 'b' },
+  };
+
+  maybe('an unknown field fails the synth with strict, and is not looked at without it', async () => {
+    expect((await run({}, [typo])).status).toBe('success');
+    const { status, violations } = await run({ strict: true }, [typo]);
+    expect(status).toBe('failure');
+    expect(violations).toEqual([expect.objectContaining({
+      ruleName: 'strict-schema (error)',
+      violatingResources: [{ resourceName: 'settings', manifestPath: 'm.yaml', locations: ['dta: unknown field "dta".'] }],
+    })]);
+  });
+
+  maybe('a kind no schema knows is a warning (failing with failOnWarnings), never a silent pass', async () => {
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
+    expect((await run({ strict: true }, [widget])).status).toBe('success');
+    const { status, violations } = await run({ strict: true, failOnWarnings: true }, [widget]);
+    expect(status).toBe('failure');
+    expect(violations.map((v) => v.ruleName)).toEqual(['strict-schema (warning)']);
+  });
+
+  test('strict must be a boolean', () => {
+    expect(() => new TrainingValidation({ strict: 'yes' } as any)).toThrow("TrainingValidation: strict ('yes') must be true or false.");
   });
 });

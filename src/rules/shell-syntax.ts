@@ -1,21 +1,11 @@
 import { Rule } from './rule';
-import { readScript, shellCommandOf, shellSyntaxIn } from './shell';
+import { interpreterProgramAt, readScript, shellCommandOf, shellSyntaxIn } from './shell';
 import { containersOf, forEachPodSpec, trainingReason } from './workloads';
 import { ASSIGNMENT_FILE_ENV } from '../trainer/sweep-grid';
 
 /** Variables the Training Operator adds to PyTorchJob containers (RULEBOOK K7); $(VAR) of them is expanded. */
 const OPERATOR_ENV = ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'PYTHONUNBUFFERED', 'PET_NPROC_PER_NODE', 'PET_NODE_RANK', 'PET_NNODES',
   'PET_RDZV_ENDPOINT', 'PET_RDZV_BACKEND', 'PET_MAX_RESTARTS', 'PET_RDZV_ID', 'PET_RDZV_CONF'];
-
-/** Interpreters whose `-c` / `-e` argument is a program in their own language. */
-const INTERPRETERS = /^(?:.*\/)?(python[0-9.]*|node|perl|ruby)$/;
-
-/** Where the program text is in `<interpreter> [-u] -c <program> ...`, if argv is that. */
-function interpreterProgramAt(argv: unknown[]): number | undefined {
-  if (!INTERPRETERS.test(String(argv[0] ?? ''))) return undefined;
-  const flag = argv.findIndex((arg, i) => i > 0 && (arg === '-c' || arg === '-e'));
-  return flag > 0 && flag + 1 < argv.length && argv.slice(1, flag).every((arg) => /^-[a-zA-Z]+$/.test(String(arg))) ? flag + 1 : undefined;
-}
 
 /** RULEBOOK P5: command and args are not run by a shell; `sh -c` must exec the trainer. */
 export const shellSyntax: Rule = {

@@ -62,6 +62,19 @@ export function shellCommandOf(argv: unknown[]): ShellCommand | undefined {
   return { shell, script: String(argv[i]), params: argv.slice(i + 2).map(String) };
 }
 
+/** Interpreters whose `-c` / `-e` argument is a program in their own language. */
+const INTERPRETERS = /^(?:.*\/)?(python[0-9.]*|node|perl|ruby)$/;
+
+/**
+ * Where the program text is in `<interpreter> [-u] -c <program> ...`, if argv is that: a Python,
+ * Node, Perl or Ruby program, not a shell script (beside shellCommandOf, which finds those).
+ */
+export function interpreterProgramAt(argv: unknown[]): number | undefined {
+  if (!INTERPRETERS.test(String(argv[0] ?? ''))) return undefined;
+  const flag = argv.findIndex((arg, i) => i > 0 && (arg === '-c' || arg === '-e'));
+  return flag > 0 && flag + 1 < argv.length && argv.slice(1, flag).every((arg) => /^-[a-zA-Z]+$/.test(String(arg))) ? flag + 1 : undefined;
+}
+
 /** One parser per dialect, made when first needed (making one costs more than a parse). */
 const parsers: { [dialect: string]: any } = {};
 
