@@ -416,6 +416,16 @@ describe('rule shell-syntax knows what the Training Operator injects', () => {
     trainer(job).args = ['--master_addr=$(MASTER_ADDR)'];
     expect(run(rule, [job]).join('\n')).toMatch(/'\$\(MASTER_ADDR\)'/);
   });
+
+  test('every variable the operator sets (its envvar.go, master.go, elastic.go) is expandable in a PyTorchJob', () => {
+    const rule = ALL_RULES.find((r) => r.id === 'shell-syntax')!;
+    const pytorch = compliantPyTorchJob();
+    const args = ['$(PET_MASTER_ADDR)', '$(PET_START_METHOD)', '$(PET_MONITOR_INTERVAL)', '$(PET_STANDALONE)'];
+    pytorch.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].args = args;
+    expect(run(rule, [pytorch])).toEqual([]);
+    pytorch.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].args = ['$(PET_NOT_SET_BY_ANYONE)'];
+    expect(run(rule, [pytorch]).join('\n')).toMatch(/PET_NOT_SET_BY_ANYONE/);
+  });
 });
 
 describe('the engine', () => {
@@ -570,6 +580,20 @@ test('a Trainer runtime: volumeClaimPolicies declare the claims its pods mount; 
   const ids = (id: string) => run(ALL_RULES.find((r) => r.id === id)!, [runtime]);
   expect(ids('volumes')).toEqual([]);
   expect(ids('checkpoint-volume')).toEqual([]);
+
+  // Trainer's own label decides before the name: an initializer by label under another name
+  // needs no checkpoints; a job labelled as the trainer does, whatever its name.
+  const step = (name: string, ancestor: string, gpu: boolean) => {
+    const job: any = replicated(name, gpu);
+    job.metadata = { labels: { 'trainer.kubeflow.org/trainjob-ancestor-step': ancestor } };
+    job.spec.template.spec.containers[0].volumeMounts = [];
+    return { name, template: job };
+  };
+  const labelled = JSON.parse(JSON.stringify(runtime));
+  labelled.spec.template.spec.volumeClaimPolicies = [];
+  labelled.spec.template.spec.replicatedJobs = [step('fetch-data', 'dataset-initializer', false), step('model-initializer', 'trainer', true)];
+  const checkpoint = run(ALL_RULES.find((r) => r.id === 'checkpoint-volume')!, [labelled]);
+  expect(checkpoint).toEqual([expect.stringMatching(/^spec\.template\.spec\.replicatedJobs\[1\]\.template\.spec\.template\.spec mounts no PersistentVolumeClaim/)]);
 });
 
 test('each pytorchjob finding carries the fix for that finding only (#14)', () => {

@@ -210,10 +210,12 @@ describe('the launcher each engine runs (src/trainer/torch-launcher.ts; behaviou
 
 describe('env that would fight the runtime (#13 item 6)', () => {
   test.each(ENGINES)('%s: PET_* and MASTER_ADDR in env are refused', (_id, engine) => {
-    for (const name of ['PET_NNODES', 'MASTER_ADDR', 'WORLD_SIZE']) {
+    for (const name of ['PET_NNODES', 'MASTER_ADDR', 'WORLD_SIZE', 'LOCAL_WORLD_SIZE', 'GROUP_RANK']) {
       expect(() => build(engine(), { env: { [name]: EnvValue.fromValue('4') } }))
         .toThrow(new RegExp(`env: '${name}' is set for the ranks by the operator or torchrun`));
     }
+    // The operator sets PYTHONUNBUFFERED too, but a user value does not fight it.
+    expect(() => build(engine(), { env: { PYTHONUNBUFFERED: EnvValue.fromValue('1') } })).not.toThrow();
   });
 });
 

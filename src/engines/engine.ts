@@ -8,6 +8,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CleanPodPolicy, DistributedPyTorchJobProps, ReplicaRestartPolicy } from '../distributed-pytorch-job-props';
+import { TORCHRUN_ENV, TRAINING_OPERATOR_ENV } from '../rules/knowledge';
 import { TrainerPod, TrainerPodOptions } from '../trainer/trainer-pod';
 import { TrainingWorkloadProps } from '../trainer/training-workload-props';
 import { checkWorkloadName } from '../trainer/validation';
@@ -60,7 +61,7 @@ export interface EngineStrategy {
 
 /** What the operator and torchrun set for the ranks; a user value would fight them. */
 export const TORCH_ENV = {
-  matches: (name: string) => /^PET_/.test(name) || ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'NODE_RANK'].includes(name),
+  matches: (name: string) => /^PET_/.test(name) || (name !== 'PYTHONUNBUFFERED' && TRAINING_OPERATOR_ENV.includes(name)) || TORCHRUN_ENV.includes(name),
   why: 'is set for the ranks by the operator or torchrun (sizes come from nodes and processesPerNode)',
 };
 

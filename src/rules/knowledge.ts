@@ -82,3 +82,17 @@ export const SPOT_CAPACITIES: SpotCapacity[] = [
 
 /** Default terminationGracePeriodSeconds of a pod. */
 export const DEFAULT_GRACE_SECONDS = 30;
+
+/**
+ * The variables the Kubeflow Training Operator (v1.9) sets in every PyTorchJob container
+ * (pkg/controller.v1/pytorch: envvar.go, master.go, elastic.go); `$(VAR)` of them is expanded
+ * in command and args.
+ */
+export const TRAINING_OPERATOR_ENV: readonly string[] = [
+  'PYTHONUNBUFFERED', 'MASTER_ADDR', 'MASTER_PORT', 'PET_MASTER_ADDR', 'PET_MASTER_PORT', 'WORLD_SIZE', 'RANK',
+  'PET_NODE_RANK', 'PET_NPROC_PER_NODE', 'PET_NNODES', 'PET_RDZV_BACKEND', 'PET_RDZV_ID', 'PET_RDZV_CONF',
+  'PET_RDZV_ENDPOINT', 'PET_STANDALONE', 'PET_MAX_RESTARTS', 'PET_MONITOR_INTERVAL', 'PET_START_METHOD',
+];
+
+/** The variables torchrun sets for each process it starts, beside its PET_* options. */
+export const TORCHRUN_ENV: readonly string[] = ['LOCAL_RANK', 'NODE_RANK', 'GROUP_RANK', 'ROLE_RANK', 'LOCAL_WORLD_SIZE'];

@@ -1,11 +1,9 @@
+import { TRAINING_OPERATOR_ENV } from './knowledge';
 import { Rule } from './rule';
 import { interpreterProgramAt, readScript, shellCommandOf, shellSyntaxIn } from './shell';
 import { containersOf, forEachPodSpec, trainingReason } from './workloads';
 import { ASSIGNMENT_FILE_ENV } from '../trainer/sweep-grid';
 
-/** Variables the Training Operator adds to PyTorchJob containers (RULEBOOK K7); $(VAR) of them is expanded. */
-const OPERATOR_ENV = ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'PYTHONUNBUFFERED', 'PET_NPROC_PER_NODE', 'PET_NODE_RANK', 'PET_NNODES',
-  'PET_RDZV_ENDPOINT', 'PET_RDZV_BACKEND', 'PET_MAX_RESTARTS', 'PET_RDZV_ID', 'PET_RDZV_CONF'];
 
 /** RULEBOOK P5: command and args are not run by a shell; `sh -c` must exec the trainer. */
 export const shellSyntax: Rule = {
@@ -35,7 +33,7 @@ export const shellSyntax: Rule = {
           messages.push(`${where} runs a ${shell.shell} script that does not exec its last command: "${shell.script}"; SIGTERM would stop at the shell` +
             (shell.shell === 'bash' ? '.' : ' (dash, Debian\'s and Ubuntu\'s sh, forks even for a script of one command).'));
         }
-        const injected = object?.kind === 'PyTorchJob' ? OPERATOR_ENV : [];
+        const injected = object?.kind === 'PyTorchJob' ? TRAINING_OPERATOR_ENV : [];
         const env: string[] = (container?.env ?? []).map((e: any) => e?.name);
         const defined = new Set<string>([...injected, ...env]);
         // A wrapper script that ends in `exec "$@"` runs its arguments as the command; when those

@@ -66,7 +66,7 @@ export function podTemplatesOf(object: any): PodTemplateRef[] {
       template: withClaims(child.template.spec.template),
       concurrentPods: Math.max(1, (child.replicas ?? 1) * (child.template.spec.parallelism ?? 1)),
       // Trainer's initializers prepare data and models; only the trainer nodes train.
-      ...(object.kind !== 'JobSet' && child?.name !== undefined && /initializer$/.test(child.name) ? { initializer: true } : {}),
+      ...(object.kind !== 'JobSet' && isInitializer(child) ? { initializer: true } : {}),
     }));
   }
   if (object.kind === 'Pod' && object.apiVersion === 'v1') {
@@ -74,6 +74,21 @@ export function podTemplatesOf(object: any): PodTemplateRef[] {
   }
   return [];
 }
+
+/**
+ * Trainer v2 marks each replicated job of a runtime with the TrainJob step it runs
+ * (`trainer.kubeflow.org/trainjob-ancestor-step`: dataset-initializer, model-initializer or
+ * trainer; pkg/constants of kubeflow/trainer v2.3). Without the label, a name ending in
+ * `initializer` (the runtimes' own names) is one.
+ */
+function isInitializer(replicatedJob: any): boolean {
+  const step = replicatedJob?.template?.metadata?.labels?.[TRAINJOB_ANCESTOR_STEP];
+  if (typeof step === 'string') return INITIALIZER_STEPS.includes(step);
+  return typeof replicatedJob?.name === 'string' && /initializer$/.test(replicatedJob.name);
+}
+
+const TRAINJOB_ANCESTOR_STEP = 'trainer.kubeflow.org/trainjob-ancestor-step';
+const INITIALIZER_STEPS = ['dataset-initializer', 'model-initializer'];
 
 /** Containers and init containers of a pod spec. */
 export function containersOf(podSpec: any): any[] {
