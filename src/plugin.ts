@@ -1,10 +1,10 @@
 import { parseRules } from './cli/config';
-import { pathInMessage, STRICT_SCHEMA } from './cli/lint';
+import { pathInMessage } from './cli/lint';
 import { KubernetesVersion } from './kubernetes-version';
 import { contextFor, evaluate, findRule } from './rules/engine';
 import { Rule, Severity } from './rules/rule';
 import { describe as describeObject } from './rules/workloads';
-import { StrictSchemas } from './schemas/strict-schemas';
+import { describeProblem, STRICT_SCHEMA, STRICT_SCHEMA_FIX, StrictSchemas } from './schemas/strict-schemas';
 
 /**
  * Properties of the validation plugin, from `properties:` in cdk8s.yaml.
@@ -126,11 +126,11 @@ export class TrainingValidation {
       const problems = this.strict?.problems(object);
       if (this.strict !== undefined && problems === undefined) {
         warnings++;
-        add(`${STRICT_SCHEMA} (warning)`, { resourceName, manifestPath: manifest, locations: [`no schema knows ${object?.apiVersion} ${object?.kind}; not validated strictly.`] });
+        add(`${STRICT_SCHEMA} (warning)`, { resourceName, manifestPath: manifest, locations: [this.strict.unknownKind(object)] });
       }
       if (problems !== undefined && problems.length > 0) {
         errors += problems.length;
-        add(`${STRICT_SCHEMA} (error)`, { resourceName, manifestPath: manifest, locations: problems.map((p) => `${p.path.join('.') || '(object)'}: ${p.message}.`) });
+        add(`${STRICT_SCHEMA} (error)`, { resourceName, manifestPath: manifest, locations: problems.map(describeProblem) });
       }
       for (const finding of evaluate([object], ruleContext, new Set(), this.rules)) {
         const severity = this.severity.get(finding.ruleId) ?? finding.severity;
@@ -153,7 +153,7 @@ export class TrainingValidation {
         context.report.addViolation({
           ruleName,
           recommendation: `The manifest does not match the schema of its kind (Kubernetes ${this.strict!.kubernetesVersion} OpenAPI, or the operator's CRD).`,
-          fix: 'Correct the field as the API defines it: kubectl apply refuses unknown fields (its --validate=strict default) and wrong types.',
+          fix: STRICT_SCHEMA_FIX,
           violatingResources,
         });
         continue;

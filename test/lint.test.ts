@@ -6,7 +6,7 @@ import { Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
 import { teamFraudDistributed } from '../examples/distributed';
 import { teamFraud } from '../examples/team-fraud';
-import { SCHEMAS_AVAILABLE } from './util/conformance';
+import { testWithSchemas } from './util/conformance';
 import { main } from '../src/cli/main';
 
 function tmp(files: { [name: string]: string | Buffer }): string {
@@ -403,7 +403,6 @@ describe('lint configuration (.cdk8s-training.yaml, --config) (#14)', () => {
 });
 
 describe('lint --strict: the Kubernetes OpenAPI and the operators\' CRDs, shipped with the package (#15)', () => {
-  const maybe = SCHEMAS_AVAILABLE ? test : test.skip;
   const TYPO_JOB = `apiVersion: batch/v1
 kind: Job
 metadata:
@@ -425,7 +424,7 @@ metadata: {name: w}
 spec: {size: 3}
 `;
 
-  maybe('unknown fields and wrong types are errors at their line and column; without --strict nothing is said of them', () => {
+  testWithSchemas('unknown fields and wrong types are errors at their line and column; without --strict nothing is said of them', () => {
     const dir = tmp({ 'job.yaml': `${SERVICE}---\n${TYPO_JOB}` });
     const file = path.join(dir, 'job.yaml');
     const loose = run('lint', dir);
@@ -439,7 +438,7 @@ spec: {size: 3}
     expect(result.out).not.toMatch(/Service\/tensorboard/);
   });
 
-  maybe('the library\'s own output is strictly valid: the example app passes --strict with exit 0', () => {
+  testWithSchemas('the library\'s own output is strictly valid: the example app passes --strict with exit 0', () => {
     const app = Testing.app();
     const docs = [...Testing.synth(teamFraud(app)), ...Testing.synth(teamFraudDistributed(app))];
     const dir = tmp({ 'all.yaml': docs.map((d) => stringify(d)).join('---\n') });
@@ -448,7 +447,7 @@ spec: {size: 3}
     expect(result.code).toBe(0);
   });
 
-  maybe('a kind no schema knows is a warning that says it was not validated (never a silent pass)', () => {
+  testWithSchemas('a kind no schema knows is a warning that says it was not validated (never a silent pass)', () => {
     const dir = tmp({ 'widget.yaml': WIDGET });
     const result = run('lint', '--strict', '--format', 'json', dir);
     const report = JSON.parse(result.out);
@@ -464,7 +463,7 @@ spec: {size: 3}
     expect(run('lint', '--strict', '--fail-on-warnings', dir).code).toBe(1);
   });
 
-  maybe('a PyTorchJob is validated against the Training Operator\'s CRD', () => {
+  testWithSchemas('a PyTorchJob is validated against the Training Operator\'s CRD', () => {
     const pytorch = {
       apiVersion: 'kubeflow.org/v1',
       kind: 'PyTorchJob',

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { TrainingValidation } from '../src';
-import { SCHEMAS_AVAILABLE, expectConformant } from './util/conformance';
+import { expectConformant, testWithSchemas } from './util/conformance';
 
 const ROOT = path.resolve(__dirname, '..');
 const CDK8S_CLI = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
@@ -100,15 +100,21 @@ describe('TrainingValidation properties', () => {
   });
 });
 
+/** Runs the plugin over `objects` as the cdk8s CLI would: the violations it reported and the status it submitted. */
+async function validateWith(props: any, objects: any[]): Promise<{ status: string; violations: any[] }> {
+  const violations: any[] = [];
+  let status = '';
+  await new TrainingValidation(props).validate({
+    manifests: ['m.yaml'],
+    parseManifest: () => objects,
+    report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
+  });
+  return { status, violations };
+}
+
 describe('TrainingValidation rules (#15: failOnWarnings in a repo with non-training Jobs)', () => {
   const run = async (props: any, objects: any[]) => {
-    const violations: any[] = [];
-    let status = '';
-    await new TrainingValidation(props).validate({
-      manifests: ['m.yaml'],
-      parseManifest: () => objects,
-      report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
-    });
+    const { status, violations } = await validateWith(props, objects);
     return { status, names: violations.map((v) => v.ruleName) };
   };
   const migration = {
@@ -131,17 +137,7 @@ describe('TrainingValidation rules (#15: failOnWarnings in a repo with non-train
 });
 
 describe('TrainingValidation strict (#15: the schemas lint --strict uses)', () => {
-  const maybe = SCHEMAS_AVAILABLE ? test : test.skip;
-  const run = async (props: any, objects: any[]) => {
-    const violations: any[] = [];
-    let status = '';
-    await new TrainingValidation(props).validate({
-      manifests: ['m.yaml'],
-      parseManifest: () => objects,
-      report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
-    });
-    return { status, violations };
-  };
+  const run = validateWith;
   const typo = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -149,7 +145,7 @@ describe('TrainingValidation strict (#15: the schemas lint --strict uses)', () =
     dta: { a: 'b' },
   };
 
-  maybe('an unknown field fails the synth with strict, and is not looked at without it', async () => {
+  testWithSchemas('an unknown field fails the synth with strict, and is not looked at without it', async () => {
     expect((await run({}, [typo])).status).toBe('success');
     const { status, violations } = await run({ strict: true }, [typo]);
     expect(status).toBe('failure');
@@ -159,7 +155,7 @@ describe('TrainingValidation strict (#15: the schemas lint --strict uses)', () =
     })]);
   });
 
-  maybe('a kind no schema knows is a warning (failing with failOnWarnings), never a silent pass', async () => {
+  testWithSchemas('a kind no schema knows is a warning (failing with failOnWarnings), never a silent pass', async () => {
     const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
     expect((await run({ strict: true }, [widget])).status).toBe('success');
     const { status, violations } = await run({ strict: true, failOnWarnings: true }, [widget]);

@@ -6,14 +6,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { SCHEMAS_AVAILABLE, schemaErrors } from './util/conformance';
+import { schemaErrors, testWithSchemas } from './util/conformance';
 import { StrictSchemas, strict } from '../src/schemas/strict-schemas';
 
 const ROOT = path.join(__dirname, '..');
-const maybe = SCHEMAS_AVAILABLE ? test : test.skip;
-if (!SCHEMAS_AVAILABLE && process.env.REQUIRE_ALL_SUITES) {
-  throw new Error('the strict schemas are missing: npx projen schemas writes them (it needs Go)');
-}
 
 /** The version a go.mod requires of a module. */
 function pinned(goMod: string, module: string): string {
@@ -46,7 +42,7 @@ function job(): any {
   };
 }
 
-maybe('the schemas come from the modules go.mod pins: the apiserver the cluster suite runs and its operators', () => {
+testWithSchemas('the schemas come from the modules go.mod pins: the apiserver the cluster suite runs and its operators', () => {
   const schemas = StrictSchemas.load()!;
   expect(schemas.kubernetesVersion).toBe(pinned('cluster/go.mod', 'k8s.io/kubernetes'));
   const versions = Object.fromEntries(schemas.sources.map((s) => [s.module, s.version]));
@@ -57,7 +53,7 @@ maybe('the schemas come from the modules go.mod pins: the apiserver the cluster 
     ['PyTorchJob', 'JobSet', 'TrainJob', 'TrainingRuntime', 'ClusterTrainingRuntime', 'LocalQueue', 'WorkloadPriorityClass']));
 });
 
-maybe('a conforming Job passes; an unknown field, a wrong type and a missing required field are each named by path', () => {
+testWithSchemas('a conforming Job passes; an unknown field, a wrong type and a missing required field are each named by path', () => {
   expect(schemaErrors(job())).toEqual([]);
   const bad = job();
   bad.spec.backoffLimitt = 2;
@@ -75,7 +71,7 @@ maybe('a conforming Job passes; an unknown field, a wrong type and a missing req
   // Enum values are not in the OpenAPI v2 the apiserver publishes (its validation code checks them): not claimed here.
 });
 
-maybe('int-or-string fields take both; a kind no schema knows is said so, never passed', () => {
+testWithSchemas('int-or-string fields take both; a kind no schema knows is said so, never passed', () => {
   const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p' }, spec: { maxUnavailable: 1 } };
   expect(schemaErrors(pdb)).toEqual([]);
   expect(schemaErrors({ ...pdb, spec: { maxUnavailable: '10%' } })).toEqual([]);
@@ -84,7 +80,7 @@ maybe('int-or-string fields take both; a kind no schema knows is said so, never 
   expect(StrictSchemas.load()!.problems({ apiVersion: 'example.com/v1', kind: 'Nope' })).toBeUndefined();
 });
 
-maybe('custom resources are checked against their CRD strictly, with an ObjectMeta metadata', () => {
+testWithSchemas('custom resources are checked against their CRD strictly, with an ObjectMeta metadata', () => {
   const pytorch: any = {
     apiVersion: 'kubeflow.org/v1',
     kind: 'PyTorchJob',

@@ -4,7 +4,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { DEFAULT_CONFIG, LintConfig } from './config';
 import { contextFor, evaluate, findRule } from '../rules/engine';
 import { describe as describeObject } from '../rules/workloads';
-import { StrictSchemas } from '../schemas/strict-schemas';
+import { describeProblem, STRICT_SCHEMA, STRICT_SCHEMA_FIX, StrictSchemas, UNKNOWN_KIND_FIX } from '../schemas/strict-schemas';
 
 /** Kinds at least one rule inspects; other kinds are read and reported as unchecked. */
 const CHECKED_KINDS = ['Job', 'CronJob', 'PyTorchJob', 'Pod', 'PersistentVolumeClaim', 'ConfigMap'];
@@ -41,8 +41,6 @@ export interface LintOptions {
   readonly strict?: StrictSchemas;
 }
 
-/** The finding id of `--strict`: a field the schema refuses, or a kind no schema knows. */
-export const STRICT_SCHEMA = 'strict-schema';
 
 export interface LintReport {
   readonly files: number;
@@ -243,27 +241,15 @@ export function lint(paths: string[], options: LintOptions): LintReport {
   };
   let unknownKinds = 0;
   for (const entry of loaded) {
-    if (options.strict !== undefined) {
-      const problems = options.strict.problems(entry.object);
-      if (problems === undefined) unknownKinds++;
-      for (const problem of problems ?? [{ path: [], message: '' }]) {
-        const at = position(entry, problem.path, problem.message.startsWith('unknown field'));
-        findings.push({
-          file: entry.file,
-          line: at.line,
-          column: at.column,
-          object: describeObject(entry.object),
-          ruleId: STRICT_SCHEMA,
-          severity: problems === undefined ? 'warning' : 'error',
-          message: problems === undefined
-            ? `no schema knows ${entry.object.apiVersion} ${entry.object.kind}, so it was not validated strictly ` +
-              `(--strict knows the Kubernetes ${options.strict.kubernetesVersion} kinds and the CRDs of ${crdSummary(options.strict)}).`
-            : `${problem.path.length > 0 ? problem.path.join('.') : '(object)'}: ${problem.message}.`,
-          fix: problems === undefined
-            ? 'Validate it against its own CRD (kubeconform with the CRD schema, or kubectl apply --dry-run=server).'
-            : 'Correct the field as the Kubernetes API defines it: kubectl apply refuses unknown fields (its --validate=strict default) and wrong types.',
-        });
-      }
+    const strictFinding = (at: { line?: number; column?: number }, severity: 'error' | 'warning', message: string, fix: string) =>
+      findings.push({ file: entry.file, ...at, object: describeObject(entry.object), ruleId: STRICT_SCHEMA, severity, message, fix });
+    const problems = options.strict?.problems(entry.object);
+    if (options.strict !== undefined && problems === undefined) {
+      unknownKinds++;
+      strictFinding(position(entry, []), 'warning', options.strict.unknownKind(entry.object), UNKNOWN_KIND_FIX);
+    }
+    for (const problem of problems ?? []) {
+      strictFinding(position(entry, problem.path, problem.unknownField), 'error', describeProblem(problem), STRICT_SCHEMA_FIX);
     }
     for (const finding of evaluate([entry.object], context, new Set(), config.rules)) {
       const fieldPath = finding.path ?? pathInMessage(finding.message, entry.object);
@@ -286,9 +272,6 @@ export function lint(paths: string[], options: LintOptions): LintReport {
   return { files: files.length, objects: objects.length, unchecked, findings, checked, strict };
 }
 
-function crdSummary(schemas: StrictSchemas): string {
-  return schemas.sources.filter((s) => s.module !== 'k8s.io/kubernetes').map((s) => `${s.module}@${s.version}`).join(', ');
-}
 
 /** The text report: one line per finding, then a summary line. */
 export function formatText(report: LintReport): string {

@@ -13,11 +13,28 @@ import * as zlib from 'zlib';
 /** Where the build writes the schemas (package root, beside lib/). */
 export const STRICT_SCHEMAS_FILE = path.resolve(__dirname, '..', '..', 'schemas', 'strict-schemas.json.gz');
 
+/** The finding id of strict schema validation (`lint --strict`, the plugin's `strict`). */
+export const STRICT_SCHEMA = 'strict-schema';
+
+/** What to do about a field the schema refuses. */
+export const STRICT_SCHEMA_FIX = 'Correct the field as the Kubernetes API defines it: kubectl apply refuses unknown fields ' +
+  '(its --validate=strict default) and wrong types.';
+
+/** What to do about an object of a kind no schema knows. */
+export const UNKNOWN_KIND_FIX = 'Validate it against its own CRD (kubeconform with the CRD schema, or kubectl apply --dry-run=server).';
+
 /** One field of an object that the schema refuses. */
 export interface SchemaProblem {
   /** JSON path of the field (for an unknown field, the field itself). */
   readonly path: Array<string | number>;
   readonly message: string;
+  /** Whether the field's name is the problem (an unknown field), not its value. */
+  readonly unknownField: boolean;
+}
+
+/** A problem as one line: the field's path, then what is wrong with it. */
+export function describeProblem(problem: SchemaProblem): string {
+  return `${problem.path.length > 0 ? problem.path.join('.') : '(object)'}: ${problem.message}.`;
 }
 
 /** Where the schemas came from: module and version of each. */
@@ -75,6 +92,13 @@ export class StrictSchemas {
     this.sources = [...sources.values()];
   }
 
+  /** What is said of an object of a kind no schema knows. */
+  public unknownKind(object: any): string {
+    const crds = this.sources.filter((s) => s.module !== this.bundle.kubernetes.module).map((s) => `${s.module}@${s.version}`).join(', ');
+    return `no schema knows ${object?.apiVersion} ${object?.kind}, so it was not validated strictly ` +
+      `(--strict knows the Kubernetes ${this.kubernetesVersion} kinds and the CRDs of ${crds}).`;
+  }
+
   /** Whether there is a schema for the object's apiVersion and kind. */
   public knows(object: any): boolean {
     const key = `${object?.apiVersion}/${object?.kind}`;
@@ -106,7 +130,7 @@ export class StrictSchemas {
       const key = `${fieldPath.join('.')}\u0000${message}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      problems.push({ path: fieldPath, message });
+      problems.push({ path: fieldPath, message, unknownField: error.keyword === 'additionalProperties' });
     }
     return problems;
   }

@@ -1,4 +1,5 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { copyJson } from './rendered-api-object';
 
 /*
  * The few pod-level values the props take, in cdk8s-plus's vocabulary but owned here, so the
@@ -263,7 +264,7 @@ export class PodVolume {
    * @internal
    */
   public _toKube(): any {
-    return { name: this.name, ...JSON.parse(JSON.stringify(this.source)) };
+    return { name: this.name, ...copyJson(this.source) };
   }
 }
 

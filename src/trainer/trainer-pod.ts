@@ -7,6 +7,7 @@ import { CheckpointOptions } from './checkpoint-storage';
 import { CloudProvider, NodeLabelRequirement } from './cloud-provider';
 import { Cpu, EnvValue, ExtraContainerProps, PodVolume } from './pod-values';
 import { resolvePreemptionContract, ResolvedPreemptionContract } from './preemption-policy';
+import { copyJson } from './rendered-api-object';
 import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
@@ -101,9 +102,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     const checkpoint = props.checkpoint;
     checkSharedAccess(checkpoint, options.concurrentPods);
     checkpointMountPath = checkpoint.mountPath ?? DEFAULT_CHECKPOINT_MOUNT_PATH;
-    if (!checkpointMountPath.startsWith('/')) {
-      throw new Error(`checkpoint.mountPath ('${checkpointMountPath}') must be an absolute path, e.g. '/checkpoints'.`);
-    }
+    checkMountPath('checkpoint.mountPath', checkpointMountPath, '/checkpoints');
     const interval = checkpoint.intervalEpochs ?? DEFAULT_CHECKPOINT_INTERVAL_EPOCHS;
     if (!Number.isInteger(interval) || interval < 1) {
       throw new Error(`checkpoint.intervalEpochs (${interval}) must be a whole number of at least 1.`);
@@ -345,7 +344,7 @@ function envList(prop: string, env: { [name: string]: EnvValue } | undefined, ch
     if (value === undefined || value === null || (value.value === undefined) === (value.valueFrom === undefined)) {
       throw new Error(`${prop}: '${name}' needs exactly one of a value or a reference; use EnvValue.fromValue('...'), fromSecret, fromConfigMap or fromFieldRef.`);
     }
-    return { name, value: value.value, valueFrom: value.valueFrom === undefined ? undefined : JSON.parse(JSON.stringify(value.valueFrom)) };
+    return { name, value: value.value, valueFrom: copyJson(value.valueFrom) };
   });
 }
 
@@ -488,7 +487,7 @@ function trainerVolumes(props: TrainingWorkloadProps, libraryVolumes: any[], lib
       throw new Error(`${at}: the volume name '${volume.name}' is already used${libraryVolumes.some((v) => v.name === volume.name) ? ' by the library (checkpoints, dshm, tmp)' : ''}; ` +
         'give the PodVolume another name (its name option).');
     }
-    if (!entry.mountPath.startsWith('/')) throw new Error(`${at}.mountPath ('${entry.mountPath}') must be an absolute path, e.g. '/data'.`);
+    checkMountPath(`${at}.mountPath`, entry.mountPath, '/data');
     const taken = paths.get(entry.mountPath.replace(/\/+$/, '') || '/');
     if (taken !== undefined) throw new Error(`${at}.mountPath ('${entry.mountPath}') is already the mount of volume '${taken}'; mount it elsewhere.`);
     if (entry.subPath !== undefined && (entry.subPath.startsWith('/') || entry.subPath.split('/').includes('..'))) {
@@ -525,7 +524,7 @@ function extraContainers(prop: string, list: ExtraContainerProps[] | undefined, 
         throw new Error(`${at}.volumeMounts[${j}]: '${mount.volume}' is not a volume of the pod; use one of ${volumeNames.map((n) => `'${n}'`).join(', ')} ` +
           '(add others with the volumes prop).');
       }
-      if (!mount.mountPath.startsWith('/')) throw new Error(`${at}.volumeMounts[${j}].mountPath ('${mount.mountPath}') must be an absolute path, e.g. '/data'.`);
+      checkMountPath(`${at}.volumeMounts[${j}].mountPath`, mount.mountPath, '/data');
       return { name: mount.volume, mountPath: mount.mountPath, readOnly: mount.readOnly, subPath: mount.subPath };
     });
     return {
@@ -630,4 +629,9 @@ function objectName(prop: string, name: string | undefined): string | undefined 
     throw new Error(`${prop} ('${name}') must be the name of an object in the namespace: lower-case letters, digits, '-' and '.'.`);
   }
   return name;
+}
+
+/** A mount path must be absolute: a relative one is refused by the apiserver. */
+function checkMountPath(prop: string, mountPath: string, example: string): void {
+  if (!mountPath.startsWith('/')) throw new Error(`${prop} ('${mountPath}') must be an absolute path, e.g. '${example}'.`);
 }

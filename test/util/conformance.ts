@@ -17,6 +17,16 @@ export const SCHEMAS_AVAILABLE = schemas !== undefined;
 
 let skipNoted = false;
 
+const MISSING = `strict schema check cannot run: ${STRICT_SCHEMAS_FILE} is missing (npx projen schemas writes it; it needs Go)`;
+
+/**
+ * `test` for a test that needs the strict schemas: skipped (and said so) without them, and a
+ * failure where every suite must run (REQUIRE_ALL_SUITES).
+ */
+export const testWithSchemas: (name: string, fn: jest.ProvidesCallback) => void = SCHEMAS_AVAILABLE ? (name, fn) => test(name, fn)
+  : process.env.REQUIRE_ALL_SUITES ? (name) => test(name, () => { throw new Error(MISSING); })
+    : (name) => test.skip(`${name} (SKIPPED: no strict schemas)`, () => undefined);
+
 /** Schema errors of one object, as readable lines (empty when it conforms). */
 export function schemaErrors(object: any): string[] {
   const id = `${object?.kind}/${object?.metadata?.name}`;
@@ -41,7 +51,7 @@ export function expectConformant(objects: any[], options: ConformanceOptions = {
   if (SCHEMAS_AVAILABLE) {
     expect(objects.flatMap(schemaErrors)).toEqual([]);
   } else if (process.env.REQUIRE_ALL_SUITES) {
-    throw new Error(`strict schema check cannot run: ${STRICT_SCHEMAS_FILE} is missing (npx projen schemas writes it; it needs Go)`);
+    throw new Error(MISSING);
   } else if (!skipNoted) {
     skipNoted = true;
     process.stderr.write(`SKIPPED: strict schema check, ${STRICT_SCHEMAS_FILE} not found: run 'npx projen schemas' (needs Go). Rules still run.\n`);
