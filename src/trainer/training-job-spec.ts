@@ -70,8 +70,9 @@ export function trainingJobSpec(settings: JobSettings, pod: TrainerPod, containe
     activeDeadlineSeconds: settings.activeDeadline.toSeconds(),
     podReplacementPolicy: podReplacementPolicyFor(pod.kubernetesVersion),
     ...options.extra,
-    template: pod.template,
   });
+  // The pod template is compacted already (buildTrainerPod): attached as it is, not copied again.
+  spec.template = pod.template;
   // Set after compact(): ttlSecondsAfterFinished 0 is a valid choice, and the policy keeps empty lists.
   spec.ttlSecondsAfterFinished = settings.ttlAfterFinished.toSeconds();
   spec.podFailurePolicy = podFailurePolicyFor(containerName, pod.contract, options.configErrorAction);
