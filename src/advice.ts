@@ -17,7 +17,7 @@ export interface Advice {
 export const ADVICE: Advice[] = [
   {
     id: 'image-tag',
-    what: 'The trainer image has no tag, or the tag latest.',
+    what: 'An image of the pod (the trainer, an init container or a sidecar) has no tag, or the tag latest.',
     fix: 'Pin a version tag or a digest (image@sha256:...), so a retry after preemption runs the same code.',
   },
   {

@@ -17,7 +17,7 @@ import {
   SpotTolerantTrainingJobProps,
   SweepAxis,
 } from '../src';
-import { newChart, only, rwxCheckpoints, synth } from './util/synth';
+import { newChart, only, rwxCheckpoints, synth, warningsOf } from './util/synth';
 
 const base: SpotTolerantTrainingJobProps = {
   name: 'train',
@@ -170,7 +170,13 @@ test.each<[string, any, string | RegExp]>([
     "sidecars[0].volumeMounts[0].mountPath ('logs') must be an absolute path, e.g. '/data'."],
   ['a container name that is not a DNS label', { initContainers: [{ name: 'Fetch_Data', image: 'x:v1' }] },
     "initContainers[0].name ('Fetch_Data') must be a DNS label: lower-case letters, digits and '-', at most 63."],
-  ['an empty image', { initContainers: [{ name: 'fetch', image: ' ' }] }, /initContainers\[0\]\.image \(' '\) must be an image reference/],
+  ['an empty image', { initContainers: [{ name: 'fetch', image: ' ' }] },
+    "initContainers[0].image is empty; set it to the container's image, e.g. 'fluent/fluent-bit:3.1'."],
+  ['a sidecar image with whitespace', { sidecars: [{ name: 's', image: 'fluent-bit :3.1' }] },
+    "sidecars[0].image ('fluent-bit :3.1') contains whitespace; write the reference without spaces, e.g. 'fluent/fluent-bit:3.1'."],
+  // The kubelet, not the apiserver, refuses this (InvalidImageName), after the pod was scheduled.
+  ['a sidecar image with an upper-case repository', { sidecars: [{ name: 's', image: 'registry.example.com/Fluent-Bit:3.1' }] },
+    "sidecars[0].image ('registry.example.com/Fluent-Bit:3.1'): the repository 'Fluent-Bit' has upper-case letters, which image references do not allow; write 'fluent-bit'."],
   ['shell redirection in a sidecar command', { sidecars: [{ name: 's', image: 'x:v1', command: ['ship', '>', '/tmp/x'] }] }, /sidecars\[0\]\.command\[1\] \('>'\) is shell redirection/],
   ['a sidecar cpu of zero', { sidecars: [{ name: 's', image: 'x:v1', cpu: Cpu.units(0) }] }, /sidecars\[0\]\.cpu \(0\) must be a positive amount of CPU/],
   ['a cpu finer than a millicore', { cpu: Cpu.millis(0.5) }, 'cpu (0.5m) is finer than a millicore, which Kubernetes rounds up; write whole millicores, e.g. Cpu.millis(1).'],
@@ -189,6 +195,20 @@ test('PodVolume.fromEmptyDir refuses a size limit that is not positive', () => {
   expect(() => PodVolume.fromEmptyDir('cache', { sizeLimit: Size.mebibytes(0) }))
     .toThrow("PodVolume.fromEmptyDir('cache'): sizeLimit (0Mi) must be positive; e.g. Size.gibibytes(50), or leave it unset.");
   expect(PodVolume.fromEmptyDir('shm', { memory: true })._toKube()).toEqual({ name: 'shm', emptyDir: { medium: 'Memory' } });
+});
+
+test('an init container or sidecar without a tag, or on latest, gets the image-tag warning naming its prop', () => {
+  const { app, chart } = newChart();
+  new SpotTolerantTrainingJob(chart, 'a', {
+    ...base,
+    initContainers: [{ name: 'fetch', image: 'registry.example.com/fetch' }],
+    sidecars: [{ name: 'ship', image: 'fluent/fluent-bit:latest' }, { name: 'pinned', image: 'fluent/fluent-bit@sha256:' + 'a'.repeat(64) }],
+  });
+  app.synth();
+  const imageTag = warningsOf(chart).filter((w) => w.includes('[warning image-tag]'));
+  expect(imageTag).toHaveLength(2);
+  expect(imageTag[0]).toContain("initContainers[0].image ('registry.example.com/fetch') has no tag (so :latest)");
+  expect(imageTag[1]).toContain("sidecars[0].image ('fluent/fluent-bit:latest') has the tag latest");
 });
 
 test('a container name used twice in the pod is refused', () => {

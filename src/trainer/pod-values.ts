@@ -312,7 +312,11 @@ export interface ContainerVolumeMount {
 export interface ExtraContainerProps {
   /** Name of the container, unique in the pod. */
   readonly name: string;
-  /** Its image. */
+  /**
+   * Its image, checked as the trainer's: no whitespace, a lower-case repository (the kubelet
+   * refuses others only on the node); without a tag or on `latest` it gets the `image-tag`
+   * warning, as a retry after preemption may pull other code.
+   */
   readonly image: string;
   /**
    * The entrypoint (run without a shell).

@@ -166,7 +166,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   };
   const container = {
     name: options.containerName,
-    image: requireImage(scope, props.image),
+    image: requireImage(scope, 'image', props.image, 'registry.example.com/trainer:v1'),
     imagePullPolicy: props.imagePullPolicy,
     command: options.command ?? props.command,
     args: props.args,
@@ -188,9 +188,9 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
 
   const initContainers = [
     ...(options.initContainers ?? []),
-    ...extraContainers('initContainers', props.initContainers, [options.containerName, ...(options.initContainers ?? []).map((c) => c.name)], volumes),
+    ...extraContainers(scope, 'initContainers', props.initContainers, [options.containerName, ...(options.initContainers ?? []).map((c) => c.name)], volumes),
   ];
-  const sidecars = extraContainers('sidecars', props.sidecars, [options.containerName, ...initContainers.map((c) => c.name)], volumes);
+  const sidecars = extraContainers(scope, 'sidecars', props.sidecars, [options.containerName, ...initContainers.map((c) => c.name)], volumes);
   if (sidecars.length > 0 && kubernetesVersion.minor < 29) {
     throw new Error(`sidecars need native sidecar containers, on by default from Kubernetes 1.29; the target is ${kubernetesVersion}. ` +
       'Set KubernetesVersion.setTarget(app, KubernetesVersion.V1_29) or later before adding charts, or pass kubernetesVersion.');
@@ -245,12 +245,19 @@ export function addLabels(apiObject: ApiObject, labels: { [key: string]: string 
   }
 }
 
-function requireImage(scope: Construct, image: string): string {
-  if (image === undefined || image.trim() === '') {
-    throw new Error("image is empty; set image to the trainer's container image, e.g. 'registry.example.com/trainer:v1'.");
+/**
+ * An image reference the kubelet can pull: not empty, no whitespace, a lower-case repository
+ * (upper case fails only on the node, as InvalidImageName, after the pod took its GPUs). A
+ * missing or `latest` tag is advised against: a retry or a replacement may run other code.
+ * @param prop the prop, for messages (`image`, `sidecars[0].image`)
+ * @param example a reference to suggest
+ */
+function requireImage(scope: Construct, prop: string, image: string, example: string): string {
+  if (typeof image !== 'string' || image.trim() === '') {
+    throw new Error(`${prop} is empty; set it to the container's image, e.g. '${example}'.`);
   }
   if (/\s/.test(image)) {
-    throw new Error(`image ('${image}') contains whitespace; write the reference without spaces, e.g. 'registry.example.com/trainer:v1'.`);
+    throw new Error(`${prop} ('${image}') contains whitespace; write the reference without spaces, e.g. '${example}'.`);
   }
   const [withoutDigest, digest] = image.split('@');
   const lastSlash = withoutDigest.lastIndexOf('/');
@@ -259,10 +266,10 @@ function requireImage(scope: Construct, image: string): string {
   const repository = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
   const path = repository.includes('/') && /[.:]|^localhost$/.test(repository.split('/')[0]) ? repository.slice(repository.indexOf('/') + 1) : repository;
   if (path !== path.toLowerCase()) {
-    throw new Error(`image ('${image}'): the repository '${path}' has upper-case letters, which image references do not allow; write '${path.toLowerCase()}'.`);
+    throw new Error(`${prop} ('${image}'): the repository '${path}' has upper-case letters, which image references do not allow; write '${path.toLowerCase()}'.`);
   }
   if (digest === undefined && (!hasTag || withoutDigest.slice(colon + 1) === 'latest')) {
-    advise(scope, 'image-tag', `image ('${image}') has ${hasTag ? 'the tag latest' : 'no tag (so :latest)'}: a retry or a replacement after ` +
+    advise(scope, 'image-tag', `${prop} ('${image}') has ${hasTag ? 'the tag latest' : 'no tag (so :latest)'}: a retry or a replacement after ` +
       'preemption may run different code than the first attempt.');
   }
   return image;
@@ -502,7 +509,7 @@ function trainerVolumes(props: TrainingWorkloadProps, libraryVolumes: any[], lib
 }
 
 /** Init containers or sidecars as Kubernetes writes them, named uniquely, mounting only the pod's volumes. */
-function extraContainers(prop: string, list: ExtraContainerProps[] | undefined, taken: string[], volumes: any[]): any[] {
+function extraContainers(scope: Construct, prop: string, list: ExtraContainerProps[] | undefined, taken: string[], volumes: any[]): any[] {
   const names = new Set(taken);
   const volumeNames = volumes.map((v) => v.name);
   return (list ?? []).map((props, i) => {
@@ -511,9 +518,7 @@ function extraContainers(prop: string, list: ExtraContainerProps[] | undefined, 
     if (!isDnsLabel(props.name)) throw new Error(`${at}.name ('${props.name}') must be a DNS label: lower-case letters, digits and '-', at most 63.`);
     if (names.has(props.name)) throw new Error(`${at}: the container name '${props.name}' is already used in the pod; choose another.`);
     names.add(props.name);
-    if (typeof props.image !== 'string' || props.image.trim() === '' || /\s/.test(props.image)) {
-      throw new Error(`${at}.image ('${props.image}') must be an image reference without spaces, e.g. 'fluent/fluent-bit:3.1'.`);
-    }
+    const image = requireImage(scope, `${at}.image`, props.image, 'fluent/fluent-bit:3.1');
     checkArgv(`${at}.command`, props.command);
     checkArgv(`${at}.args`, props.args);
     const quantities: { [key: string]: string } = {};
@@ -529,7 +534,7 @@ function extraContainers(prop: string, list: ExtraContainerProps[] | undefined, 
     });
     return {
       name: props.name,
-      image: props.image,
+      image,
       imagePullPolicy: props.imagePullPolicy,
       command: props.command === undefined ? undefined : [...props.command],
       args: props.args === undefined ? undefined : [...props.args],
