@@ -1,16 +1,23 @@
-import { isDnsLabel } from './k8s-syntax';
+import { isDnsLabel, isPortNumber, portNameProblem } from './k8s-syntax';
 import { Rule } from './rule';
 import { containersOf, forEachPodSpec } from './workloads';
 
-/** RULEBOOK P6: container names are unique DNS-1123 labels and every container has an image. */
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+
+/**
+ * RULEBOOK P6: container names are unique DNS-1123 labels and every container has an image;
+ * and its ports as the apiserver validates them (validateContainerPorts, k8s.io/kubernetes
+ * v1.36 pkg/apis/core/validation): numbers 1-65535, IANA service names unique in the
+ * container, protocol TCP, UDP or SCTP.
+ */
 export const containers: Rule = {
   id: 'containers',
   rulebook: ['P6'],
   severity: 'error',
   refusedBy: 'the apiserver',
-  what: 'A container name is not a DNS-1123 label or is repeated, or a container has no image.',
+  what: 'A container name is not a DNS-1123 label or is repeated, a container has no image, or a container port has a bad number, name or protocol.',
   why: 'The apiserver rejects the pod (for custom resources, the operator fails later with an event).',
-  fix: 'Give every container a unique lower-case name and an image.',
+  fix: 'Give every container a unique lower-case name and an image, and ports numbered 1-65535 with distinct names of at most 15 lower-case letters, digits and hyphens.',
   example: `containers:
   - name: Trainer   # not a DNS-1123 label
     image: trainer:v1`,
@@ -26,6 +33,24 @@ export const containers: Rule = {
         if (seen.has(name)) messages.push(`${path} container name '${name}' is used twice.`);
         seen.add(name);
         if (typeof container?.image !== 'string' || container.image.trim() === '') messages.push(`${path} container '${name}' has no image.`);
+        const portNames = new Set<string>();
+        (Array.isArray(container?.ports) ? container.ports : []).forEach((port: any, i: number) => {
+          const where = `${path} container '${name}' ports[${i}]`;
+          for (const field of ['containerPort', 'hostPort']) {
+            const value = port?.[field];
+            if (value === undefined && field === 'hostPort') continue;
+            if (!isPortNumber(value)) messages.push(`${where}.${field} (${value}) must be a port number from 1 to 65535.`);
+          }
+          if (port?.name !== undefined && port?.name !== '') {
+            const problem = portNameProblem(port.name);
+            if (problem !== undefined) messages.push(`${where}.name '${port.name}' ${problem}.`);
+            else if (portNames.has(port.name)) messages.push(`${where}.name '${port.name}' is used twice in the container.`);
+            else portNames.add(port.name);
+          }
+          if (port?.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) {
+            messages.push(`${where}.protocol '${port.protocol}' must be one of ${PROTOCOLS.join(', ')}.`);
+          }
+        });
       }
     });
     return messages;

@@ -40,6 +40,25 @@ export function isLabelValue(value: string): boolean {
   return typeof value === 'string' && (value === '' || (value.length <= 63 && LABEL_NAME.test(value)));
 }
 
+/** A port number: a whole number from 1 to 65535 (apimachinery IsValidPortNum). */
+export function isPortNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+/**
+ * What is wrong with a port name (an IANA service name, apimachinery IsValidPortName), or
+ * undefined: at most 15 characters of a-z, 0-9 and '-', with a letter, no '--', no '-' at an end.
+ */
+export function portNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'is not a string';
+  if (name.length > 15) return 'is longer than 15 characters';
+  if (!/^[-a-z0-9]+$/.test(name)) return "may contain only lower-case letters, digits and '-'";
+  if (!/[a-z]/.test(name)) return 'must contain a letter';
+  if (name.includes('--')) return "must not contain '--'";
+  if (name.startsWith('-') || name.endsWith('-')) return "must not begin or end with '-'";
+  return undefined;
+}
+
 /** An environment variable name the apiserver accepts (RULEBOOK P4). */
 export function isEnvVarName(name: string): boolean {
   return typeof name === 'string' && ENV_VAR_NAME.test(name) && name !== '.' && name !== '..' && !name.startsWith('..');

@@ -275,10 +275,11 @@ function keyPaths(items: { [key: string]: string } | undefined): any[] | undefin
 
 /** A port a sidecar listens on. */
 export interface ContainerPort {
-  /** The port number. */
+  /** The port number, from 1 to 65535. */
   readonly number: number;
   /**
-   * Its name, for a Service's targetPort or a PodMonitor.
+   * Its name, for a Service's targetPort or a PodMonitor: an IANA service name (at most 15
+   * lower-case letters, digits and '-', with a letter), unique among the container's ports.
    * @default - unnamed
    */
   readonly name?: string;

@@ -5,14 +5,14 @@ import { humanDuration } from '../human-duration';
 import { GpuNodeLabels } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
 import { CloudProvider, NodeLabelRequirement } from './cloud-provider';
-import { Cpu, EnvValue, ExtraContainerProps, PodVolume } from './pod-values';
+import { ContainerPort, Cpu, EnvValue, ExtraContainerProps, PodVolume } from './pod-values';
 import { resolvePreemptionContract, ResolvedPreemptionContract } from './preemption-policy';
 import { copyJson } from './rendered-api-object';
 import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
 import { compact, positiveSeconds } from './validation';
-import { isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from '../rules/k8s-syntax';
+import { isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue, isPortNumber, portNameProblem } from '../rules/k8s-syntax';
 
 /** Library-owned environment variables of the trainer container. */
 export const ENV_CHECKPOINT_DIR = 'CHECKPOINT_DIR';
@@ -540,10 +540,30 @@ function extraContainers(scope: Construct, prop: string, list: ExtraContainerPro
       args: props.args === undefined ? undefined : [...props.args],
       workingDir: props.workingDir,
       env: envList(`${at}.env`, props.env),
-      ports: (props.ports ?? []).map((port) => ({ containerPort: port.number, name: port.name })),
+      ports: containerPorts(`${at}.ports`, props.ports),
       resources: Object.keys(quantities).length === 0 ? undefined : { requests: { ...quantities }, limits: { ...quantities } },
       volumeMounts: mounts,
     };
+  });
+}
+
+/** An extra container's ports as the apiserver accepts them (validateContainerPorts). */
+function containerPorts(prop: string, ports: ContainerPort[] | undefined): any[] {
+  const names = new Set<string>();
+  return (ports ?? []).map((port, i) => {
+    if (!isPortNumber(port.number)) {
+      throw new Error(`${prop}[${i}].number (${port.number}) must be a whole number from 1 to 65535.`);
+    }
+    if (port.name !== undefined) {
+      const problem = portNameProblem(port.name);
+      if (problem !== undefined) {
+        throw new Error(`${prop}[${i}].name ('${port.name}') ${problem}: a port name is an IANA service name of at most 15 lower-case letters, ` +
+          "digits and '-', e.g. 'metrics'.");
+      }
+      if (names.has(port.name)) throw new Error(`${prop}[${i}].name ('${port.name}') is already the name of another port of the container; give each its own.`);
+      names.add(port.name);
+    }
+    return { containerPort: port.number, name: port.name };
   });
 }
 

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { ApiError, Cluster, splitDocuments } from './util/cluster';
 import { teamFraudDistributed } from '../../examples/distributed';
 import { teamFraud } from '../../examples/team-fraud';
+import { contextFor, evaluate } from '../../src/rules/engine';
 import { expectConformant } from '../util/conformance';
 
 const cluster = Cluster.fromEnv();
@@ -51,4 +52,52 @@ describe('server-side apply with fieldValidation=Strict', () => {
     expect(refused).toBeInstanceOf(ApiError);
     expect(String(refused.message)).toMatch(/duplicate|already set/i);
   });
+});
+
+describe('container ports: the containers rule refuses what the apiserver refuses', () => {
+  const job = (ports: any[]) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'ports' },
+    spec: {
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], ports }],
+        },
+      },
+    },
+  });
+  const containerFindings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'containers');
+
+  it('accepts numbered, named ports with a protocol; the rule is silent', async () => {
+    const ns = await cluster.namespace('ports-ok');
+    const ok = job([{ containerPort: 8080, name: 'metrics' }, { containerPort: 9000, name: 'a-1', protocol: 'UDP', hostPort: 9000 }]);
+    expect(containerFindings(ok)).toEqual([]);
+    await expect(cluster.apply(JSON.stringify(ok), ns)).resolves.toMatchObject({ kind: 'Job' });
+  });
+
+  const refused: Array<[string, any[], RegExp]> = [
+    ['port 0', [{ containerPort: 0 }], /ports\[0\]\.containerPort: Required value/],
+    ['port 65536', [{ containerPort: 65536 }], /ports\[0\]\.containerPort: Invalid value: 65536/],
+    ['hostPort 70000', [{ containerPort: 80, hostPort: 70000 }], /ports\[0\]\.hostPort: Invalid value: 70000/],
+    ['a 16-character name', [{ containerPort: 80, name: 'prometheus-stats' }], /ports\[0\]\.name: Invalid value: "prometheus-stats"/],
+    ['an upper-case name', [{ containerPort: 80, name: 'Metrics' }], /ports\[0\]\.name: Invalid value: "Metrics"/],
+    ['a name of digits', [{ containerPort: 80, name: '8080' }], /ports\[0\]\.name: Invalid value: "8080"/],
+    ['a name with --', [{ containerPort: 80, name: 'a--b' }], /ports\[0\]\.name: Invalid value: "a--b"/],
+    ['a name ending in -', [{ containerPort: 80, name: 'metrics-' }], /ports\[0\]\.name: Invalid value: "metrics-"/],
+    ['a name used twice', [{ containerPort: 80, name: 'http' }, { containerPort: 81, name: 'http' }], /ports\[1\]\.name: Duplicate value: "http"/],
+    ['protocol tcp', [{ containerPort: 80, protocol: 'tcp' }], /ports\[0\]\.protocol: Unsupported value: "tcp"/],
+  ];
+  for (const [name, ports, apiserver] of refused) {
+    it(`refuses ${name}, and so does the rule`, async () => {
+      const ns = await cluster.namespace('ports-bad');
+      const bad = job(ports);
+      expect(containerFindings(bad).map((f) => f.message).join('\n')).toMatch(/ports\[\d\]/);
+      const error = await cluster.apply(JSON.stringify(bad), ns).catch((e) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error.status).toBe(422);
+      expect(error.message).toMatch(apiserver);
+    });
+  }
 });
