@@ -214,6 +214,8 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['a port name with --', (j) => { trainer(j).ports = [{ containerPort: 80, name: 'a--b' }]; }, /name 'a--b' must not contain '--'/],
     ['a port name used twice', (j) => { trainer(j).ports = [{ containerPort: 80, name: 'http' }, { containerPort: 81, name: 'http' }]; }, /ports\[1\]\.name 'http' is used twice in the container/],
     ['an unknown protocol', (j) => { trainer(j).ports = [{ containerPort: 80, protocol: 'tcp' }]; }, /protocol 'tcp' must be one of TCP, UDP, SCTP/],
+    ['imagePullPolicy in lower case', (j) => { trainer(j).imagePullPolicy = 'always'; }, /container 'trainer' imagePullPolicy 'always' must be one of Always, IfNotPresent, Never/],
+    ['an unknown terminationMessagePolicy', (j) => { trainer(j).terminationMessagePolicy = 'Logs'; }, /terminationMessagePolicy 'Logs' must be one of File, FallbackToLogsOnError/],
   ],
   'volumes': [
     ['a mount of an undeclared volume', (j) => { trainer(j).volumeMounts.push({ name: 'data', mountPath: '/data' }); }, /mount 'data' names no declared volume/],

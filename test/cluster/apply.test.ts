@@ -54,8 +54,8 @@ describe('server-side apply with fieldValidation=Strict', () => {
   });
 });
 
-describe('container ports: the containers rule refuses what the apiserver refuses', () => {
-  const job = (ports: any[]) => ({
+describe('containers: the containers rule refuses what the apiserver refuses (ports, pull and message policies)', () => {
+  const job = (ports: any[], container: any = {}) => ({
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name: 'ports' },
@@ -63,41 +63,46 @@ describe('container ports: the containers rule refuses what the apiserver refuse
       template: {
         spec: {
           restartPolicy: 'Never',
-          containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], ports }],
+          containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], ports, ...container }],
         },
       },
     },
   });
   const containerFindings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'containers');
 
-  it('accepts numbered, named ports with a protocol; the rule is silent', async () => {
+  it('accepts numbered, named ports with a protocol and known pull and message policies; the rule is silent', async () => {
     const ns = await cluster.namespace('ports-ok');
-    const ok = job([{ containerPort: 8080, name: 'metrics' }, { containerPort: 9000, name: 'a-1', protocol: 'UDP', hostPort: 9000 }]);
+    const ok = job([{ containerPort: 8080, name: 'metrics' }, { containerPort: 9000, name: 'a-1', protocol: 'UDP', hostPort: 9000 }],
+      { imagePullPolicy: 'IfNotPresent', terminationMessagePolicy: 'FallbackToLogsOnError' });
     expect(containerFindings(ok)).toEqual([]);
     await expect(cluster.apply(JSON.stringify(ok), ns)).resolves.toMatchObject({ kind: 'Job' });
   });
 
-  const refused: Array<[string, any[], RegExp]> = [
-    ['port 0', [{ containerPort: 0 }], /ports\[0\]\.containerPort: Required value/],
-    ['port 65536', [{ containerPort: 65536 }], /ports\[0\]\.containerPort: Invalid value: 65536/],
-    ['hostPort 70000', [{ containerPort: 80, hostPort: 70000 }], /ports\[0\]\.hostPort: Invalid value: 70000/],
-    ['a 16-character name', [{ containerPort: 80, name: 'prometheus-stats' }], /ports\[0\]\.name: Invalid value: "prometheus-stats"/],
-    ['an upper-case name', [{ containerPort: 80, name: 'Metrics' }], /ports\[0\]\.name: Invalid value: "Metrics"/],
-    ['a name of digits', [{ containerPort: 80, name: '8080' }], /ports\[0\]\.name: Invalid value: "8080"/],
-    ['a name with --', [{ containerPort: 80, name: 'a--b' }], /ports\[0\]\.name: Invalid value: "a--b"/],
-    ['a name ending in -', [{ containerPort: 80, name: 'metrics-' }], /ports\[0\]\.name: Invalid value: "metrics-"/],
-    ['a name used twice', [{ containerPort: 80, name: 'http' }, { containerPort: 81, name: 'http' }], /ports\[1\]\.name: Duplicate value: "http"/],
-    ['protocol tcp', [{ containerPort: 80, protocol: 'tcp' }], /ports\[0\]\.protocol: Unsupported value: "tcp"/],
+  // Each case: what is wrong, the ports, the field both the apiserver and the rule name, the apiserver's message.
+  const refused: Array<[string, string, any[], RegExp, any?]> = [
+    ['port 0', 'ports[0].containerPort', [{ containerPort: 0 }], /ports\[0\]\.containerPort: Required value/],
+    ['port 65536', 'ports[0].containerPort', [{ containerPort: 65536 }], /ports\[0\]\.containerPort: Invalid value: 65536/],
+    ['hostPort 70000', 'ports[0].hostPort', [{ containerPort: 80, hostPort: 70000 }], /ports\[0\]\.hostPort: Invalid value: 70000/],
+    ['a 16-character name', 'ports[0].name', [{ containerPort: 80, name: 'prometheus-stats' }], /ports\[0\]\.name: Invalid value: "prometheus-stats"/],
+    ['an upper-case name', 'ports[0].name', [{ containerPort: 80, name: 'Metrics' }], /ports\[0\]\.name: Invalid value: "Metrics"/],
+    ['a name of digits', 'ports[0].name', [{ containerPort: 80, name: '8080' }], /ports\[0\]\.name: Invalid value: "8080"/],
+    ['a name with --', 'ports[0].name', [{ containerPort: 80, name: 'a--b' }], /ports\[0\]\.name: Invalid value: "a--b"/],
+    ['a name ending in -', 'ports[0].name', [{ containerPort: 80, name: 'metrics-' }], /ports\[0\]\.name: Invalid value: "metrics-"/],
+    ['a name used twice', 'ports[1].name', [{ containerPort: 80, name: 'http' }, { containerPort: 81, name: 'http' }], /ports\[1\]\.name: Duplicate value: "http"/],
+    ['protocol tcp', 'ports[0].protocol', [{ containerPort: 80, protocol: 'tcp' }], /ports\[0\]\.protocol: Unsupported value: "tcp"/],
+    ['imagePullPolicy always', 'imagePullPolicy', [], /imagePullPolicy: Unsupported value: "always"/, { imagePullPolicy: 'always' }],
+    ['terminationMessagePolicy Logs', 'terminationMessagePolicy', [], /terminationMessagePolicy: Unsupported value: "Logs"/, { terminationMessagePolicy: 'Logs' }],
   ];
-  for (const [name, ports, apiserver] of refused) {
+  for (const [name, field, ports, apiserver, container] of refused) {
     it(`refuses ${name}, and so does the rule`, async () => {
       const ns = await cluster.namespace('ports-bad');
-      const bad = job(ports);
-      expect(containerFindings(bad).map((f) => f.message).join('\n')).toMatch(/ports\[\d\]/);
+      const bad = job(ports, container);
+      expect(containerFindings(bad).map((f) => f.message).join('\n')).toContain(`container 'main' ${field}`);
       const error = await cluster.apply(JSON.stringify(bad), ns).catch((e) => e);
       expect(error).toBeInstanceOf(ApiError);
       expect(error.status).toBe(422);
       expect(error.message).toMatch(apiserver);
+      expect(error.message).toContain(`spec.template.spec.containers[0].${field}`);
     });
   }
 });
