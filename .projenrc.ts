@@ -55,6 +55,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // test/cluster runs on Node's runner against the local control plane (test:cluster);
       // test/torch needs torch from PyPI (test:torch).
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/', '<rootDir>/test/torch/'],
+      // Every chart a test synthesizes is checked against the strict schemas, not only those a
+      // test hands to expectConformant.
+      setupFilesAfterEnv: ['<rootDir>/test/util/every-synth-strict.ts'],
     },
   },
   // examples/quickstart imports the package by name, as a user's app does.

@@ -6,7 +6,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { ApiObject, Testing } from 'cdk8s';
+import { SpotTolerantTrainingJob } from '../src';
 import { schemaErrors, testWithSchemas } from './util/conformance';
+import { chartsChecked } from './util/every-synth-strict';
+import { newChart } from './util/synth';
 import { StrictSchemas, strict } from '../src/schemas/strict-schemas';
 
 const ROOT = path.join(__dirname, '..');
@@ -103,4 +107,16 @@ testWithSchemas('custom resources are checked against their CRD strictly, with a
 
 test('without the schemas file, load says so (undefined) instead of passing anything', () => {
   expect(StrictSchemas.load(path.join(ROOT, 'schemas', 'no-such-file.json.gz'))).toBeUndefined();
+});
+
+testWithSchemas('every synth in the tests is checked strictly, however a test synthesizes (test/util/every-synth-strict.ts)', () => {
+  const { app, chart } = newChart();
+  new SpotTolerantTrainingJob(chart, 'train', { image: 'registry.example.com/trainer:v1', noCheckpointReason: 'a probe of the check' });
+  const before = chartsChecked;
+  expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['Job']);
+  expect(chartsChecked).toBe(before + 1);
+  // A hand-written object with a misspelt field: the synth itself fails, naming the field.
+  new ApiObject(chart, 'probe', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe' }, dataa: { a: '1' } } as any);
+  expect(() => app.synthYaml()).toThrow(/does not conform to its schema[\s\S]*ConfigMap\/probe\/dataa/);
+  expect(() => Testing.synth(chart)).toThrow(/ConfigMap\/probe\/dataa/);
 });
