@@ -179,6 +179,15 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
   'env-vars': [
     ['an invalid name', (j) => { trainer(j).env.push({ name: '1LR', value: 'x' }); }, /env '1LR': not a valid environment variable name/],
     ['value and valueFrom', (j) => { trainer(j).env.push({ name: 'T', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }); }, /mutually exclusive/],
+    ['a fieldRef the downward API does not expose', (j) => { trainer(j).env.push({ name: 'PHASE', valueFrom: { fieldRef: { fieldPath: 'status.phase' } } }); },
+      /env 'PHASE': valueFrom.fieldRef fieldPath 'status.phase' is not a pod field an env var can read/],
+    ['an annotation without its quotes', (j) => { trainer(j).env.push({ name: 'RANK', valueFrom: { fieldRef: { fieldPath: 'metadata.annotations[batch.kubernetes.io/job-completion-index]' } } }); },
+      /fieldPath 'metadata.annotations\[batch.kubernetes.io\/job-completion-index\]' is not a pod field/],
+    ['all labels at once', (j) => { trainer(j).env.push({ name: 'L', valueFrom: { fieldRef: { fieldPath: 'metadata.labels' } } }); }, /reads all of them, which an env var cannot/],
+    ['a subscript on another field', (j) => { trainer(j).env.push({ name: 'N', valueFrom: { fieldRef: { fieldPath: "spec.nodeSelector['zone']" } } }); }, /only metadata.labels and metadata.annotations take a \['key'\]/],
+    ['a fieldRef apiVersion other than v1', (j) => { trainer(j).env.push({ name: 'N', valueFrom: { fieldRef: { apiVersion: 'v2', fieldPath: 'metadata.name' } } }); }, /apiVersion 'v2' must be v1/],
+    ['a GPU count by resourceFieldRef', (j) => { trainer(j).env.push({ name: 'G', valueFrom: { resourceFieldRef: { resource: 'limits.nvidia.com/gpu' } } }); },
+      /resourceFieldRef resource 'limits.nvidia.com\/gpu' is not one an env var can read/],
   ],
   'shell-syntax': [
     ["the seed's $(date ...) in args", (j) => { trainer(j).args = ['--data-start-date=$(date -d "30 days ago" +%Y-%m-%d)']; },
@@ -384,6 +393,23 @@ describe('rule pvc', () => {
     const claim = compliantClaim();
     mutate(claim);
     expect(run(ALL_RULES.find((r) => r.id === 'pvc')!, [claim]).join('\n')).toMatch(message);
+  });
+});
+
+describe('rule env-vars accepts the fields and resources the downward API gives an env var', () => {
+  const rule = ALL_RULES.find((r) => r.id === 'env-vars')!;
+  test.each([
+    ['metadata.name', { fieldRef: { fieldPath: 'metadata.name' } }],
+    ['the completion index annotation', { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } }],
+    ['a label, with apiVersion v1', { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.labels['app']" } }],
+    ['status.podIPs', { fieldRef: { fieldPath: 'status.podIPs' } }],
+    ['spec.host (read as spec.nodeName)', { fieldRef: { fieldPath: 'spec.host' } }],
+    ['limits.memory', { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } }],
+    ['requests.hugepages-2Mi', { resourceFieldRef: { resource: 'requests.hugepages-2Mi' } }],
+  ])('%s', (_name, valueFrom) => {
+    const job = compliantJob();
+    trainer(job).env.push({ name: 'FROM_POD', valueFrom });
+    expect(run(rule, [job])).toEqual([]);
   });
 });
 

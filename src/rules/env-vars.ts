@@ -1,18 +1,21 @@
-import { isEnvVarName } from './k8s-syntax';
+import { envFieldRefProblem, envResourceFieldRefProblem, isEnvVarName } from './k8s-syntax';
 import { Rule } from './rule';
 import { containersOf, forEachPodSpec } from './workloads';
 
 const SOURCES = ['configMapKeyRef', 'secretKeyRef', 'fieldRef', 'resourceFieldRef'];
 
-/** RULEBOOK P4: env var names, and exactly one source per valueFrom. */
+/**
+ * RULEBOOK P4: env var names, and exactly one source per valueFrom; the pod fields and
+ * resources a fieldRef / resourceFieldRef may read (validateEnvVarValueFrom, k8s.io/kubernetes v1.36).
+ */
 export const envVars: Rule = {
   id: 'env-vars',
   rulebook: ['P4'],
   severity: 'error',
   refusedBy: 'the apiserver',
-  what: 'An environment variable has an invalid name, is defined twice in one container, or has a valueFrom with zero or several sources, or both value and valueFrom.',
+  what: 'An environment variable has an invalid name, is defined twice in one container, has a valueFrom with zero or several sources, or both value and valueFrom, or reads a pod field or resource an env var cannot.',
   why: 'The apiserver rejects the pod; a name defined twice is accepted with a warning and the last definition silently wins (a patched CHECKPOINT_DIR, a second LR).',
-  fix: "Name variables with letters, digits, '_', '-' and '.', define each once per container, and give each exactly one of value or a single valueFrom source.",
+  fix: "Name variables with letters, digits, '_', '-' and '.', define each once per container, give each exactly one of value or a single valueFrom source, and read fields such as metadata.name or metadata.annotations['key'].",
   example: `env:
   - name: 1LR   # cannot start with a digit
     value: "3e-4"`,
@@ -30,6 +33,10 @@ export const envVars: Rule = {
             const count = SOURCES.filter((source) => variable.valueFrom[source] !== undefined).length;
             if (count !== 1) messages.push(`${where}: valueFrom must have exactly one source, found ${count}.`);
             if (variable.value !== undefined) messages.push(`${where}: value and valueFrom are mutually exclusive.`);
+            const fieldRef = variable.valueFrom.fieldRef === undefined ? undefined : envFieldRefProblem(variable.valueFrom.fieldRef);
+            if (fieldRef !== undefined) messages.push(`${where}: valueFrom.fieldRef ${fieldRef}.`);
+            const resourceFieldRef = variable.valueFrom.resourceFieldRef === undefined ? undefined : envResourceFieldRefProblem(variable.valueFrom.resourceFieldRef);
+            if (resourceFieldRef !== undefined) messages.push(`${where}: valueFrom.resourceFieldRef ${resourceFieldRef}.`);
           }
         }
       }

@@ -59,6 +59,44 @@ export function portNameProblem(name: unknown): string | undefined {
   return undefined;
 }
 
+/** Pod fields an env var can read by `fieldRef` (validEnvDownwardAPIFieldPathExpressions, k8s.io/kubernetes v1.36). */
+const ENV_FIELD_PATHS = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName',
+  'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];
+
+/**
+ * What is wrong with an env var's `fieldRef`, or undefined, as the apiserver validates it
+ * (validateObjectFieldSelector and ConvertDownwardAPIFieldLabel, k8s.io/kubernetes v1.36):
+ * apiVersion v1 when given; one of ENV_FIELD_PATHS (`spec.host` is read as `spec.nodeName`),
+ * or a single label or annotation, `metadata.labels['key']`.
+ */
+export function envFieldRefProblem(fieldRef: any): string | undefined {
+  if (fieldRef?.apiVersion !== undefined && fieldRef.apiVersion !== 'v1') return `apiVersion '${fieldRef.apiVersion}' must be v1 (or left out)`;
+  const fieldPath = fieldRef?.fieldPath;
+  if (typeof fieldPath !== 'string' || fieldPath === '') return 'has no fieldPath';
+  const subscripted = /^(.+)\['(.*)'\]$/s.exec(fieldPath);
+  if (subscripted) {
+    const [, path, key] = subscripted;
+    if (path !== 'metadata.annotations' && path !== 'metadata.labels') return `fieldPath '${fieldPath}': only metadata.labels and metadata.annotations take a ['key']`;
+    return isLabelKey(path === 'metadata.annotations' ? key.toLowerCase() : key) ? undefined : `fieldPath '${fieldPath}': '${key}' is not a valid label or annotation key`;
+  }
+  if (fieldPath === 'spec.host' || ENV_FIELD_PATHS.includes(fieldPath)) return undefined;
+  if (fieldPath === 'metadata.labels' || fieldPath === 'metadata.annotations') {
+    return `fieldPath '${fieldPath}' reads all of them, which an env var cannot; name one: ${fieldPath}['key']`;
+  }
+  return `fieldPath '${fieldPath}' is not a pod field an env var can read (${ENV_FIELD_PATHS.join(', ')}, or metadata.labels['key'] / metadata.annotations['key'])`;
+}
+
+/** Container resources an env var can read by `resourceFieldRef` (validContainerResourceFieldPathExpressions and hugepages). */
+const ENV_RESOURCES = ['limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage'];
+
+/** What is wrong with an env var's `resourceFieldRef`, or undefined (validateContainerResourceFieldSelector). */
+export function envResourceFieldRefProblem(resourceFieldRef: any): string | undefined {
+  const resource = resourceFieldRef?.resource;
+  if (typeof resource !== 'string' || resource === '') return 'has no resource';
+  if (ENV_RESOURCES.includes(resource) || /^(requests|limits)\.hugepages-/.test(resource)) return undefined;
+  return `resource '${resource}' is not one an env var can read (${ENV_RESOURCES.join(', ')}, or requests/limits.hugepages-<size>)`;
+}
+
 /** An environment variable name the apiserver accepts (RULEBOOK P4). */
 export function isEnvVarName(name: string): boolean {
   return typeof name === 'string' && ENV_VAR_NAME.test(name) && name !== '.' && name !== '..' && !name.startsWith('..');

@@ -77,7 +77,9 @@ export class EnvValue {
   }
 
   /**
-   * A field of the pod, e.g. `metadata.name`, `status.podIP`, `spec.nodeName`.
+   * A field of the pod, e.g. `metadata.name`, `status.podIP`, `spec.nodeName`, or one label or
+   * annotation: `metadata.annotations['batch.kubernetes.io/job-completion-index']`. Checked at
+   * synth against the fields the apiserver lets an env var read.
    * @param fieldPath the field's path
    */
   public static fromFieldRef(fieldPath: string): EnvValue {

@@ -12,7 +12,7 @@ import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
 import { compact, positiveSeconds } from './validation';
-import { isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue, isPortNumber, portNameProblem } from '../rules/k8s-syntax';
+import { envFieldRefProblem, isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue, isPortNumber, portNameProblem } from '../rules/k8s-syntax';
 
 /** Library-owned environment variables of the trainer container. */
 export const ENV_CHECKPOINT_DIR = 'CHECKPOINT_DIR';
@@ -350,6 +350,11 @@ function envList(prop: string, env: { [name: string]: EnvValue } | undefined, ch
     check(name);
     if (value === undefined || value === null || (value.value === undefined) === (value.valueFrom === undefined)) {
       throw new Error(`${prop}: '${name}' needs exactly one of a value or a reference; use EnvValue.fromValue('...'), fromSecret, fromConfigMap or fromFieldRef.`);
+    }
+    const fieldRef = value.valueFrom?.fieldRef === undefined ? undefined : envFieldRefProblem(value.valueFrom.fieldRef);
+    if (fieldRef !== undefined) {
+      throw new Error(`${prop}: '${name}' EnvValue.fromFieldRef: ${fieldRef}; e.g. EnvValue.fromFieldRef('metadata.name') or ` +
+        "EnvValue.fromFieldRef(\"metadata.annotations['batch.kubernetes.io/job-completion-index']\").");
     }
     return { name, value: value.value, valueFrom: copyJson(value.valueFrom) };
   });

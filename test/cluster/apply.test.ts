@@ -106,3 +106,54 @@ describe('containers: the containers rule refuses what the apiserver refuses (po
     });
   }
 });
+
+describe('env fieldRef and resourceFieldRef: the env-vars rule refuses what the apiserver refuses', () => {
+  const job = (valueFrom: any) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'env' },
+    spec: {
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], env: [{ name: 'FROM_POD', valueFrom }], resources: { limits: { memory: '64Mi' } } }],
+        },
+      },
+    },
+  });
+  const envFindings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'env-vars');
+
+  const accepted: Array<[string, any]> = [
+    ['the completion index annotation', { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } }],
+    ['a label with apiVersion v1', { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.labels['app']" } }],
+    ['spec.host', { fieldRef: { fieldPath: 'spec.host' } }],
+    ['status.podIPs', { fieldRef: { fieldPath: 'status.podIPs' } }],
+    ['limits.memory', { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } }],
+  ];
+  for (const [name, valueFrom] of accepted) {
+    it(`accepts ${name}; the rule is silent`, async () => {
+      const ns = await cluster.namespace('env-ok');
+      expect(envFindings(job(valueFrom))).toEqual([]);
+      await expect(cluster.apply(JSON.stringify(job(valueFrom)), ns)).resolves.toMatchObject({ kind: 'Job' });
+    });
+  }
+
+  const refused: Array<[string, any, RegExp]> = [
+    ['status.phase', { fieldRef: { fieldPath: 'status.phase' } }, /fieldRef.fieldPath: Unsupported value: "status.phase"/],
+    ['an annotation without quotes', { fieldRef: { fieldPath: 'metadata.annotations[batch.kubernetes.io/job-completion-index]' } }, /fieldPath: Invalid value.*field label not supported/],
+    ['all labels', { fieldRef: { fieldPath: 'metadata.labels' } }, /fieldRef.fieldPath: Unsupported value: "metadata.labels"/],
+    ['a subscript on another field', { fieldRef: { fieldPath: "spec.nodeSelector['zone']" } }, /does not support subscript/],
+    ['apiVersion v2', { fieldRef: { apiVersion: 'v2', fieldPath: 'metadata.name' } }, /unsupported pod version: v2/],
+    ['a GPU limit', { resourceFieldRef: { resource: 'limits.nvidia.com/gpu' } }, /resourceFieldRef.resource: Unsupported value: "limits.nvidia.com\/gpu"/],
+  ];
+  for (const [name, valueFrom, apiserver] of refused) {
+    it(`refuses ${name}, and so does the rule`, async () => {
+      const ns = await cluster.namespace('env-bad');
+      expect(envFindings(job(valueFrom)).map((f) => f.message).join('\n')).toMatch(/env 'FROM_POD': valueFrom\.(fieldRef|resourceFieldRef)/);
+      const error = await cluster.apply(JSON.stringify(job(valueFrom)), ns).catch((e) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error.status).toBe(422);
+      expect(error.message).toMatch(apiserver);
+    });
+  }
+});
