@@ -35,7 +35,8 @@ export const envVars: Rule = {
             if (variable.value !== undefined) messages.push(`${where}: value and valueFrom are mutually exclusive.`);
             const fieldRef = variable.valueFrom.fieldRef === undefined ? undefined : envFieldRefProblem(variable.valueFrom.fieldRef);
             if (fieldRef !== undefined) messages.push(`${where}: valueFrom.fieldRef ${fieldRef}.`);
-            const resourceFieldRef = variable.valueFrom.resourceFieldRef === undefined ? undefined : envResourceFieldRefProblem(variable.valueFrom.resourceFieldRef);
+            const resourceFieldRef = variable.valueFrom.resourceFieldRef === undefined ? undefined
+              : envResourceFieldRefProblem(variable.valueFrom.resourceFieldRef);
             if (resourceFieldRef !== undefined) messages.push(`${where}: valueFrom.resourceFieldRef ${resourceFieldRef}.`);
           }
         }
