@@ -51,6 +51,13 @@ function compliantJob(): any {
   };
 }
 
+/** The first required node affinity term of the Job's pod (created empty if there is none). */
+function requiredTerm(job: any): any {
+  const spec = job.spec.template.spec;
+  spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{}] } } };
+  return spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0];
+}
+
 function compliantClaim(mode = 'ReadWriteMany'): any {
   return {
     apiVersion: 'v1',
@@ -231,6 +238,23 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['a volume with two sources', (j) => { pod(j).volumes[1].hostPath = { path: '/x' }; }, /exactly one source, found 2/],
     ['an escaping subPath', (j) => { trainer(j).volumeMounts[0].subPath = '../other'; }, /subPath '..\/other' must be relative without '..'/],
     ['a repeated mountPath', (j) => { trainer(j).volumeMounts[1].mountPath = '/checkpoints'; }, /repeats mountPath '\/checkpoints'/],
+  ],
+  'node-selection': [
+    ['a nodeSelector value with a space', (j) => { pod(j).nodeSelector['cloud.google.com/gke-accelerator'] = 'nvidia tesla a100'; },
+      /nodeSelector 'cloud.google.com\/gke-accelerator' value 'nvidia tesla a100' is not a valid label value/],
+    ['an operator in lower case', (j) => { requiredTerm(j).matchExpressions = [{ key: 'cloud.google.com/gke-accelerator', operator: 'in', values: ['nvidia-h100-80gb'] }]; },
+      /nodeSelectorTerms\[0\]\.matchExpressions\[0\]\.operator 'in' must be one of In, NotIn, Exists, DoesNotExist, Gt, Lt/],
+    ['In without values', (j) => { requiredTerm(j).matchExpressions = [{ key: 'zone', operator: 'In' }]; }, /operator In needs values/],
+    ['Exists with values', (j) => { requiredTerm(j).matchExpressions = [{ key: 'gpu', operator: 'Exists', values: ['true'] }]; }, /operator Exists takes no values \(found 1\)/],
+    ['Gt with two values', (j) => { requiredTerm(j).matchExpressions = [{ key: 'gpu-count', operator: 'Gt', values: ['1', '2'] }]; }, /operator Gt takes exactly one value/],
+    ['a required value with a slash', (j) => { requiredTerm(j).matchExpressions = [{ key: 'zone', operator: 'In', values: ['us-central1/a'] }]; },
+      /values\[0\] 'us-central1\/a' is not a valid label value/],
+    ['a matchField other than metadata.name', (j) => { requiredTerm(j).matchFields = [{ key: 'spec.nodeName', operator: 'In', values: ['n1'] }]; },
+      /matchFields\[0\]\.key 'spec.nodeName' must be metadata.name/],
+    ['no terms', (j) => { pod(j).affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } }; }, /has no nodeSelectorTerms/],
+    ['a preferred weight of 0', (j) => {
+      pod(j).affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] } }] } };
+    }, /preferredDuringSchedulingIgnoredDuringExecution\[0\]\.weight \(0\) must be from 1 to 100/],
   ],
   'tolerations': [
     ['Exists with a value', (j) => { pod(j).tolerations[1].value = 'present'; }, /operator Exists takes no value/],

@@ -16,6 +16,7 @@ import { jobTtl } from './job-ttl';
 import { jobSetAdmission } from './jobset-admission';
 import { kueueLabels } from './kueue-labels';
 import { labels } from './labels';
+import { nodeSelection } from './node-selection';
 import { preemptionExitCode } from './preemption-exit-code';
 import { preemptionPolicy } from './preemption-policy';
 import { priority } from './priority';
@@ -55,6 +56,7 @@ export const ALL_RULES: Rule[] = [
   containers,
   volumes,
   tolerations,
+  nodeSelection,
   labels,
   priority,
   sharedMemory,

@@ -157,3 +157,63 @@ describe('env fieldRef and resourceFieldRef: the env-vars rule refuses what the 
     });
   }
 });
+
+describe('node placement: the node-selection rule refuses what the apiserver refuses', () => {
+  const job = (podSpec: any) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'placement' },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'] }], ...podSpec } } },
+  });
+  const required = (...matchExpressions: any[]) => ({
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] } } },
+  });
+  const findings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'node-selection');
+
+  it('accepts GPU selection by label and affinity, and a preferred value no label could have; the rule is silent', async () => {
+    const ns = await cluster.namespace('placement-ok');
+    const ok = job({
+      nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia-h100-80gb' },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{
+              matchExpressions: [{ key: 'cloud.google.com/gke-spot', operator: 'NotIn', values: ['true'] }, { key: 'gpu-count', operator: 'Gt', values: ['3'] }],
+              matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['node-a'] }],
+            }],
+          },
+          // The apiserver lets preferred terms name values that are not label values.
+          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['us-central1/a'] }] } }],
+        },
+      },
+    });
+    expect(findings(ok)).toEqual([]);
+    await expect(cluster.apply(JSON.stringify(ok), ns)).resolves.toMatchObject({ kind: 'Job' });
+  });
+
+  const refused: Array<[string, any, RegExp]> = [
+    ['a nodeSelector value with spaces', { nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia tesla a100' } }, /nodeSelector: Invalid value: "nvidia tesla a100"/],
+    ["operator 'in'", required({ key: 'zone', operator: 'in', values: ['a'] }), /matchExpressions\[0\]\.operator: Invalid value: "in": not a valid selector operator/],
+    ['In without values', required({ key: 'zone', operator: 'In' }), /matchExpressions\[0\]\.values: Required value/],
+    ['Exists with a value', required({ key: 'gpu', operator: 'Exists', values: ['true'] }), /matchExpressions\[0\]\.values: Forbidden/],
+    ['Gt with two values', required({ key: 'gpu-count', operator: 'Gt', values: ['1', '2'] }), /matchExpressions\[0\]\.values: Required value: must be specified single value/],
+    ['a required value with a slash', required({ key: 'zone', operator: 'In', values: ['us-central1/a'] }), /matchExpressions\[0\]\.values\[0\]: Invalid value: "us-central1\/a"/],
+    ['a matchField on spec.nodeName',
+      { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'spec.nodeName', operator: 'In', values: ['n1'] }] }] } } } },
+      /matchFields\[0\]\.key: Invalid value: "spec.nodeName"/],
+    ['no terms', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } }, /nodeSelectorTerms: Required value/],
+    ['a preferred weight of 0',
+      { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] } }] } } },
+      /preferredDuringSchedulingIgnoredDuringExecution\[0\]\.weight: Invalid value: 0/],
+  ];
+  for (const [name, podSpec, apiserver] of refused) {
+    it(`refuses ${name}, and so does the rule`, async () => {
+      const ns = await cluster.namespace('placement-bad');
+      expect(findings(job(podSpec))).not.toEqual([]);
+      const error = await cluster.apply(JSON.stringify(job(podSpec)), ns).catch((e) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error.status).toBe(422);
+      expect(error.message).toMatch(apiserver);
+    });
+  }
+});
