@@ -668,3 +668,18 @@ test('each pytorchjob finding carries the fix for that finding only (#14)', () =
     "Name the trainer container 'pytorch': the operator injects its env and reads its exit code only there.",
   ]);
 });
+
+describe('findings of the apiserver-checked container and env fields carry the fix for that finding', () => {
+  test.each([
+    ['a port name', (j: any) => { trainer(j).ports = [{ containerPort: 8080, name: 'Metrics' }]; }, 'containers', /name them with at most 15 lower-case letters/],
+    ['a pull policy', (j: any) => { trainer(j).imagePullPolicy = 'always'; }, 'containers', /Write imagePullPolicy as Kubernetes spells it \(Always, IfNotPresent, Never\)/],
+    ['a fieldRef', (j: any) => { trainer(j).env.push({ name: 'P', valueFrom: { fieldRef: { fieldPath: 'status.phase' } } }); }, 'env-vars', /with its key quoted/],
+    ['a resourceFieldRef', (j: any) => { trainer(j).env.push({ name: 'G', valueFrom: { resourceFieldRef: { resource: 'limits.nvidia.com/gpu' } } }); }, 'env-vars', /pass a GPU count as a plain value/],
+  ])('%s', (_name, mutate, ruleId, fix) => {
+    const job = compliantJob();
+    mutate(job);
+    const findings = evaluate([job], contextFor([job], 32)).filter((f) => f.ruleId === ruleId);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].fix).toMatch(fix);
+  });
+});

@@ -1,8 +1,10 @@
 import { isDnsLabel, isPortNumber, portNameProblem } from './k8s-syntax';
-import { Rule } from './rule';
+import { Rule, RuleMessage } from './rule';
 import { containersOf, forEachPodSpec } from './workloads';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+const PORT_FIX = "Number ports 1-65535, name them with at most 15 lower-case letters, digits and '-' (with a letter, e.g. 'metrics'), " +
+  'once per container, and use protocol TCP, UDP or SCTP.';
 const ENUMS: Array<[string, string[]]> = [
   ['imagePullPolicy', ['Always', 'IfNotPresent', 'Never']],
   ['terminationMessagePolicy', ['File', 'FallbackToLogsOnError']],
@@ -22,12 +24,12 @@ export const containers: Rule = {
   refusedBy: 'the apiserver',
   what: 'A container name is not a DNS-1123 label or is repeated, a container has no image, its imagePullPolicy or terminationMessagePolicy is not one Kubernetes knows, or a container port has a bad number, name or protocol.',
   why: 'The apiserver rejects the pod (for custom resources, the operator fails later with an event).',
-  fix: 'Give every container a unique lower-case name and an image, and ports numbered 1-65535 with distinct names of at most 15 lower-case letters, digits and hyphens.',
+  fix: 'Give every container a unique lower-case name and an image (a port or policy finding says what to write instead).',
   example: `containers:
   - name: Trainer   # not a DNS-1123 label
     image: trainer:v1`,
   check(object) {
-    const messages: string[] = [];
+    const messages: RuleMessage[] = [];
     forEachPodSpec(object, (podSpec, path) => {
       const seen = new Set<string>();
       if ((podSpec?.containers ?? []).length === 0) messages.push(`${path} has no containers.`);
@@ -41,24 +43,30 @@ export const containers: Rule = {
         // Enums the OpenAPI schemas do not list (strict schema checks cannot catch a typo here).
         for (const [field, allowed] of ENUMS) {
           const value = container?.[field];
-          if (value !== undefined && !allowed.includes(value)) messages.push(`${path} container '${name}' ${field} '${value}' must be one of ${allowed.join(', ')}.`);
+          if (value !== undefined && !allowed.includes(value)) {
+            messages.push({
+              message: `${path} container '${name}' ${field} '${value}' must be one of ${allowed.join(', ')}.`,
+              fix: `Write ${field} as Kubernetes spells it (${allowed.join(', ')}), or leave it out for the default.`,
+            });
+          }
         }
         const portNames = new Set<string>();
-        (Array.isArray(container?.ports) ? container.ports : []).forEach((port: any, i: number) => {
+        const port = (message: string): RuleMessage => ({ message, fix: PORT_FIX });
+        (Array.isArray(container?.ports) ? container.ports : []).forEach((entry: any, i: number) => {
           const where = `${path} container '${name}' ports[${i}]`;
           for (const field of ['containerPort', 'hostPort']) {
-            const value = port?.[field];
+            const value = entry?.[field];
             if (value === undefined && field === 'hostPort') continue;
-            if (!isPortNumber(value)) messages.push(`${where}.${field} (${value}) must be a port number from 1 to 65535.`);
+            if (!isPortNumber(value)) messages.push(port(`${where}.${field} (${value}) must be a port number from 1 to 65535.`));
           }
-          if (port?.name !== undefined && port?.name !== '') {
-            const problem = portNameProblem(port.name);
-            if (problem !== undefined) messages.push(`${where}.name '${port.name}' ${problem}.`);
-            else if (portNames.has(port.name)) messages.push(`${where}.name '${port.name}' is used twice in the container.`);
-            else portNames.add(port.name);
+          if (entry?.name !== undefined && entry?.name !== '') {
+            const problem = portNameProblem(entry.name);
+            if (problem !== undefined) messages.push(port(`${where}.name '${entry.name}' ${problem}.`));
+            else if (portNames.has(entry.name)) messages.push(port(`${where}.name '${entry.name}' is used twice in the container.`));
+            else portNames.add(entry.name);
           }
-          if (port?.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) {
-            messages.push(`${where}.protocol '${port.protocol}' must be one of ${PROTOCOLS.join(', ')}.`);
+          if (entry?.protocol !== undefined && !PROTOCOLS.includes(entry.protocol)) {
+            messages.push(port(`${where}.protocol '${entry.protocol}' must be one of ${PROTOCOLS.join(', ')}.`));
           }
         });
       }

@@ -1,8 +1,11 @@
 import { envFieldRefProblem, envResourceFieldRefProblem, isEnvVarName } from './k8s-syntax';
-import { Rule } from './rule';
+import { Rule, RuleMessage } from './rule';
 import { containersOf, forEachPodSpec } from './workloads';
 
 const SOURCES = ['configMapKeyRef', 'secretKeyRef', 'fieldRef', 'resourceFieldRef'];
+const FIELD_REF_FIX = 'Read metadata.name, metadata.namespace, metadata.uid, spec.nodeName, spec.serviceAccountName, status.hostIP(s) or ' +
+  "status.podIP(s), or one label or annotation with its key quoted: metadata.annotations['batch.kubernetes.io/job-completion-index'].";
+const RESOURCE_FIELD_REF_FIX = 'Read limits or requests of cpu, memory, ephemeral-storage or hugepages-<size>; pass a GPU count as a plain value.';
 
 /**
  * RULEBOOK P4: env var names, and exactly one source per valueFrom; the pod fields and
@@ -20,7 +23,7 @@ export const envVars: Rule = {
   - name: 1LR   # cannot start with a digit
     value: "3e-4"`,
   check(object) {
-    const messages: string[] = [];
+    const messages: RuleMessage[] = [];
     forEachPodSpec(object, (podSpec, path) => {
       for (const container of containersOf(podSpec)) {
         const seen = new Set<string>();
@@ -34,10 +37,12 @@ export const envVars: Rule = {
             if (count !== 1) messages.push(`${where}: valueFrom must have exactly one source, found ${count}.`);
             if (variable.value !== undefined) messages.push(`${where}: value and valueFrom are mutually exclusive.`);
             const fieldRef = variable.valueFrom.fieldRef === undefined ? undefined : envFieldRefProblem(variable.valueFrom.fieldRef);
-            if (fieldRef !== undefined) messages.push(`${where}: valueFrom.fieldRef ${fieldRef}.`);
+            if (fieldRef !== undefined) messages.push({ message: `${where}: valueFrom.fieldRef ${fieldRef}.`, fix: FIELD_REF_FIX });
             const resourceFieldRef = variable.valueFrom.resourceFieldRef === undefined ? undefined
               : envResourceFieldRefProblem(variable.valueFrom.resourceFieldRef);
-            if (resourceFieldRef !== undefined) messages.push(`${where}: valueFrom.resourceFieldRef ${resourceFieldRef}.`);
+            if (resourceFieldRef !== undefined) {
+              messages.push({ message: `${where}: valueFrom.resourceFieldRef ${resourceFieldRef}.`, fix: RESOURCE_FIELD_REF_FIX });
+            }
           }
         }
       }

@@ -73,7 +73,8 @@ export function envFieldRefProblem(fieldRef: any): string | undefined {
   if (fieldRef?.apiVersion !== undefined && fieldRef.apiVersion !== 'v1') return `apiVersion '${fieldRef.apiVersion}' must be v1 (or left out)`;
   const fieldPath = fieldRef?.fieldPath;
   if (typeof fieldPath !== 'string' || fieldPath === '') return 'has no fieldPath';
-  const subscripted = /^(.+)\['(.*)'\]$/s.exec(fieldPath);
+  // As fieldpath.SplitMaybeSubscriptedPath: the path up to the first "['", the key up to the final "']".
+  const subscripted = /^(.+?)\['(.*)'\]$/s.exec(fieldPath);
   if (subscripted) {
     const [, path, key] = subscripted;
     if (path !== 'metadata.annotations' && path !== 'metadata.labels') return `fieldPath '${fieldPath}': only metadata.labels and metadata.annotations take a ['key']`;
