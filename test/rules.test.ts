@@ -51,6 +51,11 @@ function compliantJob(): any {
   };
 }
 
+/** A topology spread constraint over zones, with `fields` changed. */
+function spread(fields: any): any {
+  return { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'train' } }, ...fields };
+}
+
 /** The first required node affinity term of the Job's pod (created empty if there is none). */
 function requiredTerm(job: any): any {
   const spec = job.spec.template.spec;
@@ -255,6 +260,14 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['a preferred weight of 0', (j) => {
       pod(j).affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] } }] } };
     }, /preferredDuringSchedulingIgnoredDuringExecution\[0\]\.weight \(0\) must be from 1 to 100/],
+    ['a spread with maxSkew 0', (j) => { pod(j).topologySpreadConstraints = [spread({ maxSkew: 0 })]; }, /topologySpreadConstraints\[0\]\.maxSkew \(0\) must be a whole number of at least 1/],
+    ['a spread without a topologyKey', (j) => { pod(j).topologySpreadConstraints = [spread({ topologyKey: '' })]; }, /topologySpreadConstraints\[0\] has no topologyKey/],
+    ['whenUnsatisfiable in lower case', (j) => { pod(j).topologySpreadConstraints = [spread({ whenUnsatisfiable: 'doNotSchedule' })]; },
+      /whenUnsatisfiable 'doNotSchedule' must be one of DoNotSchedule, ScheduleAnyway/],
+    ['the same key and action twice', (j) => { pod(j).topologySpreadConstraints = [spread({}), spread({ maxSkew: 2 })]; }, /topologySpreadConstraints\[1\] repeats \{topology.kubernetes.io\/zone, DoNotSchedule\}/],
+    ['minDomains with ScheduleAnyway', (j) => { pod(j).topologySpreadConstraints = [spread({ whenUnsatisfiable: 'ScheduleAnyway', minDomains: 2 })]; },
+      /minDomains needs whenUnsatisfiable DoNotSchedule, not ScheduleAnyway/],
+    ['an unknown nodeTaintsPolicy', (j) => { pod(j).topologySpreadConstraints = [spread({ nodeTaintsPolicy: 'honor' })]; }, /nodeTaintsPolicy 'honor' must be Honor or Ignore/],
   ],
   'tolerations': [
     ['Exists with a value', (j) => { pod(j).tolerations[1].value = 'present'; }, /operator Exists takes no value/],

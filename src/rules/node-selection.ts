@@ -50,13 +50,13 @@ function termProblems(term: any, where: string, checkValues: boolean): string[] 
   return messages;
 }
 
-/** Node placement as the apiserver validates it: nodeSelector labels and node affinity terms. */
+/** Node placement as the apiserver validates it: nodeSelector labels, node affinity terms and topology spread constraints. */
 export const nodeSelection: Rule = {
   id: 'node-selection',
   rulebook: [],
   severity: 'error',
   refusedBy: 'the apiserver',
-  what: 'A nodeSelector label is malformed, or a node affinity term has an unknown operator, the wrong number of values for its operator, a bad label key or value, or a weight outside 1-100.',
+  what: 'A nodeSelector label is malformed, a node affinity term has an unknown operator, the wrong number of values for its operator, a bad label key or value, or a weight outside 1-100, or a topology spread constraint is malformed.',
   why: 'The apiserver rejects the pod (for custom resources, the operator fails later with an event): a typo in the GPU node selection stops the whole run.',
   fix: 'Use operators In, NotIn (with values), Exists, DoesNotExist (without) or Gt, Lt (one value), valid label keys and values, and weights from 1 to 100.',
   example: `affinity:
@@ -93,7 +93,42 @@ export const nodeSelection: Rule = {
         // Preferred terms may name label values no node has: the apiserver does not check them.
         messages.push(...termProblems(term?.preference, `${where}.preference`, false));
       });
+      messages.push(...spreadProblems(podSpec?.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
     });
     return messages;
   },
 };
+
+const WHEN_UNSATISFIABLE = ['DoNotSchedule', 'ScheduleAnyway'];
+const NODE_POLICIES = ['Honor', 'Ignore'];
+
+/**
+ * Topology spread constraints as validateTopologySpreadConstraints (k8s.io/kubernetes v1.36)
+ * checks them: a positive maxSkew, a topologyKey, whenUnsatisfiable DoNotSchedule or
+ * ScheduleAnyway, each {topologyKey, whenUnsatisfiable} once, minDomains positive and only with
+ * DoNotSchedule, node inclusion policies Honor or Ignore. (Label selectors are not checked here.)
+ */
+function spreadProblems(constraints: unknown, where: string): string[] {
+  if (!Array.isArray(constraints)) return [];
+  const messages: string[] = [];
+  const seen = new Set<string>();
+  constraints.forEach((constraint: any, i: number) => {
+    const at = `${where}[${i}]`;
+    if (!Number.isInteger(constraint?.maxSkew) || constraint.maxSkew < 1) messages.push(`${at}.maxSkew (${constraint?.maxSkew}) must be a whole number of at least 1.`);
+    if (typeof constraint?.topologyKey !== 'string' || constraint.topologyKey === '') messages.push(`${at} has no topologyKey.`);
+    const action = constraint?.whenUnsatisfiable;
+    if (!WHEN_UNSATISFIABLE.includes(action)) messages.push(`${at}.whenUnsatisfiable '${action}' must be one of ${WHEN_UNSATISFIABLE.join(', ')}.`);
+    const pair = `${constraint?.topologyKey}|${action}`;
+    if (seen.has(pair)) messages.push(`${at} repeats {${constraint?.topologyKey}, ${action}}; each topologyKey takes one constraint per whenUnsatisfiable.`);
+    seen.add(pair);
+    if (constraint?.minDomains !== undefined && constraint?.minDomains !== null) {
+      if (!Number.isInteger(constraint.minDomains) || constraint.minDomains < 1) messages.push(`${at}.minDomains (${constraint.minDomains}) must be a whole number of at least 1.`);
+      else if (action !== 'DoNotSchedule') messages.push(`${at}.minDomains needs whenUnsatisfiable DoNotSchedule, not ${action}.`);
+    }
+    for (const field of ['nodeAffinityPolicy', 'nodeTaintsPolicy']) {
+      const policy = constraint?.[field];
+      if (policy !== undefined && policy !== null && !NODE_POLICIES.includes(policy)) messages.push(`${at}.${field} '${policy}' must be Honor or Ignore.`);
+    }
+  });
+  return messages;
+}

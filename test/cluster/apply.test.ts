@@ -169,11 +169,15 @@ describe('node placement: the node-selection rule refuses what the apiserver ref
     affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] } } },
   });
   const findings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'node-selection');
+  const spread = (fields: any) => ({
+    maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'train' } }, ...fields,
+  });
 
-  it('accepts GPU selection by label and affinity, and a preferred value no label could have; the rule is silent', async () => {
+  it('accepts GPU selection by label and affinity, a preferred value no label could have, and zone spreads; the rule is silent', async () => {
     const ns = await cluster.namespace('placement-ok');
     const ok = job({
       nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia-h100-80gb' },
+      topologySpreadConstraints: [spread({ minDomains: 2, nodeTaintsPolicy: 'Honor' }), spread({ whenUnsatisfiable: 'ScheduleAnyway', nodeAffinityPolicy: 'Ignore' })],
       affinity: {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
@@ -191,7 +195,8 @@ describe('node placement: the node-selection rule refuses what the apiserver ref
     await expect(cluster.apply(JSON.stringify(ok), ns)).resolves.toMatchObject({ kind: 'Job' });
   });
 
-  const refused: Array<[string, any, RegExp]> = [
+  // Each case: what is wrong, the pod spec fields, the apiserver's message and HTTP status (422 unless said).
+  const refused: Array<[string, any, RegExp, number?]> = [
     ['a nodeSelector value with spaces', { nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia tesla a100' } }, /nodeSelector: Invalid value: "nvidia tesla a100"/],
     ["operator 'in'", required({ key: 'zone', operator: 'in', values: ['a'] }), /matchExpressions\[0\]\.operator: Invalid value: "in": not a valid selector operator/],
     ['In without values', required({ key: 'zone', operator: 'In' }), /matchExpressions\[0\]\.values: Required value/],
@@ -205,14 +210,21 @@ describe('node placement: the node-selection rule refuses what the apiserver ref
     ['a preferred weight of 0',
       { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] } }] } } },
       /preferredDuringSchedulingIgnoredDuringExecution\[0\]\.weight: Invalid value: 0/],
+    ['a spread with maxSkew 0', { topologySpreadConstraints: [spread({ maxSkew: 0 })] }, /topologySpreadConstraints\[0\]\.maxSkew: Invalid value: 0/],
+    ['a spread without a topologyKey', { topologySpreadConstraints: [spread({ topologyKey: '' })] }, /topologySpreadConstraints\[0\]\.topologyKey: Required value/],
+    ['whenUnsatisfiable doNotSchedule', { topologySpreadConstraints: [spread({ whenUnsatisfiable: 'doNotSchedule' })] }, /whenUnsatisfiable: Unsupported value: "doNotSchedule"/],
+    // Server-side apply refuses it before validation: the list is a map keyed by {topologyKey, whenUnsatisfiable}.
+    ['the same key and action twice', { topologySpreadConstraints: [spread({}), spread({ maxSkew: 2 })] }, /duplicate entries for key/, 500],
+    ['minDomains with ScheduleAnyway', { topologySpreadConstraints: [spread({ whenUnsatisfiable: 'ScheduleAnyway', minDomains: 2 })] }, /minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule/],
+    ['nodeTaintsPolicy honor', { topologySpreadConstraints: [spread({ nodeTaintsPolicy: 'honor' })] }, /nodeTaintsPolicy: Unsupported value: "honor"/],
   ];
-  for (const [name, podSpec, apiserver] of refused) {
+  for (const [name, podSpec, apiserver, status] of refused) {
     it(`refuses ${name}, and so does the rule`, async () => {
       const ns = await cluster.namespace('placement-bad');
       expect(findings(job(podSpec))).not.toEqual([]);
       const error = await cluster.apply(JSON.stringify(job(podSpec)), ns).catch((e) => e);
       expect(error).toBeInstanceOf(ApiError);
-      expect(error.status).toBe(422);
+      expect({ status: error.status, message: error.message }).toMatchObject({ status: status ?? 422 });
       expect(error.message).toMatch(apiserver);
     });
   }
