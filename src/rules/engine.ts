@@ -25,6 +25,7 @@ import { pytorchJob } from './pytorchjob';
 import { pytorchJobCleanup } from './pytorchjob-cleanup';
 import { resourceQuantities } from './resource-quantities';
 import { Finding, Rule, RuleContext, RuleMessage } from './rule';
+import { securityContext } from './security-context';
 import { sharedMemory } from './shared-memory';
 import { sharedRwoClaim } from './shared-rwo-claim';
 import { shellSyntax } from './shell-syntax';
@@ -57,6 +58,7 @@ export const ALL_RULES: Rule[] = [
   volumes,
   tolerations,
   nodeSelection,
+  securityContext,
   labels,
   priority,
   sharedMemory,

@@ -229,3 +229,54 @@ describe('node placement: the node-selection rule refuses what the apiserver ref
     });
   }
 });
+
+describe('security contexts: the security-context rule refuses what the apiserver refuses', () => {
+  const job = (podContext: any, containerContext?: any) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'security' },
+    spec: {
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          securityContext: podContext,
+          containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], ...(containerContext ? { securityContext: containerContext } : {}) }],
+        },
+      },
+    },
+  });
+  const findings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'security-context');
+
+  it('accepts the restricted profile the library writes, a Localhost seccomp profile and OnRootMismatch; the rule is silent', async () => {
+    const ns = await cluster.namespace('security-ok');
+    const ok = job(
+      { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch', supplementalGroups: [0, 2147483647], seccompProfile: { type: 'RuntimeDefault' } },
+      { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/trainer.json' }, appArmorProfile: { type: 'RuntimeDefault' } },
+    );
+    expect(findings(ok)).toEqual([]);
+    await expect(cluster.apply(JSON.stringify(ok), ns)).resolves.toMatchObject({ kind: 'Job' });
+  });
+
+  const refused: Array<[string, any, any, RegExp]> = [
+    ['seccomp type runtime/default', { seccompProfile: { type: 'runtime/default' } }, undefined, /securityContext.seccompProfile.type: Unsupported value: "runtime\/default"/],
+    ['Localhost without its profile', undefined, { seccompProfile: { type: 'Localhost' } }, /seccompProfile.localhostProfile: Required value/],
+    ['an absolute localhostProfile', { seccompProfile: { type: 'Localhost', localhostProfile: '/x.json' } }, undefined, /localhostProfile: Invalid value: "\/x.json": must be a relative path/],
+    ['a localhostProfile with RuntimeDefault', { seccompProfile: { type: 'RuntimeDefault', localhostProfile: 'x.json' } }, undefined, /localhostProfile: Invalid value.*can only be set when seccomp type is Localhost/],
+    ['AppArmor type runtimeDefault', undefined, { appArmorProfile: { type: 'runtimeDefault' } }, /appArmorProfile.type: Unsupported value: "runtimeDefault"/],
+    ['runAsUser -1', { runAsUser: -1 }, undefined, /securityContext.runAsUser: Invalid value: -1/],
+    ['fsGroupChangePolicy onRootMismatch', { fsGroupChangePolicy: 'onRootMismatch' }, undefined, /fsGroupChangePolicy: Unsupported value: "onRootMismatch"/],
+    ['procMount Masked', undefined, { procMount: 'Masked' }, /procMount: Unsupported value: "Masked"/],
+    ['privileged without escalation', undefined, { privileged: true, allowPrivilegeEscalation: false }, /cannot set `allowPrivilegeEscalation` to false and `privileged` to true/],
+  ];
+  for (const [name, podContext, containerContext, apiserver] of refused) {
+    it(`refuses ${name}, and so does the rule`, async () => {
+      const ns = await cluster.namespace('security-bad');
+      const bad = job(podContext, containerContext);
+      expect(findings(bad)).not.toEqual([]);
+      const error = await cluster.apply(JSON.stringify(bad), ns).catch((e) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect({ status: error.status, message: error.message }).toMatchObject({ status: 422 });
+      expect(error.message).toMatch(apiserver);
+    });
+  }
+});
