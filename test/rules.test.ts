@@ -279,6 +279,7 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
       /localhostProfile is only for type Localhost, not RuntimeDefault/],
     ['an AppArmor type in lower case', (j) => { trainer(j).securityContext = { appArmorProfile: { type: 'runtimeDefault' } }; }, /appArmorProfile.type 'runtimeDefault' must be one of/],
     ['a negative runAsUser', (j) => { pod(j).securityContext = { runAsUser: -1 }; }, /securityContext.runAsUser \(-1\) must be a whole number from 0 to 2147483647/],
+    ['an id left as a template placeholder', (j) => { pod(j).securityContext = { runAsUser: { '{runAsUser}': null } }; }, /runAsUser \(\{"\{runAsUser\}":null\}\) must be a whole number/],
     ['a supplemental group too large', (j) => { pod(j).securityContext = { supplementalGroups: [4294967295] }; }, /supplementalGroups\[0\] \(4294967295\) must be a whole number/],
     ['fsGroupChangePolicy in lower case', (j) => { pod(j).securityContext = { fsGroup: 1000, fsGroupChangePolicy: 'onRootMismatch' }; }, /fsGroupChangePolicy 'onRootMismatch' must be one of OnRootMismatch, Always/],
     ['an unknown procMount', (j) => { trainer(j).securityContext = { procMount: 'Masked' }; }, /procMount 'Masked' must be one of Default, Unmasked/],

@@ -9,7 +9,8 @@ const PROC_MOUNTS = ['Default', 'Unmasked'];
 /** A user or group id the apiserver accepts: a whole number from 0 to 2147483647 (IsValidUserID / IsValidGroupID). */
 function idProblem(value: unknown, where: string): string[] {
   if (value === undefined || value === null) return [];
-  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_ID ? [] : [`${where} (${value}) must be a whole number from 0 to ${MAX_ID}.`];
+  if (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_ID) return [];
+  return [`${where} (${typeof value === 'object' ? JSON.stringify(value) : value}) must be a whole number from 0 to ${MAX_ID}.`];
 }
 
 /**
