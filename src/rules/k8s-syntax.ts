@@ -40,6 +40,14 @@ export function isLabelValue(value: string): boolean {
   return typeof value === 'string' && (value === '' || (value.length <= 63 && LABEL_NAME.test(value)));
 }
 
+/**
+ * A path below a base folder: relative and without a `..` element (the apiserver's
+ * validateLocalDescendingPath, for sub-paths and seccomp localhost profiles).
+ */
+export function isDescendingPath(path: string): boolean {
+  return !path.startsWith('/') && !path.split('/').includes('..');
+}
+
 /** A port number: a whole number from 1 to 65535 (apimachinery IsValidPortNum). */
 export function isPortNumber(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;

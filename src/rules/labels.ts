@@ -4,11 +4,21 @@ import { podTemplatesOf } from './workloads';
 
 const MAX_ANNOTATION_BYTES = 262144;
 
-function checkMetadata(metadata: any, where: string, messages: string[]): void {
-  for (const [key, value] of Object.entries<any>(metadata?.labels ?? {})) {
-    if (!isLabelKey(key)) messages.push(`${where} label key '${key}' is not a valid label key.`);
-    if (!isLabelValue(value)) messages.push(`${where} label '${key}' value '${value}' is not a valid label value (<= 63, alphanumerics, '-', '_', '.').`);
+/**
+ * Keys and values of a label map (metadata labels, a nodeSelector) the apiserver refuses,
+ * each message starting with `prefix` (e.g. `metadata label`, `spec.nodeSelector`).
+ */
+export function labelMapProblems(labels: { [key: string]: any }, prefix: string): string[] {
+  const messages: string[] = [];
+  for (const [key, value] of Object.entries<any>(labels)) {
+    if (!isLabelKey(key)) messages.push(`${prefix} key '${key}' is not a valid label key.`);
+    if (!isLabelValue(value)) messages.push(`${prefix} '${key}' value '${value}' is not a valid label value (<= 63, alphanumerics, '-', '_', '.').`);
   }
+  return messages;
+}
+
+function checkMetadata(metadata: any, where: string, messages: string[]): void {
+  messages.push(...labelMapProblems(metadata?.labels ?? {}, `${where} label`));
   const annotations = metadata?.annotations ?? {};
   let bytes = 0;
   for (const [key, value] of Object.entries<any>(annotations)) {

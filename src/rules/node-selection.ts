@@ -1,4 +1,5 @@
 import { isLabelKey, isLabelValue } from './k8s-syntax';
+import { labelMapProblems } from './labels';
 import { Rule } from './rule';
 import { forEachPodSpec } from './workloads';
 
@@ -69,12 +70,7 @@ export const nodeSelection: Rule = {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {
       const selector = podSpec?.nodeSelector;
-      if (selector !== undefined && selector !== null && typeof selector === 'object') {
-        for (const [key, value] of Object.entries<any>(selector)) {
-          if (!isLabelKey(key)) messages.push(`${path}.nodeSelector key '${key}' is not a valid label key.`);
-          if (!isLabelValue(value)) messages.push(`${path}.nodeSelector '${key}' value '${value}' is not a valid label value (<= 63, alphanumerics, '-', '_', '.').`);
-        }
-      }
+      if (selector !== undefined && selector !== null && typeof selector === 'object') messages.push(...labelMapProblems(selector, `${path}.nodeSelector`));
       const affinity = podSpec?.affinity?.nodeAffinity;
       const required = affinity?.requiredDuringSchedulingIgnoredDuringExecution;
       const at = `${path}.affinity.nodeAffinity`;

@@ -1,3 +1,4 @@
+import { isDescendingPath } from './k8s-syntax';
 import { Rule } from './rule';
 import { containersOf, forEachPodSpec } from './workloads';
 
@@ -26,7 +27,7 @@ function profileProblems(profile: any, where: string, kind: 'seccomp' | 'AppArmo
   if (type === 'Localhost') {
     if (typeof local !== 'string' || local.trim() === '') {
       messages.push(`${where}.localhostProfile is required with type Localhost (the ${kind} profile's file on the node).`);
-    } else if (kind === 'seccomp' && (local.startsWith('/') || local.split('/').includes('..'))) {
+    } else if (kind === 'seccomp' && !isDescendingPath(local)) {
       messages.push(`${where}.localhostProfile '${local}' must be a path relative to the kubelet's seccomp folder, without '..'.`);
     } else if (kind === 'AppArmor' && local !== local.trim()) {
       messages.push(`${where}.localhostProfile '${local}' must not be padded with whitespace.`);

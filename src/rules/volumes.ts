@@ -1,4 +1,4 @@
-import { isDnsLabel } from './k8s-syntax';
+import { isDescendingPath, isDnsLabel } from './k8s-syntax';
 import { Rule } from './rule';
 import { containersOf, forEachPodSpec } from './workloads';
 
@@ -8,10 +8,6 @@ const SOURCES = [
   'persistentVolumeClaim', 'photonPersistentDisk', 'portworxVolume', 'projected', 'quobyte', 'rbd', 'scaleIO', 'secret',
   'storageos', 'vsphereVolume', 'image',
 ];
-
-function badSubPath(subPath: string): boolean {
-  return subPath.startsWith('/') || subPath.split('/').includes('..');
-}
 
 /** RULEBOOK P7: volume names, sources, mounts and sub-paths. */
 export const volumes: Rule = {
@@ -47,7 +43,7 @@ export const volumes: Rule = {
           paths.add(mount?.mountPath);
           if (mount?.subPath !== undefined && mount?.subPathExpr !== undefined) messages.push(`${where} sets both subPath and subPathExpr.`);
           for (const field of ['subPath', 'subPathExpr']) {
-            if (typeof mount?.[field] === 'string' && badSubPath(mount[field])) messages.push(`${where} ${field} '${mount[field]}' must be relative without '..'.`);
+            if (typeof mount?.[field] === 'string' && !isDescendingPath(mount[field])) messages.push(`${where} ${field} '${mount[field]}' must be relative without '..'.`);
           }
         }
       }

@@ -12,7 +12,7 @@ import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
 import { compact, positiveSeconds } from './validation';
-import { envFieldRefProblem, isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue, isPortNumber, portNameProblem } from '../rules/k8s-syntax';
+import { envFieldRefProblem, isDescendingPath, isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue, isPortNumber, portNameProblem } from '../rules/k8s-syntax';
 
 /** Library-owned environment variables of the trainer container. */
 export const ENV_CHECKPOINT_DIR = 'CHECKPOINT_DIR';
@@ -107,7 +107,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     if (!Number.isInteger(interval) || interval < 1) {
       throw new Error(`checkpoint.intervalEpochs (${interval}) must be a whole number of at least 1.`);
     }
-    if (checkpoint.subPath !== undefined && (checkpoint.subPath.startsWith('/') || checkpoint.subPath.split('/').includes('..'))) {
+    if (checkpoint.subPath !== undefined && !isDescendingPath(checkpoint.subPath)) {
       throw new Error(`checkpoint.subPath ('${checkpoint.subPath}') must be a relative path without '..'.`);
     }
     checkpointClaimName = checkpoint.storage._bind(scope);
@@ -502,7 +502,7 @@ function trainerVolumes(props: TrainingWorkloadProps, libraryVolumes: any[], lib
     checkMountPath(`${at}.mountPath`, entry.mountPath, '/data');
     const taken = paths.get(entry.mountPath.replace(/\/+$/, '') || '/');
     if (taken !== undefined) throw new Error(`${at}.mountPath ('${entry.mountPath}') is already the mount of volume '${taken}'; mount it elsewhere.`);
-    if (entry.subPath !== undefined && (entry.subPath.startsWith('/') || entry.subPath.split('/').includes('..'))) {
+    if (entry.subPath !== undefined && !isDescendingPath(entry.subPath)) {
       throw new Error(`${at}.subPath ('${entry.subPath}') must be a relative path without '..'.`);
     }
     names.add(volume.name);

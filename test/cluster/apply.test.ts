@@ -54,28 +54,45 @@ describe('server-side apply with fieldValidation=Strict', () => {
   });
 });
 
-describe('containers: the containers rule refuses what the apiserver refuses (ports, pull and message policies)', () => {
-  const job = (ports: any[], container: any = {}) => ({
+/** A Job whose pod runs one container `main`: `pod` fields on its pod spec, `container` fields on the container. */
+function probeJob(pod: any = {}, container: any = {}): any {
+  return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: 'ports' },
-    spec: {
-      template: {
-        spec: {
-          restartPolicy: 'Never',
-          containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], ports, ...container }],
-        },
-      },
-    },
-  });
-  const containerFindings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'containers');
+    metadata: { name: 'probe' },
+    spec: { template: { spec: { restartPolicy: 'Never', ...pod, containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], ...container }] } } },
+  };
+}
 
+/** What rule `ruleId` reports for one object (against the apiserver's minor). */
+function ruleMessages(ruleId: string, object: any): string[] {
+  return evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === ruleId).map((f) => f.message);
+}
+
+/** The apiserver accepts `object` and rule `ruleId` is silent. */
+async function expectAcceptedByBoth(ruleId: string, object: any, namespacePrefix: string): Promise<void> {
+  const ns = await cluster.namespace(namespacePrefix);
+  expect(ruleMessages(ruleId, object)).toEqual([]);
+  await expect(cluster.apply(JSON.stringify(object), ns)).resolves.toMatchObject({ kind: 'Job' });
+}
+
+/** The apiserver refuses `object` with HTTP `status` and a message matching `apiserver`; returns that message. */
+async function refusalOf(object: any, namespacePrefix: string, apiserver: RegExp, status = 422): Promise<string> {
+  const ns = await cluster.namespace(namespacePrefix);
+  const error = await cluster.apply(JSON.stringify(object), ns).catch((e) => e);
+  expect(error).toBeInstanceOf(ApiError);
+  expect({ status: error.status, message: error.message }).toMatchObject({ status });
+  expect(error.message).toMatch(apiserver);
+  return error.message;
+}
+
+describe('containers: the containers rule refuses what the apiserver refuses (ports, pull and message policies)', () => {
   it('accepts numbered, named ports with a protocol and known pull and message policies; the rule is silent', async () => {
-    const ns = await cluster.namespace('ports-ok');
-    const ok = job([{ containerPort: 8080, name: 'metrics' }, { containerPort: 9000, name: 'a-1', protocol: 'UDP', hostPort: 9000 }],
-      { imagePullPolicy: 'IfNotPresent', terminationMessagePolicy: 'FallbackToLogsOnError' });
-    expect(containerFindings(ok)).toEqual([]);
-    await expect(cluster.apply(JSON.stringify(ok), ns)).resolves.toMatchObject({ kind: 'Job' });
+    await expectAcceptedByBoth('containers', probeJob({}, {
+      ports: [{ containerPort: 8080, name: 'metrics' }, { containerPort: 9000, name: 'a-1', protocol: 'UDP', hostPort: 9000 }],
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePolicy: 'FallbackToLogsOnError',
+    }), 'ports-ok');
   });
 
   // Each case: what is wrong, the ports, the field both the apiserver and the rule name, the apiserver's message.
@@ -95,33 +112,15 @@ describe('containers: the containers rule refuses what the apiserver refuses (po
   ];
   for (const [name, field, ports, apiserver, container] of refused) {
     it(`refuses ${name}, and so does the rule`, async () => {
-      const ns = await cluster.namespace('ports-bad');
-      const bad = job(ports, container);
-      expect(containerFindings(bad).map((f) => f.message).join('\n')).toContain(`container 'main' ${field}`);
-      const error = await cluster.apply(JSON.stringify(bad), ns).catch((e) => e);
-      expect(error).toBeInstanceOf(ApiError);
-      expect(error.status).toBe(422);
-      expect(error.message).toMatch(apiserver);
-      expect(error.message).toContain(`spec.template.spec.containers[0].${field}`);
+      const bad = probeJob({}, { ports, ...container });
+      expect(ruleMessages('containers', bad).join('\n')).toContain(`container 'main' ${field}`);
+      expect(await refusalOf(bad, 'ports-bad', apiserver)).toContain(`spec.template.spec.containers[0].${field}`);
     });
   }
 });
 
 describe('env fieldRef and resourceFieldRef: the env-vars rule refuses what the apiserver refuses', () => {
-  const job = (valueFrom: any) => ({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'env' },
-    spec: {
-      template: {
-        spec: {
-          restartPolicy: 'Never',
-          containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], env: [{ name: 'FROM_POD', valueFrom }], resources: { limits: { memory: '64Mi' } } }],
-        },
-      },
-    },
-  });
-  const envFindings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'env-vars');
+  const job = (valueFrom: any) => probeJob({}, { env: [{ name: 'FROM_POD', valueFrom }], resources: { limits: { memory: '64Mi' } } });
 
   const accepted: Array<[string, any]> = [
     ['the completion index annotation', { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } }],
@@ -132,9 +131,7 @@ describe('env fieldRef and resourceFieldRef: the env-vars rule refuses what the 
   ];
   for (const [name, valueFrom] of accepted) {
     it(`accepts ${name}; the rule is silent`, async () => {
-      const ns = await cluster.namespace('env-ok');
-      expect(envFindings(job(valueFrom))).toEqual([]);
-      await expect(cluster.apply(JSON.stringify(job(valueFrom)), ns)).resolves.toMatchObject({ kind: 'Job' });
+      await expectAcceptedByBoth('env-vars', job(valueFrom), 'env-ok');
     });
   }
 
@@ -148,34 +145,22 @@ describe('env fieldRef and resourceFieldRef: the env-vars rule refuses what the 
   ];
   for (const [name, valueFrom, apiserver] of refused) {
     it(`refuses ${name}, and so does the rule`, async () => {
-      const ns = await cluster.namespace('env-bad');
-      expect(envFindings(job(valueFrom)).map((f) => f.message).join('\n')).toMatch(/env 'FROM_POD': valueFrom\.(fieldRef|resourceFieldRef)/);
-      const error = await cluster.apply(JSON.stringify(job(valueFrom)), ns).catch((e) => e);
-      expect(error).toBeInstanceOf(ApiError);
-      expect(error.status).toBe(422);
-      expect(error.message).toMatch(apiserver);
+      expect(ruleMessages('env-vars', job(valueFrom)).join('\n')).toMatch(/env 'FROM_POD': valueFrom\.(fieldRef|resourceFieldRef)/);
+      await refusalOf(job(valueFrom), 'env-bad', apiserver);
     });
   }
 });
 
 describe('node placement: the node-selection rule refuses what the apiserver refuses', () => {
-  const job = (podSpec: any) => ({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'placement' },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'] }], ...podSpec } } },
-  });
   const required = (...matchExpressions: any[]) => ({
     affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] } } },
   });
-  const findings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'node-selection');
   const spread = (fields: any) => ({
     maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'train' } }, ...fields,
   });
 
   it('accepts GPU selection by label and affinity, a preferred value no label could have, and zone spreads; the rule is silent', async () => {
-    const ns = await cluster.namespace('placement-ok');
-    const ok = job({
+    const ok = probeJob({
       nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia-h100-80gb' },
       topologySpreadConstraints: [spread({ minDomains: 2, nodeTaintsPolicy: 'Honor' }), spread({ whenUnsatisfiable: 'ScheduleAnyway', nodeAffinityPolicy: 'Ignore' })],
       affinity: {
@@ -191,8 +176,7 @@ describe('node placement: the node-selection rule refuses what the apiserver ref
         },
       },
     });
-    expect(findings(ok)).toEqual([]);
-    await expect(cluster.apply(JSON.stringify(ok), ns)).resolves.toMatchObject({ kind: 'Job' });
+    await expectAcceptedByBoth('node-selection', ok, 'placement-ok');
   });
 
   // Each case: what is wrong, the pod spec fields, the apiserver's message and HTTP status (422 unless said).
@@ -220,41 +204,22 @@ describe('node placement: the node-selection rule refuses what the apiserver ref
   ];
   for (const [name, podSpec, apiserver, status] of refused) {
     it(`refuses ${name}, and so does the rule`, async () => {
-      const ns = await cluster.namespace('placement-bad');
-      expect(findings(job(podSpec))).not.toEqual([]);
-      const error = await cluster.apply(JSON.stringify(job(podSpec)), ns).catch((e) => e);
-      expect(error).toBeInstanceOf(ApiError);
-      expect({ status: error.status, message: error.message }).toMatchObject({ status: status ?? 422 });
-      expect(error.message).toMatch(apiserver);
+      expect(ruleMessages('node-selection', probeJob(podSpec))).not.toEqual([]);
+      await refusalOf(probeJob(podSpec), 'placement-bad', apiserver, status);
     });
   }
 });
 
 describe('security contexts: the security-context rule refuses what the apiserver refuses', () => {
-  const job = (podContext: any, containerContext?: any) => ({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'security' },
-    spec: {
-      template: {
-        spec: {
-          restartPolicy: 'Never',
-          securityContext: podContext,
-          containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], ...(containerContext ? { securityContext: containerContext } : {}) }],
-        },
-      },
-    },
-  });
-  const findings = (object: any) => evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === 'security-context');
+  const job = (podContext: any, containerContext?: any) =>
+    probeJob({ securityContext: podContext }, containerContext ? { securityContext: containerContext } : {});
 
   it('accepts the restricted profile the library writes, a Localhost seccomp profile and OnRootMismatch; the rule is silent', async () => {
-    const ns = await cluster.namespace('security-ok');
     const ok = job(
       { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch', supplementalGroups: [0, 2147483647], seccompProfile: { type: 'RuntimeDefault' } },
       { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/trainer.json' }, appArmorProfile: { type: 'RuntimeDefault' } },
     );
-    expect(findings(ok)).toEqual([]);
-    await expect(cluster.apply(JSON.stringify(ok), ns)).resolves.toMatchObject({ kind: 'Job' });
+    await expectAcceptedByBoth('security-context', ok, 'security-ok');
   });
 
   const refused: Array<[string, any, any, RegExp]> = [
@@ -270,13 +235,8 @@ describe('security contexts: the security-context rule refuses what the apiserve
   ];
   for (const [name, podContext, containerContext, apiserver] of refused) {
     it(`refuses ${name}, and so does the rule`, async () => {
-      const ns = await cluster.namespace('security-bad');
-      const bad = job(podContext, containerContext);
-      expect(findings(bad)).not.toEqual([]);
-      const error = await cluster.apply(JSON.stringify(bad), ns).catch((e) => e);
-      expect(error).toBeInstanceOf(ApiError);
-      expect({ status: error.status, message: error.message }).toMatchObject({ status: 422 });
-      expect(error.message).toMatch(apiserver);
+      expect(ruleMessages('security-context', job(podContext, containerContext))).not.toEqual([]);
+      await refusalOf(job(podContext, containerContext), 'security-bad', apiserver);
     });
   }
 });
