@@ -1,4 +1,4 @@
-import { ApiObject, Duration, Names } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CleanPodPolicy, DistributedPyTorchJobProps, ReplicaRestartPolicy } from './distributed-pytorch-job-props';
 import { EngineStrategy } from './engines/engine';
@@ -156,14 +156,19 @@ export class DistributedPyTorchJob extends TrainingWorkload {
   }
 
   /**
-   * The container command: `script` under the library's torch launcher (src/trainer/torch-launcher.ts),
-   * or `command` as given.
+   * The container command for the workload of a given name: `script` under the library's torch
+   * launcher (src/trainer/torch-launcher.ts), or `command` as given. The props are checked now;
+   * the engine calls it once it has named the workload, whose name keys the launcher's crash
+   * records (`$CHECKPOINT_DIR/.cdk8s-training/launcher/<name>`).
    */
-  private launchCommand(props: DistributedPyTorchJobProps, strategy: EngineStrategy): string[] {
+  private launchCommand(props: DistributedPyTorchJobProps, strategy: EngineStrategy): (workloadName: string) => string[] {
     if ((props.script === undefined) === (props.command === undefined)) {
       throw new Error("set exactly one of script (run by torchrun, e.g. ['train.py', '--epochs=10']) and command (run as given).");
     }
-    if (props.command !== undefined) return props.command;
+    if (props.command !== undefined) {
+      const command = props.command;
+      return () => command;
+    }
     if (props.script!.length === 0) throw new Error("script is empty; give the training script and its arguments, e.g. ['train.py'].");
     const python = props.python ?? DEFAULT_PYTHON;
     if (python.trim() === '' || /\s/.test(python)) {
@@ -171,19 +176,19 @@ export class DistributedPyTorchJob extends TrainingWorkload {
     }
     const contract = resolvePreemptionContract(props.preemption);
     const launcherCounts = strategy.launcherCountsCrashes(this.restartPolicy);
-    const script = torchLauncherScript({
-      preemptionExitCode: contract.exitCode,
-      nonRetriableExitCodes: contract.nonRetriableExitCodes,
-      crashBudget: launcherCounts ? this.backoffLimit : undefined,
-      job: launcherCounts ? props.name ?? Names.toDnsLabel(this) : undefined,
-      followOnSeconds: LAUNCHER_FOLLOW_ON_SECONDS,
-      settleSeconds: LAUNCHER_SETTLE_SECONDS,
-      horizonSeconds: this.activeDeadline.toSeconds(),
-    });
     // Static rendezvous needs the Master's address; $(VAR) is expanded by the kubelet from the
     // MASTER_ADDR / MASTER_PORT the operator injects. Elastic jobs use the PET_RDZV_* variables.
     const master = strategy.masterOnCommandLine({ isElastic: this.isElastic })
       ? ['--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)'] : [];
-    return [python, '-c', script, ...master, ...props.script!];
+    const script = props.script!;
+    return (workloadName) => [python, '-c', torchLauncherScript({
+      preemptionExitCode: contract.exitCode,
+      nonRetriableExitCodes: contract.nonRetriableExitCodes,
+      crashBudget: launcherCounts ? this.backoffLimit : undefined,
+      job: launcherCounts ? workloadName : undefined,
+      followOnSeconds: LAUNCHER_FOLLOW_ON_SECONDS,
+      settleSeconds: LAUNCHER_SETTLE_SECONDS,
+      horizonSeconds: this.activeDeadline.toSeconds(),
+    }), ...master, ...script];
   }
 }

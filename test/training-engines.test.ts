@@ -1,4 +1,4 @@
-import { Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Names, Size } from 'cdk8s';
 import {
   Accelerator,
   CheckpointStorage,
@@ -177,6 +177,17 @@ describe('the launcher each engine runs (src/trainer/torch-launcher.ts; behaviou
     expect(script).toContain('HORIZON = 300, 20, 28800');
   });
 
+  test('without a name prop, the crash records are kept under the PyTorchJob\'s generated name (the folder the README says to delete)', () => {
+    const { chart, construct } = build(TrainingEngine.trainingOperator(), { name: undefined });
+    const objects = synth(chart);
+    const job = objects.find((o: any) => o.kind === 'PyTorchJob');
+    expect(job.metadata.name).toBe(construct.name);
+    expect(job.metadata.name).toMatch(/^test-ddp-[0-9a-f]{8}$/);
+    for (const template of podTemplates(objects)) {
+      expect(template.spec.containers[0].command[2]).toContain(`BUDGET, JOB = 3, "${job.metadata.name}"`);
+    }
+  });
+
   test('Training Operator, OnFailure, and the JobSet engines: the controller counts, the launcher keeps no budget', () => {
     for (const [engine, overrides] of [
       [TrainingEngine.trainingOperator(), { restartPolicy: ReplicaRestartPolicy.ON_FAILURE }],
@@ -271,6 +282,31 @@ describe('what an engine cannot express', () => {
     ['hostnames over 63 on JobSet', TrainingEngine.jobSet, { name: 'j'.repeat(55) }, /a JobSet name longer than 54 breaks its pod and service names such as '<name>-node-0-3'/],
   ])('fails when %s', (_name, engine, overrides, message) => {
     expect(() => build(engine(), overrides)).toThrow(message);
+  });
+});
+
+describe('a generated name leaves room for the pods and services named after it', () => {
+  // cdk8s names an object after its path (up to 63 characters); 12 nodes need '<name>-worker-10'
+  // or '<name>-node-0-11' to be a DNS label too. Without a name prop, the engine shortens the
+  // generated name as cdk8s shortens a CronJob's, keeping its hash.
+  const longId = 'nightly-ranking-model-retrain-with-a-long-descriptive-id';
+  test.each(ENGINES)('%s', (_id, engine) => {
+    const { chart } = newChart();
+    const construct = new DistributedPyTorchJob(chart, longId, {
+      image: 'trainer:v3', script: ['train.py'], nodes: 12, accelerator: Accelerator.nvidiaGpu(8),
+      checkpoint: { storage: rwxCheckpoints() }, engine: engine(),
+    });
+    const lastPod = engine().id === 'training-operator' ? 'worker-10' : 'node-0-11';
+    expect(`${construct.name}-${lastPod}`.length).toBeLessThanOrEqual(63);
+    expect(construct.name).toMatch(/^nightly-ranking-model-retrain-[a-z0-9-]*-[0-9a-f]{8}$/);
+    // The same hash cdk8s would have written: only the path part was cut.
+    const unshortened = Names.toDnsLabel(construct.apiObject);
+    expect(construct.name.slice(-8)).toBe(unshortened.slice(-8));
+    expect(unshortened.length).toBeGreaterThan(63 - lastPod.length - 1);
+    const objects = synth(chart);
+    expect(objects.filter((o: any) => o.metadata.name === construct.name)).toHaveLength(1);
+    // One child named Resource: the object cdk8s named first is gone from the tree.
+    expect(construct.node.children.filter((c) => c instanceof ApiObject && c.kind === construct.apiObject.kind)).toHaveLength(1);
   });
 });
 

@@ -5,10 +5,11 @@
  * objects from those resolved settings and the trainer pod. A new engine (Volcano,
  * LeaderWorkerSet) is one new file implementing `EngineStrategy` and a line in registry.ts.
  */
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CleanPodPolicy, DistributedPyTorchJobProps, ReplicaRestartPolicy } from '../distributed-pytorch-job-props';
 import { TORCHRUN_ENV, TRAINING_OPERATOR_ENV } from '../rules/knowledge';
+import { RenderedApiObject } from '../trainer/rendered-api-object';
 import { TrainerPod, TrainerPodOptions } from '../trainer/trainer-pod';
 import { TrainingWorkloadProps } from '../trainer/training-workload-props';
 import { checkWorkloadName } from '../trainer/validation';
@@ -25,8 +26,11 @@ export interface EngineRun {
   readonly activeDeadline: Duration;
   readonly activeDeadlineSeconds: number;
   readonly ttlSeconds: number;
-  /** The container command (the launcher and its torchrun arguments, or the user's command). */
-  readonly command: string[];
+  /**
+   * The container command for the workload of this name (the launcher and its torchrun
+   * arguments, whose crash records are kept per workload name, or the user's command).
+   */
+  readonly command: (workloadName: string) => string[];
 }
 
 /** What an engine emitted, and the pod it built for the training ranks. */
@@ -66,13 +70,43 @@ export const TORCH_ENV = {
 };
 
 /**
+ * The engine's workload object (id `Resource`), named `name`, or without one as cdk8s names it,
+ * shortened where the pods and services named after it (`<name>-<lastPod>`) need the room: its
+ * hash is kept and the path part cut, as cdk8s shortens a CronJob's name. A `name` given that
+ * is too long is an error naming the prop.
+ */
+export function workloadObject(
+  scope: Construct, gvk: { apiVersion: string; kind: string }, name: string | undefined, lastPod: string,
+): RenderedApiObject {
+  if (name !== undefined) {
+    checkName(name, lastPod, gvk.kind);
+    return new RenderedApiObject(scope, 'Resource', { ...gvk, metadata: { name } });
+  }
+  let workload = new RenderedApiObject(scope, 'Resource', { ...gvk, metadata: {} });
+  const budget = nameBudget(lastPod);
+  if (workload.name.length > budget) {
+    // Chart's disableResourceNameHashes, kept in a private field (cdk8s 2.70).
+    const includeHash = (Chart.of(scope) as unknown as { _disableResourceNameHashes?: boolean })._disableResourceNameHashes !== true;
+    const fitted = Names.toDnsLabel(workload, { maxLen: budget, includeHash });
+    scope.node.tryRemoveChild('Resource');
+    workload = new RenderedApiObject(scope, 'Resource', { ...gvk, metadata: { name: fitted } });
+  }
+  checkName(workload.name, lastPod, gvk.kind);
+  return workload;
+}
+
+/** How long a workload name can be for `<name>-<lastPod>` to be a DNS label (63 characters). */
+function nameBudget(lastPod: string): number {
+  return 63 - lastPod.length - 1;
+}
+
+/**
  * A workload name that is a DNS-1035 label and leaves room for the pods and services named
  * after it, such as `<name>-worker-3`.
  */
-export function checkName(name: string, lastPod: string, kind: string): void {
+function checkName(name: string, lastPod: string, kind: string): void {
   if (!/^[a-z]/.test(name)) {
     throw new Error(`name ('${name}') must start with a letter: a ${kind} name is a DNS-1035 label (RULEBOOK K1).`);
   }
-  const budget = 63 - lastPod.length - 1;
-  checkWorkloadName(name, budget, kind, `its pod and service names such as '<name>-${lastPod}' (63 characters at most, RULEBOOK K1)`);
+  checkWorkloadName(name, nameBudget(lastPod), kind, `its pod and service names such as '<name>-${lastPod}' (63 characters at most, RULEBOOK K1)`);
 }

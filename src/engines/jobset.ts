@@ -4,7 +4,7 @@
  */
 import { Construct } from 'constructs';
 import { advise } from '../advice';
-import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV } from './engine';
+import { EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV, workloadObject } from './engine';
 import { DistributedPyTorchJobProps } from '../distributed-pytorch-job-props';
 import { humanDuration } from '../human-duration';
 import { JOBSET_GVK } from '../trainer/custom-resources';
@@ -27,22 +27,20 @@ export function jobSetUnsupported(props: DistributedPyTorchJobProps, elasticWhy:
 
 /** The workload object, its trainer pod and the JobSet spec both JobSet-based engines emit. */
 export function jobSetParts(
-  scope: Construct, run: EngineRun, buildPod: PodBuilder, kind: string, gvk: { apiVersion: string; kind: string },
+  scope: Construct, run: EngineRun, buildPod: PodBuilder, gvk: { apiVersion: string; kind: string },
   torchEnv: (name: string) => any[], jobTemplateLabels?: { [key: string]: string },
 ): { workload: RenderedApiObject; pod: TrainerPod; jobSetSpec: any } {
   const { props, nodes } = run;
   const lastHost = `node-0-${nodes - 1}`;
-  if (props.name !== undefined) checkName(props.name, lastHost, kind);
-  const workload = new RenderedApiObject(scope, 'Resource', { ...gvk, metadata: props.name === undefined ? {} : { name: props.name } });
+  const workload = workloadObject(scope, gvk, props.name, lastHost);
   const name = workload.name;
-  if (props.name === undefined) checkName(name, lastHost, kind);
   const pod = buildPod(props, {
     workloadName: name,
     containerName: NODE_JOB,
     component: 'distributed-training',
     restartPolicy: 'Never',
     concurrentPods: nodes,
-    command: run.command,
+    command: run.command(name),
     extraEnv: torchEnv(name),
     reservedEnv: TORCH_ENV,
   });
@@ -80,7 +78,7 @@ export const jobSetEngine: EngineStrategy = {
       { name: 'PET_MASTER_ADDR', value: `${name}-${NODE_JOB}-0-0.${name}` },
       { name: 'PET_MASTER_PORT', value: String(JOBSET_MASTER_PORT) },
     ];
-    const { workload, pod, jobSetSpec } = jobSetParts(scope, run, buildPod, 'JobSet', JOBSET_GVK, torchEnv);
+    const { workload, pod, jobSetSpec } = jobSetParts(scope, run, buildPod, JOBSET_GVK, torchEnv);
     workload._setSpec({
       ...jobSetSpec, ttlSecondsAfterFinished: run.ttlSeconds, ...(run.props.suspend !== undefined ? { suspend: run.props.suspend } : {}),
     });

@@ -30,7 +30,7 @@ export const trainerV2Engine: EngineStrategy = {
 
   build(scope: Construct, run: EngineRun, buildPod: PodBuilder): EngineObjects {
     // Trainer v2 injects the PET_* variables into the `node` container itself.
-    const { workload, pod, jobSetSpec } = jobSetParts(scope, run, buildPod, 'TrainJob', TRAIN_JOB_GVK, () => [],
+    const { workload, pod, jobSetSpec } = jobSetParts(scope, run, buildPod, TRAIN_JOB_GVK, () => [],
       { 'trainer.kubeflow.org/trainjob-ancestor-step': 'trainer' });
     const runtime = new RenderedApiObject(scope, 'Runtime', {
       ...TRAINING_RUNTIME_GVK,

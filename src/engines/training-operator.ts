@@ -4,11 +4,11 @@
  */
 import { Construct } from 'constructs';
 import { advise } from '../advice';
-import { checkName, EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV } from './engine';
+import { EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV, workloadObject } from './engine';
 import { CleanPodPolicy, DistributedPyTorchJobProps, RendezvousBackend, ReplicaRestartPolicy } from '../distributed-pytorch-job-props';
 import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from '../imports/kubeflow.org';
 import { PYTORCH_JOB_GVK } from '../trainer/custom-resources';
-import { copyJson, RenderedApiObject } from '../trainer/rendered-api-object';
+import { copyJson } from '../trainer/rendered-api-object';
 import { SpotScheduling } from '../trainer/spot-scheduling';
 import { addLabels, TrainerPod } from '../trainer/trainer-pod';
 import { compact, nonNegativeInteger } from '../trainer/validation';
@@ -37,15 +37,10 @@ export const trainingOperatorEngine: EngineStrategy = {
     const { props, nodes, isElastic } = run;
     const maxPods = isElastic ? props.elastic!.maxNodes : nodes;
     const lastPod = isElastic ? `worker-${maxPods - 1}` : nodes > 1 ? `worker-${nodes - 2}` : 'master-0';
-    if (props.name !== undefined) checkName(props.name, lastPod, 'PyTorchJob');
     // A plain ApiObject with the imported GVK and spec types: the generated class converts
     // its whole spec on toJson, which would mangle the pod templates added below.
-    const workload = new RenderedApiObject(scope, 'Resource', {
-      ...PYTORCH_JOB_GVK,
-      metadata: props.name === undefined ? {} : { name: props.name },
-    });
+    const workload = workloadObject(scope, PYTORCH_JOB_GVK, props.name, lastPod);
     const name = workload.name;
-    if (props.name === undefined) checkName(name, lastPod, 'PyTorchJob');
     const spec: PyTorchJobSpec = {
       pytorchReplicaSpecs: {},
       nprocPerNode: String(run.processesPerNode),
@@ -59,7 +54,7 @@ export const trainingOperatorEngine: EngineStrategy = {
       component: 'distributed-training',
       restartPolicy: run.restartPolicy === ReplicaRestartPolicy.ON_FAILURE ? 'OnFailure' : 'Never',
       concurrentPods: maxPods,
-      command: run.command,
+      command: run.command(name),
       reservedEnv: TORCH_ENV,
       // No PET_NPROC_PER_NODE here: the operator sets it from spec.nprocPerNode on every replica
       // (training-operator v1.9.4 pytorch/envvar.go setPodEnv), elastic or not.
