@@ -71,6 +71,21 @@ test('a volume that takes a library name or mount path is refused', () => {
     .toThrow("volumes[0].mountPath ('/checkpoints') is already the mount of volume 'checkpoints'; mount it elsewhere.");
 });
 
+test('a volume mounted inside the checkpoint directory is refused: checkpoints saved there would miss the checkpoint storage', () => {
+  const { chart } = newChart();
+  const scratch = PodVolume.fromEmptyDir('scratch');
+  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, volumes: [{ volume: scratch, mountPath: '/checkpoints/tmp' }] }))
+    .toThrow("volumes[0].mountPath ('/checkpoints/tmp') is inside the checkpoint directory /checkpoints: checkpoints saved under it would go to " +
+      "volume 'scratch', not to the checkpoint storage. Mount it outside /checkpoints, e.g. at '/data'.");
+  // The directory follows checkpoint.mountPath; a sibling that only shares the prefix is fine.
+  expect(() => new SpotTolerantTrainingJob(chart, 'b', {
+    ...base, checkpoint: { ...base.checkpoint!, mountPath: '/mnt/ckpt' }, volumes: [{ volume: scratch, mountPath: '/mnt/ckpt/x' }],
+  })).toThrow(/inside the checkpoint directory \/mnt\/ckpt/);
+  const fresh = newChart().chart;
+  new SpotTolerantTrainingJob(fresh, 'c', { ...base, volumes: [{ volume: scratch, mountPath: '/checkpoints-scratch' }] });
+  expect(only(synth(fresh), 'Job').spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath)).toContain('/checkpoints-scratch');
+});
+
 test('imagePullPolicy and ephemeral storage (request = limit) on the trainer container', () => {
   const container = podOf(() => ({ imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT, ephemeralStorage: Size.gibibytes(200) })).spec.containers[0];
   expect(container.imagePullPolicy).toBe('IfNotPresent');

@@ -502,6 +502,13 @@ function trainerVolumes(props: TrainingWorkloadProps, libraryVolumes: any[], lib
     checkMountPath(`${at}.mountPath`, entry.mountPath, '/data');
     const taken = paths.get(entry.mountPath.replace(/\/+$/, '') || '/');
     if (taken !== undefined) throw new Error(`${at}.mountPath ('${entry.mountPath}') is already the mount of volume '${taken}'; mount it elsewhere.`);
+    // A volume mounted inside the checkpoint directory hides that part of the checkpoint volume:
+    // what the trainer saves there is on the other volume, and gone with the pod if it is an emptyDir.
+    const checkpointDir = libraryMounts.find((m) => m.name === CHECKPOINT_VOLUME)?.mountPath.replace(/\/+$/, '');
+    if (checkpointDir !== undefined && entry.mountPath.startsWith(`${checkpointDir}/`)) {
+      throw new Error(`${at}.mountPath ('${entry.mountPath}') is inside the checkpoint directory ${checkpointDir}: checkpoints saved under it ` +
+        `would go to volume '${volume.name}', not to the checkpoint storage. Mount it outside ${checkpointDir}, e.g. at '/data'.`);
+    }
     if (entry.subPath !== undefined && !isDescendingPath(entry.subPath)) {
       throw new Error(`${at}.subPath ('${entry.subPath}') must be a relative path without '..'.`);
     }
