@@ -320,6 +320,14 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
   ],
   'checkpoint-volume': [
     ['no claim mounted', (j) => { trainer(j).volumeMounts.shift(); pod(j).volumes.shift(); }, /mounts no PersistentVolumeClaim for checkpoints/],
+    ['CHECKPOINT_DIR where no volume is mounted (a typo)', (j) => { trainer(j).env[0].value = '/checkpoint'; },
+      /container 'trainer' saves checkpoints to CHECKPOINT_DIR \/checkpoint, which is on no mounted volume \(the container's own filesystem\): the checkpoints are lost with the pod/],
+    ['CHECKPOINT_DIR on an emptyDir', (j) => { trainer(j).env[0].value = '/dev/shm/ckpt'; },
+      /CHECKPOINT_DIR \/dev\/shm\/ckpt, which is on volume 'dshm', not a PersistentVolumeClaim/],
+    ['a volume mounted inside CHECKPOINT_DIR', (j) => {
+      pod(j).volumes.push({ name: 'scratch', emptyDir: {} });
+      trainer(j).volumeMounts.push({ name: 'scratch', mountPath: '/checkpoints/tmp/' });
+    }, /mounts volume 'scratch' at \/checkpoints\/tmp\/, inside CHECKPOINT_DIR \/checkpoints: checkpoints saved under it go to that volume, not to the claim/],
   ],
   'preemption-policy': [
     ['no Ignore rule for DisruptionTarget', (j) => {
@@ -448,6 +456,39 @@ describe('rule pvc', () => {
     const claim = compliantClaim();
     mutate(claim);
     expect(run(ALL_RULES.find((r) => r.id === 'pvc')!, [claim]).join('\n')).toMatch(message);
+  });
+});
+
+describe('rule checkpoint-volume: where CHECKPOINT_DIR is', () => {
+  const rule = ALL_RULES.find((r) => r.id === 'checkpoint-volume')!;
+  test.each<[string, (job: any) => void]>([
+    ['a directory inside the claim mount', (j) => { trainer(j).env[0].value = '/checkpoints/run-1/'; }],
+    ['the claim mounted at / of a path holding other mounts', (j) => {
+      trainer(j).volumeMounts[0].mountPath = '/mnt';
+      trainer(j).env[0].value = '/mnt/ckpt';
+      pod(j).volumes.push({ name: 'data', emptyDir: {} });
+      trainer(j).volumeMounts.push({ name: 'data', mountPath: '/mnt/data' });
+    }],
+    ['a sibling that only shares the prefix', (j) => {
+      pod(j).volumes.push({ name: 'scratch', emptyDir: {} });
+      trainer(j).volumeMounts.push({ name: 'scratch', mountPath: '/checkpoints-scratch' });
+    }],
+    ['a $(VAR) reference, expanded by the kubelet', (j) => { trainer(j).env[0].value = '$(HOME)/ckpt'; }],
+    ['CHECKPOINT_DIR from a ConfigMap', (j) => { trainer(j).env[0] = { name: 'CHECKPOINT_DIR', valueFrom: { configMapKeyRef: { name: 'c', key: 'dir' } } }; }],
+  ])('accepts %s', (_name, mutate) => {
+    const job = compliantJob();
+    mutate(job);
+    expect(run(rule, [job])).toEqual([]);
+  });
+
+  test('each finding carries its own fix and no finding is repeated for a pod with no claim at all', () => {
+    const job = compliantJob();
+    trainer(job).env[0].value = '/ckpt';
+    const [finding] = evaluate([job], contextFor([job], 28), new Set(), [rule]);
+    expect(finding.fix).toBe('Mount the checkpoint claim at /ckpt, or set CHECKPOINT_DIR to where the claim is mounted.');
+    trainer(job).volumeMounts.shift();
+    pod(job).volumes.shift();
+    expect(run(rule, [job])).toEqual(['spec.template.spec mounts no PersistentVolumeClaim for checkpoints.']);
   });
 });
 

@@ -1,12 +1,18 @@
-import { Rule } from './rule';
+import { Rule, RuleMessage } from './rule';
 import { forEachPodSpec, mountsClaim, trainingReason } from './workloads';
 
-/** A training workload whose pods mount no persistent volume has nowhere to keep checkpoints. */
+const CHECKPOINT_DIR = 'CHECKPOINT_DIR';
+
+/**
+ * A training workload whose pods mount no persistent volume has nowhere to keep checkpoints;
+ * one whose trainer is told to save (`CHECKPOINT_DIR`, the library's contract) where no claim
+ * is mounted, or under another volume mounted inside that directory, loses them with the pod.
+ */
 export const checkpointVolume: Rule = {
   id: 'checkpoint-volume',
   rulebook: ['DESIGN preemption contract'],
   severity: 'warning',
-  what: 'A training workload (a training kind, or pods that request accelerators or carry the cdk8s-training labels) mounts no PersistentVolumeClaim.',
+  what: 'A training workload (a training kind, or pods that request accelerators or carry the cdk8s-training labels) mounts no PersistentVolumeClaim, or its CHECKPOINT_DIR is not on one.',
   why: 'Without persistent checkpoints every preemption or node loss restarts training from scratch.',
   fix: 'Mount a checkpoint claim and pass its path to the trainer (CheckpointStorage in the constructs).',
   example: `kind: Job
@@ -15,12 +21,64 @@ spec:
     spec:
       volumes: []   # nowhere to keep checkpoints`,
   check(object) {
-    const messages: string[] = [];
+    const messages: RuleMessage[] = [];
     // A plain batch Job (a migration, a report) needs no checkpoints.
     if (trainingReason(object, false) === undefined) return messages;
     forEachPodSpec(object, (podSpec, path, ref) => {
-      if (!ref.initializer && !mountsClaim(podSpec)) messages.push(`${path} mounts no PersistentVolumeClaim for checkpoints.`);
+      if (ref.initializer) return;
+      if (!mountsClaim(podSpec)) {
+        messages.push(`${path} mounts no PersistentVolumeClaim for checkpoints.`);
+        return;
+      }
+      messages.push(...checkpointDirProblems(podSpec, path));
     });
     return messages;
   },
 };
+
+/**
+ * Where each container that has a literal CHECKPOINT_DIR saves: the deepest mount holding
+ * that directory must be a claim, and no other volume may be mounted inside it.
+ */
+function checkpointDirProblems(podSpec: any, path: string): RuleMessage[] {
+  const claims = new Set((podSpec?.volumes ?? []).filter((v: any) => v?.persistentVolumeClaim || v?.ephemeral).map((v: any) => v?.name));
+  const messages: RuleMessage[] = [];
+  for (const container of podSpec?.containers ?? []) {
+    const value = (container?.env ?? []).find((e: any) => e?.name === CHECKPOINT_DIR)?.value;
+    // Only an absolute path read as written: $(VAR) references are the kubelet's to expand.
+    if (typeof value !== 'string' || !value.startsWith('/') || value.includes('$(')) continue;
+    const dir = withoutTrailingSlash(value);
+    const mounts = (container?.volumeMounts ?? []).filter((m: any) => typeof m?.mountPath === 'string' && m.mountPath.startsWith('/'));
+    const holder = mounts.filter((m: any) => contains(withoutTrailingSlash(m.mountPath), dir))
+      .sort((a: any, b: any) => withoutTrailingSlash(b.mountPath).length - withoutTrailingSlash(a.mountPath).length)[0];
+    const where = `${path} container '${container?.name}'`;
+    if (holder === undefined || !claims.has(holder.name)) {
+      messages.push({
+        message: `${where} saves checkpoints to ${CHECKPOINT_DIR} ${value}, which is ` +
+          (holder === undefined ? "on no mounted volume (the container's own filesystem)" : `on volume '${holder.name}', not a PersistentVolumeClaim`) +
+          ': the checkpoints are lost with the pod.',
+        fix: `Mount the checkpoint claim at ${value}, or set ${CHECKPOINT_DIR} to where the claim is mounted.`,
+      });
+      continue;
+    }
+    for (const mount of mounts) {
+      const at = withoutTrailingSlash(mount.mountPath);
+      if (at !== dir && contains(dir, at)) {
+        messages.push({
+          message: `${where} mounts volume '${mount.name}' at ${mount.mountPath}, inside ${CHECKPOINT_DIR} ${value}: checkpoints saved under it go to that volume, not to the claim.`,
+          fix: `Mount volume '${mount.name}' outside ${value}.`,
+        });
+      }
+    }
+  }
+  return messages;
+}
+
+function withoutTrailingSlash(path: string): string {
+  return path.replace(/\/+$/, '') || '/';
+}
+
+/** Whether directory `outer` is `inner` or one of its parents. */
+function contains(outer: string, inner: string): boolean {
+  return inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
+}
