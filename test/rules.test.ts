@@ -244,6 +244,28 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['an escaping subPath', (j) => { trainer(j).volumeMounts[0].subPath = '../other'; }, /subPath '..\/other' must be relative without '..'/],
     ['a repeated mountPath', (j) => { trainer(j).volumeMounts[1].mountPath = '/checkpoints'; }, /repeats mountPath '\/checkpoints'/],
   ],
+  'unschedulable-placement': [
+    ['spot selected and excluded', (j) => {
+      requiredTerm(j).matchExpressions = [{ key: 'cloud.google.com/gke-spot', operator: 'NotIn', values: ['true'] }];
+    }, /spec.template.spec.affinity: no node can match cloud.google.com\/gke-spot=true \(nodeSelector\) and cloud.google.com\/gke-spot NotIn \(true\) \(nodeSelectorTerms\[0\].matchExpressions\[0\]\), so every pod stays Pending/],
+    ['In and NotIn of the same value in one term', (j) => {
+      requiredTerm(j).matchExpressions = [{ key: 'zone', operator: 'In', values: ['a'] }, { key: 'zone', operator: 'NotIn', values: ['a'] }];
+    }, /zone In \(a\) \(nodeSelectorTerms\[0\].matchExpressions\[0\]\) and zone NotIn \(a\) \(nodeSelectorTerms\[0\].matchExpressions\[1\]\)/],
+    ['Exists and DoesNotExist', (j) => {
+      requiredTerm(j).matchExpressions = [{ key: 'gpu', operator: 'Exists' }, { key: 'gpu', operator: 'DoesNotExist' }];
+    }, /gpu Exists .* and gpu DoesNotExist/],
+    ['Gt 8 and Lt 9 (no integer between)', (j) => {
+      requiredTerm(j).matchExpressions = [{ key: 'gpu-count', operator: 'Gt', values: ['8'] }, { key: 'gpu-count', operator: 'Lt', values: ['9'] }];
+    }, /gpu-count Gt \(8\) .* and gpu-count Lt \(9\)/],
+    ['disjoint In sets', (j) => {
+      requiredTerm(j).matchExpressions = [{ key: 'zone', operator: 'In', values: ['a', 'b'] }, { key: 'zone', operator: 'In', values: ['c'] }];
+    }, /zone In \(a, b\) .* and zone In \(c\)/],
+    ['every one of two terms contradicts the selector', (j) => {
+      requiredTerm(j).matchExpressions = [{ key: 'cloud.google.com/gke-spot', operator: 'DoesNotExist' }];
+      j.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.push(
+        { matchExpressions: [{ key: 'cloud.google.com/gke-spot', operator: 'In', values: ['false'] }] });
+    }, /gke-spot DoesNotExist \(nodeSelectorTerms\[0\].matchExpressions\[0\]\); nor cloud.google.com\/gke-spot=true \(nodeSelector\) and cloud.google.com\/gke-spot In \(false\) \(nodeSelectorTerms\[1\]/],
+  ],
   'node-selection': [
     ['a nodeSelector value with a space', (j) => { pod(j).nodeSelector['cloud.google.com/gke-accelerator'] = 'nvidia tesla a100'; },
       /nodeSelector 'cloud.google.com\/gke-accelerator' value 'nvidia tesla a100' is not a valid label value/],
@@ -456,6 +478,25 @@ describe('rule pvc', () => {
     const claim = compliantClaim();
     mutate(claim);
     expect(run(ALL_RULES.find((r) => r.id === 'pvc')!, [claim]).join('\n')).toMatch(message);
+  });
+});
+
+describe('rule unschedulable-placement accepts what some node can match', () => {
+  const rule = ALL_RULES.find((r) => r.id === 'unschedulable-placement')!;
+  test.each<[string, any[], any[] | undefined]>([
+    ['the selector and an expression on another key', [{ key: 'zone', operator: 'In', values: ['a'] }], undefined],
+    ['In and NotIn of other values', [{ key: 'cloud.google.com/gke-spot', operator: 'In', values: ['true', 'false'] }, { key: 'cloud.google.com/gke-spot', operator: 'NotIn', values: ['false'] }], undefined],
+    ['NotIn and DoesNotExist on a key the selector does not set (an absent label)', [{ key: 'pool', operator: 'NotIn', values: ['a'] }, { key: 'pool', operator: 'DoesNotExist' }], undefined],
+    ['Gt 7 and Lt 9', [{ key: 'gpu-count', operator: 'Gt', values: ['7'] }, { key: 'gpu-count', operator: 'Lt', values: ['9'] }], undefined],
+    ['Exists with NotIn', [{ key: 'gpu', operator: 'Exists' }, { key: 'gpu', operator: 'NotIn', values: ['a', 'b'] }], undefined],
+    ['an unknown operator (left to node-selection)', [{ key: 'cloud.google.com/gke-spot', operator: 'in', values: ['false'] }], undefined],
+    ['one contradicting term and one that matches', [{ key: 'cloud.google.com/gke-spot', operator: 'NotIn', values: ['true'] }], [{ key: 'zone', operator: 'In', values: ['a'] }]],
+  ])('%s', (_name, expressions, second) => {
+    const job = compliantJob();
+    requiredTerm(job).matchExpressions = expressions;
+    const terms = job.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    if (second) terms.push({ matchExpressions: second });
+    expect(run(rule, [job])).toEqual([]);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   KubernetesVersion,
   PodVolume,
   SpotTolerantTrainingJob,
+  SpotScheduling,
   SpotTolerantTrainingJobProps,
   SweepAxis,
 } from '../src';
@@ -120,6 +121,26 @@ test('a malformed node label requirement is refused with the fix', () => {
     .toThrow("requiredNodeLabels[0].operator ('Equals') must be one of In, NotIn, Exists, DoesNotExist.");
   expect(() => new SpotTolerantTrainingJob(chart, 'b', { ...base, requiredNodeLabels: [{ key: 'pool', operator: 'In', values: [] }] }))
     .toThrow("requiredNodeLabels[0] (In) needs at least one value; e.g. { key: 'pool', operator: 'In', values: ['a'] }.");
+});
+
+test('node label requirements that no node can match with the spot preset or the on-demand exclusion are refused, naming them', () => {
+  const make = (props: Partial<SpotTolerantTrainingJobProps>) => () => new SpotTolerantTrainingJob(newChart().chart, 'a', { ...base, ...props });
+  // EKS spot selects capacityType=SPOT; excluding SPOT leaves no node.
+  expect(make({ spot: SpotScheduling.eksSpot(), requiredNodeLabels: [{ key: 'eks.amazonaws.com/capacityType', operator: 'NotIn', values: ['SPOT'] }] }))
+    .toThrow('requiredNodeLabels[0]: no node can match eks.amazonaws.com/capacityType=SPOT (the eks-spot preset) and ' +
+      'eks.amazonaws.com/capacityType NotIn (SPOT) (requiredNodeLabels[0]), so the pods would stay Pending. Change or remove requiredNodeLabels[0].');
+  // On-demand GKE pods exclude spot nodes; asking for them as well leaves no node.
+  expect(make({ provider: CloudProvider.gke(), requiredNodeLabels: [{ key: 'cloud.google.com/gke-spot', operator: 'In', values: ['true'] }] }))
+    .toThrow(/cloud.google.com\/gke-spot In \(true\) \(requiredNodeLabels\[0\]\) and cloud.google.com\/gke-spot NotIn \(true\) \(the GKE on-demand exclusion of spot nodes\), so the pods would stay Pending. Change or remove requiredNodeLabels\[0\], or set spot to select spot capacity./);
+  // Two of the user's own: a zone both required and excluded.
+  expect(make({ requiredNodeLabels: [{ key: 'zone', operator: 'In', values: ['a'] }, { key: 'zone', operator: 'NotIn', values: ['a'] }] }))
+    .toThrow(/zone In \(a\) \(requiredNodeLabels\[0\]\) and zone NotIn \(a\) \(requiredNodeLabels\[1\]\).*Change or remove requiredNodeLabels\[0\] or requiredNodeLabels\[1\]/);
+  // The same keys with values some node can have are accepted and pass the unschedulable-placement rule.
+  const { chart } = newChart();
+  new SpotTolerantTrainingJob(chart, 'ok', {
+    ...base, spot: SpotScheduling.eksSpot(), requiredNodeLabels: [{ key: 'eks.amazonaws.com/capacityType', operator: 'In', values: ['SPOT', 'ON_DEMAND'] }],
+  });
+  expect(only(synth(chart), 'Job').spec.template.spec.affinity).toBeDefined();
 });
 
 test('init containers get the restricted security context and run after the library\'s own (a sweep\'s assignment first)', () => {

@@ -293,8 +293,12 @@ describe('a generated name leaves room for the pods and services named after it'
   test.each(ENGINES)('%s', (_id, engine) => {
     const { chart } = newChart();
     const construct = new DistributedPyTorchJob(chart, longId, {
-      image: 'trainer:v3', script: ['train.py'], nodes: 12, accelerator: Accelerator.nvidiaGpu(8),
-      checkpoint: { storage: rwxCheckpoints() }, engine: engine(),
+      image: 'trainer:v3',
+      script: ['train.py'],
+      nodes: 12,
+      accelerator: Accelerator.nvidiaGpu(8),
+      checkpoint: { storage: rwxCheckpoints() },
+      engine: engine(),
     });
     const lastPod = engine().id === 'training-operator' ? 'worker-10' : 'node-0-11';
     expect(`${construct.name}-${lastPod}`.length).toBeLessThanOrEqual(63);

@@ -32,6 +32,7 @@ import { shellSyntax } from './shell-syntax';
 import { spotGrace } from './spot-grace';
 import { spotSelection } from './spot-selection';
 import { tolerations } from './tolerations';
+import { unschedulablePlacement } from './unschedulable-placement';
 import { versionGatedFields } from './version-gated-fields';
 import { volumes } from './volumes';
 import { describe } from './workloads';
@@ -58,6 +59,7 @@ export const ALL_RULES: Rule[] = [
   volumes,
   tolerations,
   nodeSelection,
+  unschedulablePlacement,
   securityContext,
   labels,
   priority,

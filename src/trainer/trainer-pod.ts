@@ -13,6 +13,7 @@ import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
 import { compact, positiveSeconds } from './validation';
 import { envFieldRefProblem, isDescendingPath, isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue, isPortNumber, portNameProblem } from '../rules/k8s-syntax';
+import { describeConflict, LabelRequirement, labelConflict } from '../rules/placement';
 
 /** Library-owned environment variables of the trainer container. */
 export const ENV_CHECKPOINT_DIR = 'CHECKPOINT_DIR';
@@ -195,6 +196,9 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     throw new Error(`sidecars need native sidecar containers, on by default from Kubernetes 1.29; the target is ${kubernetesVersion}. ` +
       'Set KubernetesVersion.setTarget(app, KubernetesVersion.V1_29) or later before adding charts, or pass kubernetesVersion.');
   }
+  const selector = nodeSelector(props, spot, provider);
+  const affinity = nodeAffinity(spot, provider, props.requiredNodeLabels);
+  checkPlacement(props, spot, provider, selector);
   const template = {
     metadata: { labels, annotations: podAnnotations(props) },
     spec: {
@@ -207,8 +211,8 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
       ],
       containers: [container],
       volumes,
-      nodeSelector: nodeSelector(props, spot, provider),
-      affinity: nodeAffinity(spot, provider, props.requiredNodeLabels),
+      nodeSelector: selector,
+      affinity,
       topologySpreadConstraints: props.spreadAcross === undefined ? undefined : [spread(props.spreadAcross, labels)],
       tolerations: tolerations(props, spot),
       priorityClassName: props.priorityClassName,
@@ -460,6 +464,34 @@ function nodeAffinity(spot: SpotScheduling, provider: CloudProvider | undefined,
 }
 
 const NODE_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+/**
+ * The node selector and the required node labels (with the on-demand exclusion) must leave
+ * some node that matches them all: the scheduler ANDs them, and a pod no node matches stays
+ * Pending for good.
+ */
+function checkPlacement(
+  props: TrainingWorkloadProps, spot: SpotScheduling, provider: CloudProvider | undefined, selector: { [key: string]: string },
+): void {
+  const requirements: LabelRequirement[] = [
+    ...Object.entries(selector).map(([key, value]) => ({
+      key,
+      operator: 'In',
+      values: [value],
+      pair: true,
+      source: props.nodeSelector?.[key] === value ? 'nodeSelector' : spot.nodeSelector[key] === value ? `the ${spot.name} preset` : 'the GPU model',
+    })),
+    ...(props.requiredNodeLabels ?? []).map((r, i) => ({ key: r.key, operator: r.operator, values: r.values, source: `requiredNodeLabels[${i}]` })),
+    ...(spot.isSpot || provider === undefined ? [] : provider.onDemandRequirements.map((r) => ({
+      key: r.key, operator: r.operator, values: r.values, source: `the ${provider.displayName} on-demand exclusion of spot nodes`,
+    }))),
+  ];
+  const conflict = labelConflict(requirements);
+  if (conflict === undefined) return;
+  const yours = conflict.requirements.filter((r) => r.source.startsWith('requiredNodeLabels') || r.source === 'nodeSelector').map((r) => r.source);
+  throw new Error(`${yours[0] ?? 'requiredNodeLabels'}: no node can match ${describeConflict(conflict)}, so the pods would stay Pending. ` +
+    `Change or remove ${yours.length > 0 ? yours.join(' or ') : 'the requirement'}${spot.isSpot ? '' : ', or set spot to select spot capacity'}.`);
+}
 
 function spread(topologyKey: string, labels: { [key: string]: string }): any {
   if (!isLabelKey(topologyKey)) {

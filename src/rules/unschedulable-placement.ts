@@ -1,0 +1,41 @@
+import { describeConflict, LabelRequirement, labelConflict, selectorRequirements } from './placement';
+import { Rule } from './rule';
+import { forEachPodSpec } from './workloads';
+
+/** A nodeSelector and required node affinity that no node's labels can satisfy together. */
+export const unschedulablePlacement: Rule = {
+  id: 'unschedulable-placement',
+  rulebook: ['P9', 'spot'],
+  severity: 'error',
+  what: 'No node can match the pod: its nodeSelector and every required node affinity term ask for contradictory labels.',
+  why: 'The scheduler ANDs the nodeSelector with a required term and the expressions in it; a contradiction (spot selected and excluded, In and NotIn the same value) leaves every pod Pending until the deadline, with no error at apply.',
+  fix: 'Remove one of the contradicting requirements (the message names them).',
+  example: `nodeSelector: {eks.amazonaws.com/capacityType: SPOT}
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms:
+        - matchExpressions:
+            - {key: eks.amazonaws.com/capacityType, operator: NotIn, values: [SPOT]}   # excludes what the selector requires`,
+  check(object) {
+    const messages: string[] = [];
+    forEachPodSpec(object, (podSpec, path) => {
+      const selector = selectorRequirements(podSpec?.nodeSelector, 'nodeSelector');
+      const required = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+      const terms: any[] = Array.isArray(required?.nodeSelectorTerms) ? required.nodeSelectorTerms : [];
+      if (terms.length === 0) return; // a map has one value per key: a nodeSelector alone cannot contradict itself
+      const conflicts = terms.map((term, i) => {
+        const where = `nodeSelectorTerms[${i}]`;
+        const expressions: LabelRequirement[] = (Array.isArray(term?.matchExpressions) ? term.matchExpressions : [])
+          .filter((e: any) => typeof e?.key === 'string' && typeof e?.operator === 'string')
+          .map((e: any, j: number) => ({
+            key: e.key, operator: e.operator, values: Array.isArray(e.values) ? e.values.map(String) : [], source: `${where}.matchExpressions[${j}]`,
+          }));
+        return labelConflict([...selector, ...expressions]);
+      });
+      if (conflicts.some((c) => c === undefined)) return;
+      messages.push(`${path}.affinity: no node can match ${conflicts.map((c) => describeConflict(c!)).join('; nor ')}, so every pod stays Pending.`);
+    });
+    return messages;
+  },
+};
