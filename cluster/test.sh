@@ -99,6 +99,8 @@ echo "cluster: started in $(( ($(date +%s%3N) - started_ms) ))ms"
 # registry cannot load (test/cluster/util/setup.ts). Each file runs in its own process.
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then files=(test/cluster/*.test.ts); fi
+# CONTROLPLANE_BIN: placement.test.ts asks it which nodes the scheduler's node affinity admits a pod to.
+CONTROLPLANE_BIN="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" \
 KUBECONFIG="$run_dir/kubeconfig" TS_NODE_PROJECT=test/tsconfig.json TS_NODE_TRANSPILE_ONLY=true \
   node --require ts-node/register --require ./test/cluster/util/setup.ts \
   --test --test-reporter=spec --test-concurrency=4 "${files[@]}"

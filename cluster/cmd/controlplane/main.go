@@ -9,6 +9,8 @@
 //	                                print "ready", run until SIGTERM/SIGINT, then stop all
 //	controlplane kube-apiserver ... the apiserver (re-executed by `up` as a child process)
 //	controlplane kube-controller-manager ...
+//	controlplane node-affinity-match < {"pod": POD, "nodes": [NODE...]}
+//	                                which nodes the scheduler's NodeAffinity filter admits the pod to
 package main
 
 import (
@@ -41,6 +43,8 @@ func main() {
 		cmd := controllermanager.NewControllerManagerCommand()
 		cmd.SetArgs(args)
 		os.Exit(cli.Run(cmd))
+	case "node-affinity-match":
+		os.Exit(nodeAffinityMatch())
 	default:
 		fmt.Fprintf(os.Stderr, "controlplane: unknown command %q\n", sub)
 		os.Exit(2)
