@@ -21,6 +21,9 @@ function replicas(objects: any[]): { master: any; worker: any } {
 
 const requiredTerms = (pod: any) => pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
 
+/** An H100 as the cluster labels it: GKE's accelerator type, elsewhere NVIDIA GPU feature discovery's device name. */
+const h100 = (spot: SpotScheduling) => (spot.name.startsWith('gke') ? 'nvidia-h100-80gb' : 'NVIDIA-H100-80GB-HBM3');
+
 function ddp(spot: SpotScheduling, extra: object = {}): any[] {
   const { chart } = newChart();
   new DistributedPyTorchJob(chart, 'ddp', {
@@ -30,7 +33,7 @@ function ddp(spot: SpotScheduling, extra: object = {}): any[] {
     nodes: 3,
     spot,
     onDemandMaster: true,
-    accelerator: Accelerator.nvidiaGpu(8, { product: 'nvidia-h100-80gb' }),
+    accelerator: Accelerator.nvidiaGpu(8, { product: h100(spot) }),
     ...extra,
   });
   return synth(chart);
@@ -129,8 +132,8 @@ describe('the GPU-model label is the provider\'s', () => {
 
   test('EKS selects nvidia.com/gpu.product; productLabel still wins', () => {
     const { master, worker } = replicas(ddp(SpotScheduling.eksSpot()));
-    expect(master.nodeSelector[GpuNodeLabels.NVIDIA_GPU_PRODUCT]).toBe('nvidia-h100-80gb');
-    expect(worker.nodeSelector[GpuNodeLabels.NVIDIA_GPU_PRODUCT]).toBe('nvidia-h100-80gb');
+    expect(master.nodeSelector[GpuNodeLabels.NVIDIA_GPU_PRODUCT]).toBe('NVIDIA-H100-80GB-HBM3');
+    expect(worker.nodeSelector[GpuNodeLabels.NVIDIA_GPU_PRODUCT]).toBe('NVIDIA-H100-80GB-HBM3');
     const own = replicas(ddp(SpotScheduling.eksSpot(), {
       accelerator: Accelerator.nvidiaGpu(8, { product: 'a100', productLabel: 'karpenter.k8s.aws/instance-gpu-name' }),
     }));
@@ -143,4 +146,32 @@ test('a nodeSelector that picks the provider\'s spot nodes on an on-demand job i
   expect(() => new SpotTolerantTrainingJob(chart, 'x', {
     ...trainer, command: ['python', 'x.py'], provider: CloudProvider.gke(), nodeSelector: { 'cloud.google.com/gke-spot': 'true' },
   })).toThrow("nodeSelector: 'cloud.google.com/gke-spot=true' selects GKE spot capacity, but the pods are on-demand (spot is not set); no node can match both. Set spot to the spot preset instead, e.g. SpotScheduling.gke().");
+});
+
+describe('the GPU model in the form of the label it is matched against', () => {
+  const job = (accelerator: Accelerator, extra: object = {}) => () => new SpotTolerantTrainingJob(newChart().chart, 'train', {
+    ...trainer, name: 'train', command: ['python', 'train.py'], accelerator, ...extra,
+  });
+
+  test('GKE\'s lower-case accelerator type on EKS (nvidia.com/gpu.product) is refused: no node carries it', () => {
+    expect(job(Accelerator.nvidiaGpu(1, { product: 'nvidia-l4' }), { spot: SpotScheduling.eksSpot() })).toThrow(
+      "accelerator product ('nvidia-l4') is all lower case, the form of GKE's accelerator names, but on EKS the model is matched against " +
+      "nvidia.com/gpu.product, which NVIDIA GPU feature discovery writes from the device name: 'NVIDIA-A100-SXM4-80GB', 'NVIDIA-L4', 'Tesla-T4'.");
+  });
+
+  test('without a provider the message says how to select GKE', () => {
+    expect(job(Accelerator.nvidiaGpu(1, { product: 'nvidia-tesla-a100' }))).toThrow(/without a provider .* set CloudProvider.gke\(\) if this is GKE/);
+  });
+
+  test('a feature-discovery name on GKE (cloud.google.com/gke-accelerator) is refused', () => {
+    expect(job(Accelerator.nvidiaGpu(1, { product: 'NVIDIA-L4' }), { spot: SpotScheduling.gke() })).toThrow(
+      /accelerator product \('NVIDIA-L4'\) has upper case, but on GKE the model is matched against cloud.google.com\/gke-accelerator/);
+  });
+
+  test('each form is accepted on its own label, and an explicit productLabel is taken as written', () => {
+    expect(job(Accelerator.nvidiaGpu(1, { product: 'NVIDIA-L4' }), { spot: SpotScheduling.aksSpot() })).not.toThrow();
+    expect(job(Accelerator.nvidiaGpu(1, { product: 'nvidia-l4' }), { spot: SpotScheduling.gke() })).not.toThrow();
+    expect(job(Accelerator.nvidiaGpu(1, { product: 'nvidia-tesla-v100', productLabel: GpuNodeLabels.EKS_ACCELERATOR }), { spot: SpotScheduling.eksSpot() })).not.toThrow();
+    expect(job(Accelerator.nvidiaGpu(1, { product: 'custom-model', productLabel: GpuNodeLabels.NVIDIA_GPU_PRODUCT }))).not.toThrow();
+  });
 });

@@ -621,6 +621,7 @@ function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling, provid
   if (accelerator?.product !== undefined) {
     // The GPU model label is the cluster's, whatever capacity the pod runs on.
     const label = accelerator.productLabel ?? provider?.gpuProductLabel ?? GpuNodeLabels.NVIDIA_GPU_PRODUCT;
+    if (accelerator.productLabel === undefined) checkProductForm(accelerator.product, label, provider);
     selector[label] = accelerator.product;
   }
   for (const [key, value] of Object.entries(props.nodeSelector ?? {})) {
@@ -640,6 +641,34 @@ function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling, provid
     selector[key] = value;
   }
   return sortKeys(selector);
+}
+
+/**
+ * A GPU model in the form of the label it is matched against. NVIDIA GPU feature discovery
+ * writes `nvidia.com/gpu.product` from the device name NVML reports, spaces made dashes and
+ * case kept (`NVIDIA-A100-SXM4-80GB`, `Tesla-T4`): never all lower case. GKE's
+ * `cloud.google.com/gke-accelerator` values are Compute Engine accelerator types
+ * (`nvidia-tesla-a100`, `nvidia-l4`): always lower case. A value in the other form matches no
+ * node, and the pods stay Pending.
+ */
+function checkProductForm(product: string, label: string, provider: CloudProvider | undefined): void {
+  const where = provider ? `on ${provider.displayName}` : 'without a provider (CloudProvider.setDefault or the provider prop)';
+  if (label === GpuNodeLabels.NVIDIA_GPU_PRODUCT && !/[A-Z]/.test(product)) {
+    throw new Error(
+      `accelerator product ('${product}') is all lower case, the form of GKE's accelerator names, but ${where} the model is matched ` +
+      `against ${label}, which NVIDIA GPU feature discovery writes from the device name: 'NVIDIA-A100-SXM4-80GB', 'NVIDIA-L4', 'Tesla-T4'. ` +
+      `No node carries '${product}' there, so the pods would stay Pending. Use that form (kubectl get nodes -L ${label}), ` +
+      `${provider ? '' : 'set CloudProvider.gke() if this is GKE, '}or set productLabel to the label your nodes carry it in (e.g. GpuNodeLabels.EKS_ACCELERATOR).`,
+    );
+  }
+  if (label === GpuNodeLabels.GKE_ACCELERATOR && /[A-Z]/.test(product)) {
+    throw new Error(
+      `accelerator product ('${product}') has upper case, but on GKE the model is matched against ${label}, whose values are ` +
+      'Compute Engine accelerator types in lower case: \'nvidia-tesla-a100\', \'nvidia-a100-80gb\', \'nvidia-l4\', \'nvidia-h100-80gb\'. ' +
+      'No node carries it, so the pods would stay Pending. Use the accelerator type, or set productLabel: GpuNodeLabels.NVIDIA_GPU_PRODUCT ' +
+      'if your GKE nodes run NVIDIA GPU feature discovery.',
+    );
+  }
 }
 
 function tolerations(props: TrainingWorkloadProps, spot: SpotScheduling): any[] {

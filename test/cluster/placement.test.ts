@@ -116,12 +116,16 @@ describe('the constructs write placements some node matches, and refuse the ones
   const storage = CheckpointStorage.existingClaim('ckpt', PersistentVolumeAccessMode.READ_WRITE_MANY);
   const podOf = (props: Partial<SpotTolerantTrainingJobProps>) => {
     const chart = new Chart(new App(), 'placement', { namespace: 'ns' });
-    new SpotTolerantTrainingJob(chart, 'job', { image: 'trainer:v1', checkpoint: { storage }, accelerator: Accelerator.nvidiaGpu(1, { product: 'nvidia-l4' }), ...props });
+    new SpotTolerantTrainingJob(chart, 'job', { image: 'trainer:v1', checkpoint: { storage }, accelerator: Accelerator.nvidiaGpu(1), ...props });
     return chart.toJson().find((o: any) => o.kind === 'Job').spec.template.spec;
   };
   const accepted: Array<[string, Partial<SpotTolerantTrainingJobProps>]> = [
-    ['EKS spot and a capacity type In (SPOT, ON_DEMAND)', { spot: SpotScheduling.eksSpot(), requiredNodeLabels: [{ key: 'eks.amazonaws.com/capacityType', operator: 'In', values: ['SPOT', 'ON_DEMAND'] }] }],
-    ['on-demand GKE (spot nodes excluded) in one zone', { provider: CloudProvider.gke(), requiredNodeLabels: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['europe-west4-a'] }] }],
+    ['EKS spot on H100s and a capacity type In (SPOT, ON_DEMAND)', { spot: SpotScheduling.eksSpot(), accelerator: Accelerator.nvidiaGpu(8, { product: 'NVIDIA-H100-80GB-HBM3' }), requiredNodeLabels: [{ key: 'eks.amazonaws.com/capacityType', operator: 'In', values: ['SPOT', 'ON_DEMAND'] }] }],
+    ['on-demand GKE (spot nodes excluded) in one zone, on L4s', {
+      provider: CloudProvider.gke(),
+      accelerator: Accelerator.nvidiaGpu(1, { product: 'nvidia-l4' }),
+      requiredNodeLabels: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['europe-west4-a'] }],
+    }],
     ['on-demand AKS with a pool that is not spot', { provider: CloudProvider.aks(), requiredNodeLabels: [{ key: 'kubernetes.azure.com/scalesetpriority', operator: 'NotIn', values: ['spot', 'low'] }] }],
   ];
   for (const [name, props] of accepted) {
