@@ -17,7 +17,10 @@ export class GpuNodeLabels {
  */
 export interface GpuOptions {
   /**
-   * The GPU model to schedule on, as the node label value (e.g. `nvidia-tesla-a100` on GKE).
+   * The GPU model to schedule on, as the node label value: a lower-case accelerator type on
+   * GKE (`nvidia-tesla-a100`, `nvidia-l4`), the device name NVIDIA GPU feature discovery
+   * writes elsewhere (`NVIDIA-A100-SXM4-80GB`, `NVIDIA-L4`). A value in the other label's form
+   * is a synth error unless `productLabel` is set.
    * @default - any GPU model
    */
   readonly product?: string;
