@@ -266,6 +266,13 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
         { matchExpressions: [{ key: 'cloud.google.com/gke-spot', operator: 'In', values: ['false'] }] });
     }, /gke-spot DoesNotExist \(nodeSelectorTerms\[0\].matchExpressions\[0\]\); nor cloud.google.com\/gke-spot=true \(nodeSelector\) and cloud.google.com\/gke-spot In \(false\) \(nodeSelectorTerms\[1\]/],
   ],
+  'gpu-model-label': [
+    ['GKE\'s accelerator name under the feature-discovery label', (j) => { pod(j).nodeSelector['nvidia.com/gpu.product'] = 'nvidia-tesla-a100'; },
+      /spec.template.spec.nodeSelector selects nvidia.com\/gpu.product=nvidia-tesla-a100, a lower-case \(GKE\) accelerator name/],
+    ['a device name under the GKE label, in a required term', (j) => {
+      requiredTerm(j).matchExpressions = [{ key: 'cloud.google.com/gke-accelerator', operator: 'In', values: ['nvidia-l4', 'NVIDIA-L4'] }];
+    }, /nodeSelectorTerms\[0\].matchExpressions\[0\] selects cloud.google.com\/gke-accelerator=NVIDIA-L4, which has upper case/],
+  ],
   'node-selection': [
     ['a nodeSelector value with a space', (j) => { pod(j).nodeSelector['cloud.google.com/gke-accelerator'] = 'nvidia tesla a100'; },
       /nodeSelector 'cloud.google.com\/gke-accelerator' value 'nvidia tesla a100' is not a valid label value/],

@@ -6,6 +6,7 @@ import { cronjobDeadline } from './cronjob-deadline';
 import { cronjobPolicy } from './cronjob-policy';
 import { cronjobSchedule } from './cronjob-schedule';
 import { envVars } from './env-vars';
+import { gpuModelLabel } from './gpu-model-label';
 import { gpuResources } from './gpu-resources';
 import { jobCounts } from './job-counts';
 import { jobNameLength } from './job-name-length';
@@ -60,6 +61,7 @@ export const ALL_RULES: Rule[] = [
   tolerations,
   nodeSelection,
   unschedulablePlacement,
+  gpuModelLabel,
   securityContext,
   labels,
   priority,
