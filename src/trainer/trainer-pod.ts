@@ -701,11 +701,23 @@ function commonLabels(props: TrainingWorkloadProps, options: TrainerPodOptions):
     if (!isLabelKey(key)) {
       throw new Error(`labels: key '${key}' is not a valid label key: an optional DNS subdomain prefix and '/', then at most 63 alphanumerics, '-', '_' or '.'.`);
     }
+    const owner = RESERVED_LABELS[key];
+    if (owner !== undefined) throw new Error(`labels: '${key}' ${owner}; remove it from labels.`);
     checkedLabelValue(`labels['${key}']`, value);
     labels[key] = value;
   }
   return labels;
 }
+
+/** Labels `labels` cannot set (they also go on the pods), and who sets them instead. */
+const RESERVED_LABELS: { [key: string]: string } = {
+  'kueue.x-k8s.io/queue-name': 'is set by the queue prop, on the workload only (Kueue reads it there; on the pods it is not where Kueue looks, RULEBOOK K8)',
+  'kueue.x-k8s.io/priority-class': 'is set by the workloadPriorityClass prop, on the workload only',
+  'job-name': 'belongs to the Job controller, which sets it on every pod',
+  'controller-uid': 'belongs to the Job controller, which sets it on every pod',
+  'batch.kubernetes.io/job-name': 'belongs to the Job controller, which sets it on every pod',
+  'batch.kubernetes.io/controller-uid': 'belongs to the Job controller, which sets it on every pod',
+};
 
 function checkedLabelValue(prop: string, value: string): string {
   if (!isLabelValue(value)) {

@@ -211,7 +211,9 @@ export interface TrainingWorkloadProps {
   readonly experiment?: string;
 
   /**
-   * Extra labels on the workload and its pods.
+   * Extra labels on the workload and its pods. Kueue's labels come from `queue` and
+   * `workloadPriorityClass`, and the Job controller's own (`batch.kubernetes.io/job-name`, ...)
+   * from the controller: setting them here is a synth error.
    * @default - none
    */
   readonly labels?: { [key: string]: string };
