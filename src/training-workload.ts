@@ -28,7 +28,7 @@ export abstract class TrainingWorkload extends Construct {
   private lastEvaluation?: { readonly key: string; readonly errors: string[] };
   private readonly knownClaims: { [name: string]: string[] } = {};
   /** The checkpoint claim this construct's pods mount, for the app-wide shared-claim check. @internal */
-  public _checkpointClaim?: { readonly namespace: string; readonly name: string; readonly accessModes: string[] };
+  public _checkpointClaim?: { readonly namespace: string; readonly name: string; readonly accessModes: string[]; readonly subPath?: string };
 
   protected constructor(scope: Construct, id: string, kubernetesVersion?: KubernetesVersion) {
     super(scope, id);
@@ -90,6 +90,7 @@ export abstract class TrainingWorkload extends Construct {
         namespace: Chart.of(this).namespace ?? '',
         name: pod.checkpointClaimName,
         accessModes: [...props.checkpoint.storage.accessModes],
+        subPath: props.checkpoint.subPath,
       };
     }
     if (props.checkpoint && pod.checkpointClaimName && !props.checkpoint.storage.createsClaim) {
@@ -164,7 +165,7 @@ function addDuplicateCheck(root: IConstruct): void {
           '(ExperimentName.of(base, params) keeps different parameters apart).',
         );
       }
-      errors.push(...sharedSingleNodeClaims(root));
+      errors.push(...sharedSingleNodeClaims(root), ...sharedCheckpointRoots(root));
       return errors;
     },
   });
@@ -190,4 +191,26 @@ function sharedSingleNodeClaims(root: IConstruct): string[] {
     `checkpoint claim '${claim.name}'${claim.namespace ? ` in namespace '${claim.namespace}'` : ''} is ${claim.accessModes.join(', ')} ` +
     `but mounted by ${paths.join(' and ')}, whose pods can run at once on different nodes: the later one never starts ` +
     '(Multi-Attach error, RULEBOOK V2). Use a ReadWriteMany claim, or give each construct its own claim.');
+}
+
+/**
+ * One checkpoint claim mounted at its root by two constructs: each trainer reads the other's
+ * checkpoints as its own and resumes from them (or crashes on a mismatched model). A
+ * `checkpoint.subPath` per construct keeps them apart; the same subPath written on both is
+ * taken as meant.
+ */
+function sharedCheckpointRoots(root: IConstruct): string[] {
+  const users = new Map<string, { claim: NonNullable<TrainingWorkload['_checkpointClaim']>; paths: string[] }>();
+  for (const c of Node.of(root).findAll()) {
+    if (!(c instanceof TrainingWorkload) || c._checkpointClaim === undefined || c._checkpointClaim.subPath !== undefined) continue;
+    const claim = c._checkpointClaim;
+    const key = `${claim.namespace}|${claim.name}`;
+    const entry = users.get(key) ?? { claim, paths: [] };
+    entry.paths.push(Node.of(c).path);
+    users.set(key, entry);
+  }
+  return [...users.values()].filter((u) => u.paths.length > 1).map(({ claim, paths }) =>
+    `checkpoint claim '${claim.name}'${claim.namespace ? ` in namespace '${claim.namespace}'` : ''} is mounted at its root by ${paths.join(' and ')}: ` +
+    "each trainer would find the other's checkpoints in CHECKPOINT_DIR and resume from them. " +
+    "Give each a checkpoint.subPath of its own, e.g. checkpoint: { storage, subPath: '<job name>' }.");
 }

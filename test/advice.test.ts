@@ -47,8 +47,8 @@ describe('construct warnings', () => {
   test('the Trainer v2 TTL and the JobSet deadline warnings too; durations read as written (8 hours)', () => {
     const { chart } = newChart();
     const common = { ...ddpProps, image: 'registry.example.com/trainer:v1', checkpoint: { storage: rwxCheckpoints() } };
-    const trainer = new DistributedPyTorchJob(chart, 'tj', { ...common, name: 'tj', engine: TrainingEngine.trainerV2() });
-    new DistributedPyTorchJob(chart, 'js', { ...common, name: 'js', engine: TrainingEngine.jobSet() });
+    const trainer = new DistributedPyTorchJob(chart, 'tj', { ...common, name: 'tj', checkpoint: { ...common.checkpoint, subPath: 'tj' }, engine: TrainingEngine.trainerV2() });
+    new DistributedPyTorchJob(chart, 'js', { ...common, name: 'js', checkpoint: { ...common.checkpoint, subPath: 'js' }, engine: TrainingEngine.jobSet() });
     trainer.acknowledgeRule('trainjob-ttl', 'a nightly CronJob deletes finished TrainJobs');
     const warnings = warningsOf(chart);
     expect(ids(warnings)).toEqual(['jobset-deadline']);

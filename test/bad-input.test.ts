@@ -36,8 +36,8 @@ test('a ReadWriteOnce claim used by one construct, or a ReadWriteMany claim by t
   const rwo = CheckpointStorage.newClaim({ claimName: 'solo', size: Size.gibibytes(100), accessMode: PersistentVolumeAccessMode.READ_WRITE_ONCE });
   const rwx = rwxCheckpoints();
   new SpotTolerantTrainingJob(chart, 'a', { ...base, name: 'a', checkpoint: { storage: rwo } });
-  new SpotTolerantTrainingJob(chart, 'b', { ...base, name: 'b', checkpoint: { storage: rwx } });
-  new SpotTolerantTrainingJob(chart, 'c', { ...base, name: 'c', checkpoint: { storage: rwx } });
+  new SpotTolerantTrainingJob(chart, 'b', { ...base, name: 'b', checkpoint: { storage: rwx, subPath: 'b' } });
+  new SpotTolerantTrainingJob(chart, 'c', { ...base, name: 'c', checkpoint: { storage: rwx, subPath: 'c' } });
   expect(() => app.synth()).not.toThrow();
 });
 

@@ -86,8 +86,8 @@ describe('on-demand placement', () => {
 
   test('the provider prop on a construct does the same, and an unknown provider adds no affinity', () => {
     const { chart } = newChart();
-    new SpotTolerantTrainingJob(chart, 'a', { ...trainer, name: 'a', command: ['python', 'a.py'], provider: CloudProvider.aks() });
-    new SpotTolerantTrainingJob(chart, 'b', { ...trainer, name: 'b', command: ['python', 'b.py'] });
+    new SpotTolerantTrainingJob(chart, 'a', { ...trainer, checkpoint: { ...trainer.checkpoint, subPath: 'a' }, name: 'a', command: ['python', 'a.py'], provider: CloudProvider.aks() });
+    new SpotTolerantTrainingJob(chart, 'b', { ...trainer, checkpoint: { ...trainer.checkpoint, subPath: 'b' }, name: 'b', command: ['python', 'b.py'] });
     const jobs = synth(chart).filter((o) => o.kind === 'Job');
     expect(requiredTerms(jobs.find((j) => j.metadata.name === 'a').spec.template.spec)).toEqual([{
       matchExpressions: [

@@ -203,14 +203,31 @@ describe('SpotTolerantTrainingJob enforced defaults', () => {
   test('a shared CheckpointStorage creates one claim for several jobs', () => {
     const { chart } = newChart();
     const storage = rwxCheckpoints();
-    new SpotTolerantTrainingJob(chart, 'a', { image: 'trainer:v1', checkpoint: { storage } });
-    new SpotTolerantTrainingJob(chart, 'b', { image: 'trainer:v1', checkpoint: { storage } });
+    new SpotTolerantTrainingJob(chart, 'a', { image: 'trainer:v1', checkpoint: { storage, subPath: 'a' } });
+    new SpotTolerantTrainingJob(chart, 'b', { image: 'trainer:v1', checkpoint: { storage, subPath: 'b' } });
     const objects = synth(chart);
     expectConformant(objects);
     const claims = objects.filter((o) => o.kind === 'PersistentVolumeClaim');
     expect(claims).toHaveLength(1);
     const mounted = objects.filter((o) => o.kind === 'Job').map((o) => o.spec.template.spec.volumes[0].persistentVolumeClaim.claimName);
     expect(mounted).toEqual([claims[0].metadata.name, claims[0].metadata.name]);
+  });
+
+  test('two jobs mounting one claim at its root fail synth: each would resume from the other\'s checkpoints', () => {
+    const { chart } = newChart();
+    const storage = rwxCheckpoints();
+    new SpotTolerantTrainingJob(chart, 'a', { image: 'trainer:v1', checkpoint: { storage } });
+    new ScheduledRetrain(chart, 'b', { image: 'trainer:v1', scheduleExpression: '0 2 * * 0', checkpoint: { storage } });
+    // A third with its own sub-directory is no part of it.
+    new SpotTolerantTrainingJob(chart, 'c', { image: 'trainer:v1', checkpoint: { storage, subPath: 'c' } });
+    expect(() => synth(chart)).toThrow(
+      "checkpoint claim 'checkpoints' in namespace 'ml' is mounted at its root by test/a and test/b: each trainer would find the other's " +
+      "checkpoints in CHECKPOINT_DIR and resume from them. Give each a checkpoint.subPath of its own, e.g. checkpoint: { storage, subPath: '<job name>' }.");
+    // In another namespace it is another claim.
+    const other = newChart();
+    new SpotTolerantTrainingJob(other.chart, 'a', { image: 'trainer:v1', checkpoint: { storage: rwxCheckpoints() } });
+    new SpotTolerantTrainingJob(new Chart(other.app, 'elsewhere', { namespace: 'team-b' }), 'b', { image: 'trainer:v1', checkpoint: { storage: rwxCheckpoints() } });
+    expect(() => other.app.synth()).not.toThrow();
   });
 
   test('generated names are DNS labels within 63 characters', () => {

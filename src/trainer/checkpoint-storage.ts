@@ -245,7 +245,9 @@ export interface CheckpointOptions {
    */
   readonly mountPath?: string;
   /**
-   * A sub-directory of the volume to mount, so several jobs can share one claim.
+   * A sub-directory of the volume to mount, so several jobs can share one claim. Two
+   * constructs in a namespace mounting one claim without it fail synth: each would resume
+   * from the other's checkpoints.
    * @default - the whole volume
    */
   readonly subPath?: string;
