@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ApiObject, Duration, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
@@ -99,7 +100,9 @@ export interface HyperparameterSweepProps extends TrainingWorkloadProps {
  * file `/sweep/trial.json` (`SWEEP_ASSIGNMENT_FILE`): a small init container decodes
  * `JOB_COMPLETION_INDEX` against a ConfigMap that holds each axis once, so the manifest stays
  * small for 100,000 grid points and the trainer never sees the grid. Each trial gets its own
- * checkpoint directory (`trial-<index>` on the checkpoint volume).
+ * checkpoint directory, `grid-<hash>/trial-<index>` on the checkpoint volume (under
+ * `checkpoint.subPath`): the hash is of the grid, so a sweep re-run with another grid never
+ * resumes a trial from a checkpoint of other parameters (`trialCheckpointPath(i)`).
  */
 export class HyperparameterSweep extends TrainingWorkload {
   /** The Job object. */
@@ -121,6 +124,10 @@ export class HyperparameterSweep extends TrainingWorkload {
 
   private readonly axes: SweepAxis[];
   private readonly explicitTrials: Array<{ [name: string]: string }>;
+  /** `grid-<hash of the grid>`: the folder of this grid's trial directories. */
+  private readonly gridFolder: string;
+  private readonly checkpointSubPath?: string;
+  private readonly hasCheckpoint: boolean;
 
   constructor(scope: Construct, id: string, props: HyperparameterSweepProps) {
     super(scope, id, props.kubernetesVersion);
@@ -160,6 +167,10 @@ export class HyperparameterSweep extends TrainingWorkload {
       `the hostnames '<name>-<index>' of its ${this.completions} pods (63 characters at most, RULEBOOK J5)`);
 
     const grid = encodeGrid(this.axes, this.explicitTrials);
+    // The ConfigMap's data is what maps an index to its parameters: its hash names the trials' folder.
+    this.gridFolder = `grid-${createHash('sha256').update(JSON.stringify(Object.entries(grid.data).sort())).digest('hex').slice(0, 8)}`;
+    this.checkpointSubPath = props.checkpoint?.subPath?.replace(/\/+$/, '');
+    this.hasCheckpoint = props.checkpoint !== undefined;
     const gridBytes = Object.entries(grid.data).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
     if (gridBytes > MAX_CONFIGMAP_BYTES) {
       throw new Error(`the grid takes ${gridBytes} bytes, over the ${MAX_CONFIGMAP_BYTES}-byte ConfigMap limit (RULEBOOK P13); express the trials as axes, or split the sweep.`);
@@ -192,7 +203,7 @@ export class HyperparameterSweep extends TrainingWorkload {
         { name: ASSIGNMENT_VOLUME, emptyDir: {} },
       ],
       extraMounts: [{ name: ASSIGNMENT_VOLUME, mountPath: ASSIGNMENT_MOUNT, readOnly: true }],
-      checkpointSubPathExpr: `trial-$(${TRIAL_INDEX_ENV})`,
+      checkpointSubPathExpr: `${this.gridFolder}/trial-$(${TRIAL_INDEX_ENV})`,
       reservedEnv: {
         matches: (envName: string) => parameterNames.has(envName),
         why: "is also a sweep axis's variable: each trial's value would silently replace it",
@@ -215,6 +226,19 @@ export class HyperparameterSweep extends TrainingWorkload {
       omitBackoffLimit: perIndex.backoffLimitPerIndex !== undefined,
       configErrorAction: perIndex.backoffLimitPerIndex !== undefined ? 'FailIndex' : 'FailJob',
     }));
+  }
+
+  /**
+   * Where trial `index` keeps its checkpoints, relative to the root of the checkpoint volume:
+   * `[<checkpoint.subPath>/]grid-<hash of the grid>/trial-<index>`.
+   * @param index a completion index, from 0 to completions - 1
+   */
+  public trialCheckpointPath(index: number): string {
+    this.assignment(index); // checks the index
+    if (!this.hasCheckpoint) {
+      throw new Error(`trialCheckpointPath(${index}): the sweep has no checkpoint storage (noCheckpointReason is set).`);
+    }
+    return [this.checkpointSubPath, this.gridFolder, `trial-${index}`].filter((p) => p !== undefined && p !== '').join('/');
   }
 
   /**

@@ -104,8 +104,25 @@ describe('HyperparameterSweep (the seed: 16 trials, 8 at a time)', () => {
     const trainer = pod.containers[0];
     expect(trainer.command.slice(3)).toEqual(['sweep-trial', 'python', 'train.py']);
     expect(trainer.command[2]).toMatch(/exec "\$@"$/);
-    expect(trainer.volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints', subPathExpr: 'trial-$(TRIAL_INDEX)' });
+    const mount = trainer.volumeMounts.find((m: any) => m.name === 'checkpoints');
+    expect(mount).toEqual({ name: 'checkpoints', mountPath: '/checkpoints', subPathExpr: expect.stringMatching(/^grid-[0-9a-f]{8}\/trial-\$\(TRIAL_INDEX\)$/) });
     expect(trainer.env).toContainEqual({ name: 'SWEEP_ASSIGNMENT_FILE', value: '/sweep/trial.json' });
+  });
+
+  test('trial folders are named after the grid: the same grid resumes its trials, another grid never resumes a trial of other parameters', () => {
+    const folderOf = (overrides: Partial<HyperparameterSweepProps>) =>
+      synthSweep(overrides).pod.containers[0].volumeMounts.find((m: any) => m.name === 'checkpoints').subPathExpr;
+    const seed = folderOf({});
+    expect(folderOf({})).toBe(seed);
+    // A value added to the last axis moves trial 4 from (1e-4, 256, 0) to (1e-4, 128, 4000): a new folder.
+    const grown = folderOf({ grid: [...SEED_GRID().slice(0, 2), SweepAxis.of('warmup', ['0', '500', '1000', '2000', '4000'])] });
+    const reordered = folderOf({ grid: [SEED_GRID()[1], SEED_GRID()[0], SEED_GRID()[2]] });
+    expect(new Set([seed, grown, reordered]).size).toBe(3);
+    // Where trial i's checkpoints are, for a user fetching results; under checkpoint.subPath when set.
+    const underSubPath = sweep({ checkpoint: { storage: rwxCheckpoints(), subPath: 'lr-sweep/' } }).construct;
+    expect(underSubPath.trialCheckpointPath(5)).toBe(`lr-sweep/${seed.split('/')[0]}/trial-5`);
+    expect(() => underSubPath.trialCheckpointPath(16)).toThrow(/index must be a whole number from 0 to 15/);
+    expect(() => sweep({ checkpoint: undefined, noCheckpointReason: 'smoke' }).construct.trialCheckpointPath(0)).toThrow(/no checkpoint storage/);
   });
 
   test('the grid ConfigMap holds each axis once', () => {
