@@ -171,24 +171,37 @@ function addDuplicateCheck(root: IConstruct): void {
   });
 }
 
+type CheckpointClaim = NonNullable<TrainingWorkload['_checkpointClaim']>;
+
+/**
+ * The checkpoint claims (by namespace and name) that more than one construct mounts, among
+ * the mounts `counts` selects, with the paths of those constructs.
+ */
+function claimsSharedBy(root: IConstruct, counts: (claim: CheckpointClaim) => boolean): Array<{ claim: CheckpointClaim; paths: string[] }> {
+  const users = new Map<string, { claim: CheckpointClaim; paths: string[] }>();
+  for (const c of Node.of(root).findAll()) {
+    if (!(c instanceof TrainingWorkload) || c._checkpointClaim === undefined || !counts(c._checkpointClaim)) continue;
+    const claim = c._checkpointClaim;
+    const key = `${claim.namespace}|${claim.name}`;
+    const entry = users.get(key) ?? { claim, paths: [] };
+    entry.paths.push(Node.of(c).path);
+    users.set(key, entry);
+  }
+  return [...users.values()].filter((u) => u.paths.length > 1);
+}
+
+function claimWhere(claim: CheckpointClaim): string {
+  return `checkpoint claim '${claim.name}'${claim.namespace ? ` in namespace '${claim.namespace}'` : ''}`;
+}
+
 /**
  * A ReadWriteOnce (or ReadWriteOncePod) checkpoint claim mounted by two constructs: their
  * pods can run at the same time on different nodes, and the second never starts
  * (Multi-Attach error, RULEBOOK V2). Within one construct the pod count is checked at build.
  */
 function sharedSingleNodeClaims(root: IConstruct): string[] {
-  const users = new Map<string, { claim: NonNullable<TrainingWorkload['_checkpointClaim']>; paths: string[] }>();
-  for (const c of Node.of(root).findAll()) {
-    if (!(c instanceof TrainingWorkload) || c._checkpointClaim === undefined) continue;
-    const claim = c._checkpointClaim;
-    if (claim.accessModes.includes('ReadWriteMany')) continue;
-    const key = `${claim.namespace}|${claim.name}`;
-    const entry = users.get(key) ?? { claim, paths: [] };
-    entry.paths.push(Node.of(c).path);
-    users.set(key, entry);
-  }
-  return [...users.values()].filter((u) => u.paths.length > 1).map(({ claim, paths }) =>
-    `checkpoint claim '${claim.name}'${claim.namespace ? ` in namespace '${claim.namespace}'` : ''} is ${claim.accessModes.join(', ')} ` +
+  return claimsSharedBy(root, (claim) => !claim.accessModes.includes('ReadWriteMany')).map(({ claim, paths }) =>
+    `${claimWhere(claim)} is ${claim.accessModes.join(', ')} ` +
     `but mounted by ${paths.join(' and ')}, whose pods can run at once on different nodes: the later one never starts ` +
     '(Multi-Attach error, RULEBOOK V2). Use a ReadWriteMany claim, or give each construct its own claim.');
 }
@@ -200,17 +213,8 @@ function sharedSingleNodeClaims(root: IConstruct): string[] {
  * taken as meant.
  */
 function sharedCheckpointRoots(root: IConstruct): string[] {
-  const users = new Map<string, { claim: NonNullable<TrainingWorkload['_checkpointClaim']>; paths: string[] }>();
-  for (const c of Node.of(root).findAll()) {
-    if (!(c instanceof TrainingWorkload) || c._checkpointClaim === undefined || c._checkpointClaim.subPath !== undefined) continue;
-    const claim = c._checkpointClaim;
-    const key = `${claim.namespace}|${claim.name}`;
-    const entry = users.get(key) ?? { claim, paths: [] };
-    entry.paths.push(Node.of(c).path);
-    users.set(key, entry);
-  }
-  return [...users.values()].filter((u) => u.paths.length > 1).map(({ claim, paths }) =>
-    `checkpoint claim '${claim.name}'${claim.namespace ? ` in namespace '${claim.namespace}'` : ''} is mounted at its root by ${paths.join(' and ')}: ` +
+  return claimsSharedBy(root, (claim) => claim.subPath === undefined).map(({ claim, paths }) =>
+    `${claimWhere(claim)} is mounted at its root by ${paths.join(' and ')}: ` +
     "each trainer would find the other's checkpoints in CHECKPOINT_DIR and resume from them. " +
     "Give each a checkpoint.subPath of its own, e.g. checkpoint: { storage, subPath: '<job name>' }.");
 }
