@@ -72,11 +72,15 @@ describe('Accelerator', () => {
 
   test('custom extended resources', () => {
     expect(Accelerator.custom('amd.com/gpu', 2).resourceName).toBe('amd.com/gpu');
+    const tpu = Accelerator.custom('google.com/tpu', 4, { product: 'tpu-v5-lite-podslice', productLabel: 'cloud.google.com/gke-tpu-accelerator' });
+    expect([tpu.product, tpu.productLabel]).toEqual(['tpu-v5-lite-podslice', 'cloud.google.com/gke-tpu-accelerator']);
   });
 
   test.each([
     ['a fractional count', () => Accelerator.nvidiaGpu(0.5), /count \(0.5\) must be a whole number/],
     ['a resource name without a domain', () => Accelerator.custom('gpu', 1), /'gpu' is not an extended resource name/],
+    ['a model of another vendor without its label', () => Accelerator.custom('amd.com/gpu', 1, { product: 'mi300x' }),
+      /product 'mi300x' of amd.com\/gpu has no productLabel; the labels the library knows name NVIDIA GPU models only/],
     ['a productLabel without a product', () => Accelerator.nvidiaGpu(1, { productLabel: 'x/y' }), /productLabel 'x\/y' is set without a product/],
   ])('fails when %s', (_name, make, message) => {
     expect(make).toThrow(message);

@@ -26,7 +26,7 @@ export interface GpuOptions {
   readonly product?: string;
 
   /**
-   * The node label that carries `product`.
+   * The node label that carries `product` (required with `Accelerator.custom`).
    * @default - the provider's (`CloudProvider.gpuProductLabel`): `GpuNodeLabels.GKE_ACCELERATOR`
    *   on GKE, otherwise `GpuNodeLabels.NVIDIA_GPU_PRODUCT`
    */
@@ -82,6 +82,13 @@ export class Accelerator {
     }
     if (productLabel !== undefined && product === undefined) {
       throw new Error(`accelerator: productLabel '${productLabel}' is set without a product; set product too, or drop productLabel.`);
+    }
+    // The known model labels (GKE's, NVIDIA feature discovery's) name NVIDIA GPUs only.
+    if (product !== undefined && productLabel === undefined && resourceName !== 'nvidia.com/gpu') {
+      throw new Error(
+        `accelerator: product '${product}' of ${resourceName} has no productLabel; the labels the library knows name NVIDIA GPU models ` +
+        'only. Set productLabel to the node label that carries this model on your nodes (kubectl get nodes --show-labels).',
+      );
     }
     this.resourceName = resourceName;
     this.count = count;
