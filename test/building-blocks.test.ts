@@ -74,6 +74,8 @@ describe('Accelerator', () => {
     expect(Accelerator.custom('amd.com/gpu', 2).resourceName).toBe('amd.com/gpu');
     const tpu = Accelerator.custom('google.com/tpu', 4, { product: 'tpu-v5-lite-podslice', productLabel: 'cloud.google.com/gke-tpu-accelerator' });
     expect([tpu.product, tpu.productLabel]).toEqual(['tpu-v5-lite-podslice', 'cloud.google.com/gke-tpu-accelerator']);
+    // A MIG slice is an NVIDIA GPU: the known labels apply.
+    expect(Accelerator.custom('nvidia.com/mig-1g.10gb', 1, { product: 'nvidia-a100-80gb' }).productLabel).toBeUndefined();
   });
 
   test.each([

@@ -83,8 +83,9 @@ export class Accelerator {
     if (productLabel !== undefined && product === undefined) {
       throw new Error(`accelerator: productLabel '${productLabel}' is set without a product; set product too, or drop productLabel.`);
     }
-    // The known model labels (GKE's, NVIDIA feature discovery's) name NVIDIA GPUs only.
-    if (product !== undefined && productLabel === undefined && resourceName !== 'nvidia.com/gpu') {
+    // The known model labels (GKE's, NVIDIA feature discovery's) name NVIDIA GPUs only
+    // (whole GPUs or MIG slices, nvidia.com/mig-<profile>).
+    if (product !== undefined && productLabel === undefined && !resourceName.startsWith('nvidia.com/')) {
       throw new Error(
         `accelerator: product '${product}' of ${resourceName} has no productLabel; the labels the library knows name NVIDIA GPU models ` +
         'only. Set productLabel to the node label that carries this model on your nodes (kubectl get nodes --show-labels).',
