@@ -19,6 +19,10 @@ const DEFAULT_HISTORY_LIMIT = 3;
 const DEFAULT_TIME_ZONE = 'Etc/UTC';
 const CONTAINER_NAME = 'trainer';
 const MAX_CRONJOB_NAME = 52;
+/** The run's Job name, for the trainer and the checkpoint folder. */
+const RETRAIN_RUN_ENV = 'RETRAIN_RUN';
+/** What the Job controller labels each pod with: its Job's name. */
+const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 
 /**
  * Props for `ScheduledRetrain`.
@@ -100,7 +104,9 @@ export interface ScheduledRetrainProps extends TrainingWorkloadProps {
  *
  * Enforced defaults: concurrencyPolicy Forbid (a run never overlaps the next on the same GPU
  * quota); history limits 3/3; startingDeadlineSeconds; each run's Job with backoffLimit 1,
- * a 12 h deadline and a 24 h TTL. The schedule and time zone are checked at synth as the
+ * a 12 h deadline and a 24 h TTL. Each run checkpoints to its own folder,
+ * `<checkpoint.subPath>/<the run's Job name>` (`RETRAIN_RUN` in the trainer's env), so a
+ * preempted run resumes itself and the next run starts fresh. The schedule and time zone are checked at synth as the
  * CronJob controller parses them; dates that never occur are refused.
  */
 export class ScheduledRetrain extends TrainingWorkload {
@@ -191,6 +197,11 @@ export class ScheduledRetrain extends TrainingWorkload {
       component: 'retraining',
       restartPolicy: 'Never',
       concurrentPods: 1,
+      // Each run checkpoints to a folder named after its Job (`<cronjob>-<scheduled minute>`, the
+      // label the Job controller puts on its pods): a preempted run's new pod resumes its own
+      // run, and next week's run does not "resume" the finished run before it and exit at once.
+      extraEnv: [{ name: RETRAIN_RUN_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${JOB_NAME_LABEL}']` } } }],
+      checkpointSubPathExpr: `$(${RETRAIN_RUN_ENV})`,
     });
     this.spot = pod.spot;
     this.terminationGracePeriod = pod.terminationGracePeriod;

@@ -62,6 +62,17 @@ describe('ScheduledRetrain enforced defaults', () => {
     expect(pod.containers[0].env.map((e: any) => e.name)).toContain('CHECKPOINT_DIR');
   });
 
+  test('each run checkpoints to a folder named after its Job: a preempted run resumes itself, the next run does not resume the last', () => {
+    const trainer = synthRetrain({ checkpoint: { storage: rwxCheckpoints(), subPath: 'weekly/' } }).job.template.spec.containers[0];
+    expect(trainer.env).toContainEqual({ name: 'RETRAIN_RUN', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } });
+    expect(trainer.volumeMounts.find((m: any) => m.name === 'checkpoints')).toEqual({ name: 'checkpoints', mountPath: '/checkpoints', subPathExpr: 'weekly/$(RETRAIN_RUN)' });
+    expect(synthRetrain().job.template.spec.containers[0].volumeMounts[0].subPathExpr).toBe('$(RETRAIN_RUN)');
+    // Without checkpoints there is no folder; the variable still names the run.
+    const bare = synthRetrain({ checkpoint: undefined, noCheckpointReason: 'starts from the release' }).job.template.spec.containers[0];
+    expect(bare.volumeMounts.map((m: any) => m.name)).not.toContain('checkpoints');
+    expect(bare.env.map((e: any) => e.name)).toContain('RETRAIN_RUN');
+  });
+
   test('Kueue labels go on the job template, not the CronJob or the pods', () => {
     const { cron, job } = synthRetrain({ queue: 'gpu-queue' });
     expect(cron.spec.jobTemplate.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('gpu-queue');
