@@ -11,6 +11,8 @@
 //	controlplane kube-controller-manager ...
 //	controlplane node-affinity-match < {"pod": POD, "nodes": [NODE...]}
 //	                                which nodes the scheduler's NodeAffinity filter admits the pod to
+//	controlplane subpath-expr < {"pod": POD, "container": NAME}
+//	                                the sub-paths the kubelet mounts for the container's subPathExprs
 package main
 
 import (
@@ -45,6 +47,8 @@ func main() {
 		os.Exit(cli.Run(cmd))
 	case "node-affinity-match":
 		os.Exit(nodeAffinityMatch())
+	case "subpath-expr":
+		os.Exit(subPathExpr())
 	default:
 		fmt.Fprintf(os.Stderr, "controlplane: unknown command %q\n", sub)
 		os.Exit(2)
