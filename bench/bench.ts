@@ -74,7 +74,7 @@ function trainingJobs(count: number): string {
       accelerator: lib.Accelerator.nvidiaGpu(4),
       cpu: lib.Cpu.units(16),
       memory: Size.gibibytes(128),
-      checkpoint: { storage },
+      checkpoint: { storage, subPath: `job-${i}` },
       spot: lib.SpotScheduling.gke(),
     });
   }
@@ -107,7 +107,7 @@ function plusJobs(count: number): string {
       securityContext: { ensureNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false },
       envVariables: { CHECKPOINT_DIR: kplus.EnvValue.fromValue('/checkpoints'), PREEMPTION_EXIT_CODE: kplus.EnvValue.fromValue('143') },
     });
-    container.mount('/checkpoints', checkpointVolume);
+    container.mount('/checkpoints', checkpointVolume, { subPath: `job-${i}` });
     container.mount('/dev/shm', kplus.Volume.fromEmptyDir(job, 'dshm', 'dshm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.gibibytes(32) }));
     job.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.is('cloud.google.com/gke-spot', 'true', { effect: kplus.TaintEffect.NO_SCHEDULE })));
     job.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.is('cloud.google.com/gke-spot', 'true')));
@@ -158,7 +158,7 @@ function section1(): void {
       accelerator: lib.Accelerator.nvidiaGpu(4),
       cpu: lib.Cpu.units(16),
       memory: Size.gibibytes(128),
-      checkpoint: { storage: checkpoints() },
+      checkpoint: { storage: checkpoints(), subPath: 'job-placeholder' },
       spot: lib.SpotScheduling.gke(),
     });
     return chart.toJson().find((o: any) => o.kind === 'Job');
@@ -196,11 +196,15 @@ function section1(): void {
 
 function section2(): void {
   const kinds: { [kind: string]: (chart: Chart, i: number) => void } = {
-    SpotTolerantTrainingJob: (chart, i) => new lib.SpotTolerantTrainingJob(chart, `j${i}`, { image: 'trainer:v1', checkpoint: { storage: checkpoints() } }),
-    ScheduledRetrain: (chart, i) => new lib.ScheduledRetrain(chart, `r${i}`, { image: 'trainer:v1', scheduleExpression: '0 2 * * 0', checkpoint: { storage: checkpoints() } }),
-    DistributedPyTorchJob: (chart, i) => new lib.DistributedPyTorchJob(chart, `d${i}`, { image: 'trainer:v1', script: ['train.py'], nodes: 4, checkpoint: { storage: checkpoints() } }),
+    SpotTolerantTrainingJob: (chart, i) => new lib.SpotTolerantTrainingJob(chart, `j${i}`, { image: 'trainer:v1', checkpoint: { storage: checkpoints(), subPath: `j${i}` } }),
+    ScheduledRetrain: (chart, i) => new lib.ScheduledRetrain(chart, `r${i}`, {
+      image: 'trainer:v1', scheduleExpression: '0 2 * * 0', checkpoint: { storage: checkpoints(), subPath: `r${i}` },
+    }),
+    DistributedPyTorchJob: (chart, i) => new lib.DistributedPyTorchJob(chart, `d${i}`, {
+      image: 'trainer:v1', script: ['train.py'], nodes: 4, checkpoint: { storage: checkpoints(), subPath: `d${i}` },
+    }),
     HyperparameterSweep: (chart, i) => new lib.HyperparameterSweep(chart, `s${i}`, {
-      image: 'trainer:v1', command: ['python', 'train.py'], grid: [lib.SweepAxis.of('lr', ['1e-4', '3e-4'])], checkpoint: { storage: checkpoints() },
+      image: 'trainer:v1', command: ['python', 'train.py'], grid: [lib.SweepAxis.of('lr', ['1e-4', '3e-4'])], checkpoint: { storage: checkpoints(), subPath: `s${i}` },
     }),
   };
   results.scaling = {};
@@ -257,7 +261,7 @@ function section4(): void {
     const chart = new Chart(app, 'bench');
     const storage = checkpoints();
     for (let i = 0; i < 10000; i++) {
-      new lib.SpotTolerantTrainingJob(chart, `job-${i}`, { name: `job-${i}`, image: 'trainer:v1', checkpoint: { storage }, spot: lib.SpotScheduling.gke() });
+      new lib.SpotTolerantTrainingJob(chart, `job-${i}`, { name: `job-${i}`, image: 'trainer:v1', checkpoint: { storage, subPath: `job-${i}` }, spot: lib.SpotScheduling.gke() });
     }
     return chart.toJson();
   })();
