@@ -75,6 +75,10 @@ function compliantClaim(mode = 'ReadWriteMany'): any {
 /** A compliant CronJob around the compliant Job's spec. */
 function compliantCronJob(): any {
   const job = compliantJob();
+  // Each run checkpoints to its own folder, named after its Job.
+  const trainer = job.spec.template.spec.containers[0];
+  trainer.env.push({ name: 'RUN', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } });
+  trainer.volumeMounts[0].subPathExpr = 'retrain/$(RUN)';
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
@@ -527,6 +531,19 @@ describe('rule checkpoint-volume: where CHECKPOINT_DIR is', () => {
     const job = compliantJob();
     mutate(job);
     expect(run(rule, [job])).toEqual([]);
+  });
+
+  test('a CronJob whose runs all checkpoint to one folder (each would resume the last); a folder per run is fine', () => {
+    const cron = compliantCronJob();
+    expect(run(rule, [cron])).toEqual([]);
+    const mount = cron.spec.jobTemplate.spec.template.spec.containers[0].volumeMounts[0];
+    delete mount.subPathExpr;
+    mount.subPath = 'retrain';
+    const [finding] = evaluate([cron], contextFor([cron], 28), new Set(), [rule]);
+    expect(finding.message).toMatch(/container 'trainer' checkpoints every run of the CronJob to the same folder \(volume 'checkpoints', subPath retrain\): each run finds the previous run's final checkpoint in CHECKPOINT_DIR, resumes from it and has nothing left to train/);
+    expect(finding.fix).toBe("Give each run its own folder: env RUN from fieldRef metadata.labels['batch.kubernetes.io/job-name'] and subPathExpr: retrain/$(RUN) on the checkpoint mount (ScheduledRetrain does this).");
+    // A Job with the same fixed folder is one run: nothing to report.
+    expect(run(rule, [compliantJob()])).toEqual([]);
   });
 
   test('each finding carries its own fix and no finding is repeated for a pod with no claim at all', () => {

@@ -12,7 +12,7 @@ export const checkpointVolume: Rule = {
   id: 'checkpoint-volume',
   rulebook: ['DESIGN preemption contract'],
   severity: 'warning',
-  what: 'A training workload (a training kind, or pods that request accelerators or carry the cdk8s-training labels) mounts no PersistentVolumeClaim, or its CHECKPOINT_DIR is not on one.',
+  what: 'A training workload (a training kind, or pods that request accelerators or carry the cdk8s-training labels) mounts no PersistentVolumeClaim, its CHECKPOINT_DIR is not on one, or a CronJob checkpoints every run to one folder.',
   why: 'Without persistent checkpoints every preemption or node loss restarts training from scratch.',
   fix: 'Mount a checkpoint claim and pass its path to the trainer (CheckpointStorage in the constructs).',
   example: `kind: Job
@@ -30,7 +30,7 @@ spec:
         messages.push(`${path} mounts no PersistentVolumeClaim for checkpoints.`);
         return;
       }
-      messages.push(...checkpointDirProblems(podSpec, path));
+      messages.push(...checkpointDirProblems(podSpec, path, object?.kind === 'CronJob'));
     });
     return messages;
   },
@@ -38,9 +38,11 @@ spec:
 
 /**
  * Where each container that has a literal CHECKPOINT_DIR saves: the deepest mount holding
- * that directory must be a claim, and no other volume may be mounted inside it.
+ * that directory must be a claim, and no other volume may be mounted inside it. In a CronJob
+ * the claim's folder must differ per run (a subPathExpr with a variable), or every run
+ * resumes from the run before it.
  */
-function checkpointDirProblems(podSpec: any, path: string): RuleMessage[] {
+function checkpointDirProblems(podSpec: any, path: string, everyRun: boolean): RuleMessage[] {
   const claims = new Set((podSpec?.volumes ?? []).filter((v: any) => v?.persistentVolumeClaim || v?.ephemeral).map((v: any) => v?.name));
   const messages: RuleMessage[] = [];
   for (const container of podSpec?.containers ?? []) {
@@ -60,6 +62,16 @@ function checkpointDirProblems(podSpec: any, path: string): RuleMessage[] {
         fix: `Mount the checkpoint claim at ${value}, or set ${CHECKPOINT_DIR} to where the claim is mounted.`,
       });
       continue;
+    }
+    // A CronJob's runs are Jobs of one template: a fixed folder is the same folder every run.
+    if (everyRun && !(typeof holder.subPathExpr === 'string' && holder.subPathExpr.includes('$('))) {
+      messages.push({
+        message: `${where} checkpoints every run of the CronJob to the same folder (volume '${holder.name}'` +
+          `${holder.subPath ? `, subPath ${holder.subPath}` : ''}): each run finds the previous run's final checkpoint in ${CHECKPOINT_DIR}, ` +
+          'resumes from it and has nothing left to train.',
+        fix: "Give each run its own folder: env RUN from fieldRef metadata.labels['batch.kubernetes.io/job-name'] and " +
+          `subPathExpr: ${holder.subPath ? `${withoutTrailingSlash(holder.subPath)}/` : ''}$(RUN) on the checkpoint mount (ScheduledRetrain does this).`,
+      });
     }
     for (const mount of mounts) {
       const at = withoutTrailingSlash(mount.mountPath);
