@@ -12,7 +12,7 @@ const GKE_ACCELERATOR = 'cloud.google.com/gke-accelerator';
  */
 export const gpuModelLabel: Rule = {
   id: 'gpu-model-label',
-  rulebook: ['P9'],
+  rulebook: [],
   severity: 'warning',
   what: 'A pod selects a GPU model in the other label\'s form: a lower-case GKE accelerator type under nvidia.com/gpu.product, or an upper-case device name under cloud.google.com/gke-accelerator.',
   why: 'No node carries that value, so every pod stays Pending while the job looks merely queued.',

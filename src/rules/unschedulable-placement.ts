@@ -5,7 +5,7 @@ import { forEachPodSpec } from './workloads';
 /** A nodeSelector and required node affinity that no node's labels can satisfy together. */
 export const unschedulablePlacement: Rule = {
   id: 'unschedulable-placement',
-  rulebook: ['P9', 'spot'],
+  rulebook: ['spot'],
   severity: 'error',
   what: 'No node can match the pod: its nodeSelector and every required node affinity term ask for contradictory labels.',
   why: 'The scheduler ANDs the nodeSelector with a required term and the expressions in it; a contradiction (spot selected and excluded, In and NotIn the same value) leaves every pod Pending until the deadline, with no error at apply.',
