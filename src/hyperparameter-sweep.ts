@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Duration, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
+import { withoutTrailingSlash } from './rules/k8s-syntax';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SweepAxis } from './trainer/sweep-axis';
 import { ASSIGNMENT_ENV, ASSIGNMENT_FILE_ENV, ASSIGNMENT_JSON, ASSIGNMENT_MOUNT, assignmentAt, encodeGrid, GRID_MOUNT, parameterEnvName } from './trainer/sweep-grid';
@@ -124,10 +125,8 @@ export class HyperparameterSweep extends TrainingWorkload {
 
   private readonly axes: SweepAxis[];
   private readonly explicitTrials: Array<{ [name: string]: string }>;
-  /** `grid-<hash of the grid>`: the folder of this grid's trial directories. */
-  private readonly gridFolder: string;
-  private readonly checkpointSubPath?: string;
-  private readonly hasCheckpoint: boolean;
+  /** Where this grid's `trial-<index>` folders are on the checkpoint volume; none without checkpoints. */
+  private readonly trialsFolder?: string;
 
   constructor(scope: Construct, id: string, props: HyperparameterSweepProps) {
     super(scope, id, props.kubernetesVersion);
@@ -168,9 +167,10 @@ export class HyperparameterSweep extends TrainingWorkload {
 
     const grid = encodeGrid(this.axes, this.explicitTrials);
     // The ConfigMap's data is what maps an index to its parameters: its hash names the trials' folder.
-    this.gridFolder = `grid-${createHash('sha256').update(JSON.stringify(Object.entries(grid.data).sort())).digest('hex').slice(0, 8)}`;
-    this.checkpointSubPath = props.checkpoint?.subPath?.replace(/\/+$/, '');
-    this.hasCheckpoint = props.checkpoint !== undefined;
+    const gridFolder = `grid-${createHash('sha256').update(JSON.stringify(Object.entries(grid.data).sort())).digest('hex').slice(0, 8)}`;
+    if (props.checkpoint) {
+      this.trialsFolder = props.checkpoint.subPath === undefined ? gridFolder : `${withoutTrailingSlash(props.checkpoint.subPath)}/${gridFolder}`;
+    }
     const gridBytes = Object.entries(grid.data).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
     if (gridBytes > MAX_CONFIGMAP_BYTES) {
       throw new Error(`the grid takes ${gridBytes} bytes, over the ${MAX_CONFIGMAP_BYTES}-byte ConfigMap limit (RULEBOOK P13); express the trials as axes, or split the sweep.`);
@@ -203,7 +203,7 @@ export class HyperparameterSweep extends TrainingWorkload {
         { name: ASSIGNMENT_VOLUME, emptyDir: {} },
       ],
       extraMounts: [{ name: ASSIGNMENT_VOLUME, mountPath: ASSIGNMENT_MOUNT, readOnly: true }],
-      checkpointSubPathExpr: `${this.gridFolder}/trial-$(${TRIAL_INDEX_ENV})`,
+      checkpointSubPathExpr: `${gridFolder}/trial-$(${TRIAL_INDEX_ENV})`,
       reservedEnv: {
         matches: (envName: string) => parameterNames.has(envName),
         why: "is also a sweep axis's variable: each trial's value would silently replace it",
@@ -235,10 +235,10 @@ export class HyperparameterSweep extends TrainingWorkload {
    */
   public trialCheckpointPath(index: number): string {
     this.assignment(index); // checks the index
-    if (!this.hasCheckpoint) {
+    if (this.trialsFolder === undefined) {
       throw new Error(`trialCheckpointPath(${index}): the sweep has no checkpoint storage (noCheckpointReason is set).`);
     }
-    return [this.checkpointSubPath, this.gridFolder, `trial-${index}`].filter((p) => p !== undefined && p !== '').join('/');
+    return `${this.trialsFolder}/trial-${index}`;
   }
 
   /**

@@ -2,6 +2,7 @@ import { ApiObject, Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { humanDuration } from './human-duration';
 import { parseSchedule, ScheduleError, timeZoneProblem } from './rules/cron';
+import { JOB_NAME_LABEL } from './rules/knowledge';
 import { RenderedApiObject } from './trainer/rendered-api-object';
 import { SpotScheduling } from './trainer/spot-scheduling';
 import { addLabels } from './trainer/trainer-pod';
@@ -21,8 +22,6 @@ const CONTAINER_NAME = 'trainer';
 const MAX_CRONJOB_NAME = 52;
 /** The run's Job name, for the trainer and the checkpoint folder. */
 const RETRAIN_RUN_ENV = 'RETRAIN_RUN';
-/** What the Job controller labels each pod with: its Job's name. */
-const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 
 /**
  * Props for `ScheduledRetrain`.

@@ -1,5 +1,6 @@
+import { isWithinDirectory, withoutTrailingSlash } from './k8s-syntax';
 import { Rule, RuleMessage } from './rule';
-import { forEachPodSpec, mountsClaim, trainingReason } from './workloads';
+import { claimVolumeNames, forEachPodSpec, mountsClaim, trainingReason } from './workloads';
 
 const CHECKPOINT_DIR = 'CHECKPOINT_DIR';
 
@@ -43,7 +44,7 @@ spec:
  * resumes from the run before it.
  */
 function checkpointDirProblems(podSpec: any, path: string, everyRun: boolean): RuleMessage[] {
-  const claims = new Set((podSpec?.volumes ?? []).filter((v: any) => v?.persistentVolumeClaim || v?.ephemeral).map((v: any) => v?.name));
+  const claims = claimVolumeNames(podSpec);
   const messages: RuleMessage[] = [];
   for (const container of podSpec?.containers ?? []) {
     const value = (container?.env ?? []).find((e: any) => e?.name === CHECKPOINT_DIR)?.value;
@@ -51,7 +52,7 @@ function checkpointDirProblems(podSpec: any, path: string, everyRun: boolean): R
     if (typeof value !== 'string' || !value.startsWith('/') || value.includes('$(')) continue;
     const dir = withoutTrailingSlash(value);
     const mounts = (container?.volumeMounts ?? []).filter((m: any) => typeof m?.mountPath === 'string' && m.mountPath.startsWith('/'));
-    const holder = mounts.filter((m: any) => contains(withoutTrailingSlash(m.mountPath), dir))
+    const holder = mounts.filter((m: any) => isWithinDirectory(withoutTrailingSlash(m.mountPath), dir))
       .sort((a: any, b: any) => withoutTrailingSlash(b.mountPath).length - withoutTrailingSlash(a.mountPath).length)[0];
     const where = `${path} container '${container?.name}'`;
     if (holder === undefined || !claims.has(holder.name)) {
@@ -75,7 +76,7 @@ function checkpointDirProblems(podSpec: any, path: string, everyRun: boolean): R
     }
     for (const mount of mounts) {
       const at = withoutTrailingSlash(mount.mountPath);
-      if (at !== dir && contains(dir, at)) {
+      if (at !== dir && isWithinDirectory(dir, at)) {
         messages.push({
           message: `${where} mounts volume '${mount.name}' at ${mount.mountPath}, inside ${CHECKPOINT_DIR} ${value}: checkpoints saved under it go to that volume, not to the claim.`,
           fix: `Mount volume '${mount.name}' outside ${value}.`,
@@ -84,13 +85,4 @@ function checkpointDirProblems(podSpec: any, path: string, everyRun: boolean): R
     }
   }
   return messages;
-}
-
-function withoutTrailingSlash(path: string): string {
-  return path.replace(/\/+$/, '') || '/';
-}
-
-/** Whether directory `outer` is `inner` or one of its parents. */
-function contains(outer: string, inner: string): boolean {
-  return inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
 }

@@ -1,8 +1,18 @@
+import { requiredPlacement } from './placement';
 import { Rule } from './rule';
 import { forEachPodSpec } from './workloads';
+import { GpuNodeLabels } from '../trainer/accelerator';
 
-const GFD_PRODUCT = 'nvidia.com/gpu.product';
-const GKE_ACCELERATOR = 'cloud.google.com/gke-accelerator';
+/**
+ * How `value` is out of the form of GPU model label `key`: no upper case under feature
+ * discovery's label (a GKE name), or upper case under GKE's; undefined when it fits or the label is
+ * another.
+ */
+export function gpuModelFormProblem(key: string, value: string): 'lower' | 'upper' | undefined {
+  if (key === GpuNodeLabels.NVIDIA_GPU_PRODUCT && !/[A-Z]/.test(value)) return 'lower';
+  if (key === GpuNodeLabels.GKE_ACCELERATOR && /[A-Z]/.test(value)) return 'upper';
+  return undefined;
+}
 
 /**
  * A GPU model selected in the form of the other label. NVIDIA GPU feature discovery writes
@@ -22,20 +32,14 @@ export const gpuModelLabel: Rule = {
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {
-      const selected: Array<[string, string, unknown]> = Object.entries<unknown>(podSpec?.nodeSelector ?? {})
-        .map(([key, value]) => [`${path}.nodeSelector`, key, value]);
-      const terms = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-      (Array.isArray(terms) ? terms : []).forEach((term: any, i: number) => {
-        (Array.isArray(term?.matchExpressions) ? term.matchExpressions : []).forEach((e: any, j: number) => {
-          if (e?.operator !== 'In' || !Array.isArray(e.values)) return;
-          for (const value of e.values) selected.push([`${path}.affinity nodeSelectorTerms[${i}].matchExpressions[${j}]`, e.key, value]);
-        });
-      });
+      const { selector, terms } = requiredPlacement(podSpec);
+      const selected = [...selector, ...terms.flat()].filter((r) => r.operator === 'In')
+        .flatMap((r) => (r.values ?? []).map((value) => [r.pair ? `${path}.${r.source}` : `${path}.affinity ${r.source}`, r.key, value]));
       for (const [where, key, value] of selected) {
-        if (typeof value !== 'string') continue;
-        if (key === GFD_PRODUCT && /[a-z]/.test(value) && !/[A-Z]/.test(value)) {
+        const problem = gpuModelFormProblem(key, value);
+        if (problem === 'lower') {
           messages.push(`${where} selects ${key}=${value}, a lower-case (GKE) accelerator name; NVIDIA GPU feature discovery writes device names such as NVIDIA-A100-SXM4-40GB or Tesla-T4, so no node matches.`);
-        } else if (key === GKE_ACCELERATOR && /[A-Z]/.test(value)) {
+        } else if (problem === 'upper') {
           messages.push(`${where} selects ${key}=${value}, which has upper case; GKE's accelerator types are lower case (nvidia-tesla-a100, nvidia-l4), so no node matches.`);
         }
       }

@@ -1,7 +1,6 @@
+import { JOB_CONTROLLER_LABELS } from './knowledge';
 import { Rule } from './rule';
 import { jobSpecOf } from './workloads';
-
-const CONTROLLER_LABELS = ['job-name', 'controller-uid', 'batch.kubernetes.io/job-name', 'batch.kubernetes.io/controller-uid'];
 
 /** RULEBOOK J8 and C6: the Job controller owns the selector and its labels. */
 export const jobSelector: Rule = {
@@ -22,7 +21,7 @@ spec:
     if (spec.selector !== undefined) messages.push('spec.selector is set; let the Job controller generate it.');
     if (spec.manualSelector !== undefined) messages.push('spec.manualSelector is set; leave it unset.');
     const labels = spec.template?.metadata?.labels ?? {};
-    for (const key of CONTROLLER_LABELS) {
+    for (const key of JOB_CONTROLLER_LABELS) {
       if (key in labels) messages.push(`pod template label '${key}' belongs to the Job controller.`);
     }
     return messages;

@@ -40,6 +40,16 @@ export function isLabelValue(value: string): boolean {
   return typeof value === 'string' && (value === '' || (value.length <= 63 && LABEL_NAME.test(value)));
 }
 
+/** A path without its trailing slashes (`/` stays `/`), as the mount it names. */
+export function withoutTrailingSlash(path: string): string {
+  return path.replace(/\/+$/, '') || '/';
+}
+
+/** Whether directory `inner` is `outer` or below it (both without trailing slashes). */
+export function isWithinDirectory(outer: string, inner: string): boolean {
+  return inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
+}
+
 /**
  * A path below a base folder: relative and without a `..` element (the apiserver's
  * validateLocalDescendingPath, for sub-paths and seccomp localhost profiles).

@@ -94,5 +94,16 @@ export const TRAINING_OPERATOR_ENV: readonly string[] = [
   'PET_RDZV_ENDPOINT', 'PET_STANDALONE', 'PET_MAX_RESTARTS', 'PET_MONITOR_INTERVAL', 'PET_START_METHOD',
 ];
 
+/** Kueue's labels on a workload (v0.19): its LocalQueue and its WorkloadPriorityClass. */
+export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
+export const KUEUE_PRIORITY_LABEL = 'kueue.x-k8s.io/priority-class';
+
+/**
+ * The labels the Job controller puts on every pod of a Job (pkg/registry/batch/job strategy,
+ * v1.36: the legacy and the `batch.kubernetes.io/` names).
+ */
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+export const JOB_CONTROLLER_LABELS: readonly string[] = ['job-name', 'controller-uid', JOB_NAME_LABEL, 'batch.kubernetes.io/controller-uid'];
+
 /** The variables torchrun sets for each process it starts, beside its PET_* options. */
 export const TORCHRUN_ENV: readonly string[] = ['LOCAL_RANK', 'NODE_RANK', 'GROUP_RANK', 'ROLE_RANK', 'LOCAL_WORLD_SIZE'];

@@ -1,7 +1,8 @@
+import { KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL } from './knowledge';
 import { Rule } from './rule';
 import { podTemplatesOf } from './workloads';
 
-const KUEUE_LABELS = ['kueue.x-k8s.io/queue-name', 'kueue.x-k8s.io/priority-class'];
+const KUEUE_LABELS = [KUEUE_QUEUE_LABEL, KUEUE_PRIORITY_LABEL];
 
 /** RULEBOOK K8: Kueue reads its labels from the workload, not from pod templates. */
 export const kueueLabels: Rule = {

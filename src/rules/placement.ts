@@ -32,6 +32,23 @@ export function selectorRequirements(nodeSelector: { [key: string]: unknown } | 
 }
 
 /**
+ * A pod spec's required placement: its nodeSelector's pairs, and the expressions of each
+ * required node affinity term (named by their index in the term; malformed ones left out).
+ */
+export function requiredPlacement(podSpec: any): { selector: LabelRequirement[]; terms: LabelRequirement[][] } {
+  const required = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  const terms: any[] = Array.isArray(required?.nodeSelectorTerms) ? required.nodeSelectorTerms : [];
+  return {
+    selector: selectorRequirements(podSpec?.nodeSelector, 'nodeSelector'),
+    terms: terms.map((term, i) => (Array.isArray(term?.matchExpressions) ? term.matchExpressions : [])
+      .map((e: any, j: number): LabelRequirement | undefined => (typeof e?.key === 'string' && typeof e?.operator === 'string' ? {
+        key: e.key, operator: e.operator, values: Array.isArray(e.values) ? e.values.map(String) : [], source: `nodeSelectorTerms[${i}].matchExpressions[${j}]`,
+      } : undefined))
+      .filter((r: LabelRequirement | undefined): r is LabelRequirement => r !== undefined)),
+  };
+}
+
+/**
  * The first key whose requirements no label value satisfies (in the order the keys first
  * appear), or undefined when some node labels satisfy them all. Unknown operators and
  * malformed values are left to the rules that check syntax.

@@ -1,4 +1,4 @@
-import { describeConflict, LabelRequirement, labelConflict, selectorRequirements } from './placement';
+import { describeConflict, labelConflict, requiredPlacement } from './placement';
 import { Rule } from './rule';
 import { forEachPodSpec } from './workloads';
 
@@ -20,19 +20,9 @@ affinity:
   check(object) {
     const messages: string[] = [];
     forEachPodSpec(object, (podSpec, path) => {
-      const selector = selectorRequirements(podSpec?.nodeSelector, 'nodeSelector');
-      const required = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-      const terms: any[] = Array.isArray(required?.nodeSelectorTerms) ? required.nodeSelectorTerms : [];
+      const { selector, terms } = requiredPlacement(podSpec);
       if (terms.length === 0) return; // a map has one value per key: a nodeSelector alone cannot contradict itself
-      const conflicts = terms.map((term, i) => {
-        const where = `nodeSelectorTerms[${i}]`;
-        const expressions: LabelRequirement[] = (Array.isArray(term?.matchExpressions) ? term.matchExpressions : [])
-          .filter((e: any) => typeof e?.key === 'string' && typeof e?.operator === 'string')
-          .map((e: any, j: number) => ({
-            key: e.key, operator: e.operator, values: Array.isArray(e.values) ? e.values.map(String) : [], source: `${where}.matchExpressions[${j}]`,
-          }));
-        return labelConflict([...selector, ...expressions]);
-      });
+      const conflicts = terms.map((expressions) => labelConflict([...selector, ...expressions]));
       if (conflicts.some((c) => c === undefined)) return;
       messages.push(`${path}.affinity: no node can match ${conflicts.map((c) => describeConflict(c!)).join('; nor ')}, so every pod stays Pending.`);
     });

@@ -123,9 +123,14 @@ export function requestsAccelerator(podSpec: any): boolean {
     .some((name) => /\/(gpu|tpu|neuron|neuroncore)$/.test(name) || name === 'google.com/tpu'));
 }
 
+/** The names of a pod spec's PersistentVolumeClaim (and generic ephemeral) volumes. */
+export function claimVolumeNames(podSpec: any): Set<string> {
+  return new Set((podSpec?.volumes ?? []).filter((v: any) => v?.persistentVolumeClaim || v?.ephemeral).map((v: any) => v.name));
+}
+
 /** Whether a pod spec mounts a PersistentVolumeClaim (or a generic ephemeral volume) in a container. */
 export function mountsClaim(podSpec: any): boolean {
-  const claims = new Set((podSpec?.volumes ?? []).filter((v: any) => v?.persistentVolumeClaim || v?.ephemeral).map((v: any) => v.name));
+  const claims = claimVolumeNames(podSpec);
   return (podSpec?.containers ?? []).some((c: any) => (c?.volumeMounts ?? []).some((m: any) => claims.has(m?.name)));
 }
 

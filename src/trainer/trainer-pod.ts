@@ -12,7 +12,12 @@ import { SpotScheduling } from './spot-scheduling';
 import { TrainingWorkloadProps } from './training-workload-props';
 import { KubernetesVersion } from '../kubernetes-version';
 import { compact, positiveSeconds } from './validation';
-import { envFieldRefProblem, isDescendingPath, isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue, isPortNumber, portNameProblem } from '../rules/k8s-syntax';
+import { gpuModelFormProblem } from '../rules/gpu-model-label';
+import {
+  envFieldRefProblem, isDescendingPath, isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue, isPortNumber, isWithinDirectory,
+  portNameProblem, withoutTrailingSlash,
+} from '../rules/k8s-syntax';
+import { JOB_CONTROLLER_LABELS, KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL } from '../rules/knowledge';
 import { describeConflict, LabelRequirement, labelConflict } from '../rules/placement';
 
 /** Library-owned environment variables of the trainer container. */
@@ -114,7 +119,7 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
     checkpointClaimName = checkpoint.storage._bind(scope);
     volumes.push({ name: CHECKPOINT_VOLUME, persistentVolumeClaim: { claimName: checkpointClaimName } });
     if (options.checkpointSubPathExpr !== undefined) {
-      const prefix = checkpoint.subPath === undefined ? '' : `${checkpoint.subPath.replace(/\/+$/, '')}/`;
+      const prefix = checkpoint.subPath === undefined ? '' : `${withoutTrailingSlash(checkpoint.subPath)}/`;
       mounts.push({ name: CHECKPOINT_VOLUME, mountPath: checkpointMountPath, subPathExpr: `${prefix}${options.checkpointSubPathExpr}` });
     } else {
       mounts.push({ name: CHECKPOINT_VOLUME, mountPath: checkpointMountPath, subPath: checkpoint.subPath });
@@ -181,10 +186,10 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
   const labels = commonLabels(props, options);
   const workloadLabels: { [key: string]: string } = { ...labels };
   if (props.queue !== undefined) {
-    workloadLabels['kueue.x-k8s.io/queue-name'] = checkedLabelValue('queue', props.queue);
+    workloadLabels[KUEUE_QUEUE_LABEL] = checkedLabelValue('queue', props.queue);
   }
   if (props.workloadPriorityClass !== undefined) {
-    workloadLabels['kueue.x-k8s.io/priority-class'] = checkedLabelValue('workloadPriorityClass', props.workloadPriorityClass);
+    workloadLabels[KUEUE_PRIORITY_LABEL] = checkedLabelValue('workloadPriorityClass', props.workloadPriorityClass);
   }
 
   const initContainers = [
@@ -197,8 +202,9 @@ export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, 
       'Set KubernetesVersion.setTarget(app, KubernetesVersion.V1_29) or later before adding charts, or pass kubernetesVersion.');
   }
   const selector = nodeSelector(props, spot, provider);
-  const affinity = nodeAffinity(spot, provider, props.requiredNodeLabels);
-  checkPlacement(props, spot, provider, selector);
+  const required = requiredNodeLabels(spot, provider, props.requiredNodeLabels);
+  checkPlacement(props, spot, selector, required);
+  const affinity = nodeAffinity(required);
   const template = {
     metadata: { labels, annotations: podAnnotations(props) },
     spec: {
@@ -437,11 +443,12 @@ function resolveProvider(scope: Construct, props: TrainingWorkloadProps, spot: S
 }
 
 /**
- * The required node affinity: the user's node label requirements, and for on-demand pods of
- * a known provider the exclusion of its spot nodes (EKS managed node groups, Karpenter and GKE
- * spot pools without a taint accept any pod that does not exclude them; RULEBOOK spot table).
+ * The required node labels, checked, and for on-demand pods of a known provider the exclusion
+ * of its spot nodes (EKS managed node groups, Karpenter and GKE spot pools without a taint
+ * accept any pod that does not exclude them; RULEBOOK spot table), each with where it comes
+ * from: the one required term of the pods' node affinity.
  */
-function nodeAffinity(spot: SpotScheduling, provider: CloudProvider | undefined, required: NodeLabelRequirement[] = []): any {
+function requiredNodeLabels(spot: SpotScheduling, provider: CloudProvider | undefined, required: NodeLabelRequirement[] = []): LabelRequirement[] {
   required.forEach((r, i) => {
     const at = `requiredNodeLabels[${i}]`;
     if (!isLabelKey(r.key)) throw new Error(`${at}.key ('${r.key}') is not a label key; e.g. 'topology.kubernetes.io/zone'.`);
@@ -455,12 +462,19 @@ function nodeAffinity(spot: SpotScheduling, provider: CloudProvider | undefined,
     const bad = r.values.find((v) => !isLabelValue(v));
     if (bad !== undefined) throw new Error(`${at}.values: '${bad}' is not a label value.`);
   });
-  const expressions = [
-    ...required.map((r) => ({ key: r.key, operator: r.operator, values: r.values.length > 0 ? [...r.values] : undefined })),
-    ...(spot.isSpot || provider === undefined ? [] : provider.onDemandRequirements.map((r) => ({ ...r, values: [...r.values] }))),
+  return [
+    ...required.map((r, i) => ({ key: r.key, operator: r.operator, values: r.values, source: `requiredNodeLabels[${i}]` })),
+    ...(spot.isSpot || provider === undefined ? [] : provider.onDemandRequirements.map((r) => ({
+      key: r.key, operator: r.operator, values: r.values, source: `the ${provider.displayName} on-demand exclusion of spot nodes`,
+    }))),
   ];
+}
+
+/** The pods' required node affinity: one term with `expressions`, if any. */
+function nodeAffinity(expressions: LabelRequirement[]): any {
   if (expressions.length === 0) return undefined;
-  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: expressions }] } } };
+  const matchExpressions = expressions.map((e) => ({ key: e.key, operator: e.operator, values: e.values?.length ? [...e.values] : undefined }));
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] } } };
 }
 
 const NODE_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
@@ -471,7 +485,7 @@ const NODE_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
  * Pending for good.
  */
 function checkPlacement(
-  props: TrainingWorkloadProps, spot: SpotScheduling, provider: CloudProvider | undefined, selector: { [key: string]: string },
+  props: TrainingWorkloadProps, spot: SpotScheduling, selector: { [key: string]: string }, expressions: LabelRequirement[],
 ): void {
   const requirements: LabelRequirement[] = [
     ...Object.entries(selector).map(([key, value]) => ({
@@ -481,10 +495,7 @@ function checkPlacement(
       pair: true,
       source: props.nodeSelector?.[key] === value ? 'nodeSelector' : spot.nodeSelector[key] === value ? `the ${spot.name} preset` : 'the GPU model',
     })),
-    ...(props.requiredNodeLabels ?? []).map((r, i) => ({ key: r.key, operator: r.operator, values: r.values, source: `requiredNodeLabels[${i}]` })),
-    ...(spot.isSpot || provider === undefined ? [] : provider.onDemandRequirements.map((r) => ({
-      key: r.key, operator: r.operator, values: r.values, source: `the ${provider.displayName} on-demand exclusion of spot nodes`,
-    }))),
+    ...expressions,
   ];
   const conflict = labelConflict(requirements);
   if (conflict === undefined) return;
@@ -532,12 +543,14 @@ function trainerVolumes(props: TrainingWorkloadProps, libraryVolumes: any[], lib
         'give the PodVolume another name (its name option).');
     }
     checkMountPath(`${at}.mountPath`, entry.mountPath, '/data');
-    const taken = paths.get(entry.mountPath.replace(/\/+$/, '') || '/');
+    const mountDir = withoutTrailingSlash(entry.mountPath);
+    const taken = paths.get(mountDir);
     if (taken !== undefined) throw new Error(`${at}.mountPath ('${entry.mountPath}') is already the mount of volume '${taken}'; mount it elsewhere.`);
     // A volume mounted inside the checkpoint directory hides that part of the checkpoint volume:
     // what the trainer saves there is on the other volume, and gone with the pod if it is an emptyDir.
-    const checkpointDir = libraryMounts.find((m) => m.name === CHECKPOINT_VOLUME)?.mountPath.replace(/\/+$/, '');
-    if (checkpointDir !== undefined && entry.mountPath.startsWith(`${checkpointDir}/`)) {
+    const checkpointMount = libraryMounts.find((m) => m.name === CHECKPOINT_VOLUME);
+    const checkpointDir = checkpointMount && withoutTrailingSlash(checkpointMount.mountPath);
+    if (checkpointDir !== undefined && mountDir !== checkpointDir && isWithinDirectory(checkpointDir, mountDir)) {
       throw new Error(`${at}.mountPath ('${entry.mountPath}') is inside the checkpoint directory ${checkpointDir}: checkpoints saved under it ` +
         `would go to volume '${volume.name}', not to the checkpoint storage. Mount it outside ${checkpointDir}, e.g. at '/data'.`);
     }
@@ -545,7 +558,7 @@ function trainerVolumes(props: TrainingWorkloadProps, libraryVolumes: any[], lib
       throw new Error(`${at}.subPath ('${entry.subPath}') must be a relative path without '..'.`);
     }
     names.add(volume.name);
-    paths.set(entry.mountPath.replace(/\/+$/, '') || '/', volume.name);
+    paths.set(mountDir, volume.name);
     volumes.push(volume);
     mounts.push({ name: volume.name, mountPath: entry.mountPath, readOnly: entry.readOnly, subPath: entry.subPath });
   });
@@ -653,7 +666,8 @@ function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling, provid
  */
 function checkProductForm(product: string, label: string, provider: CloudProvider | undefined): void {
   const where = provider ? `on ${provider.displayName}` : 'without a provider (CloudProvider.setDefault or the provider prop)';
-  if (label === GpuNodeLabels.NVIDIA_GPU_PRODUCT && !/[A-Z]/.test(product)) {
+  const problem = gpuModelFormProblem(label, product);
+  if (problem === 'lower') {
     throw new Error(
       `accelerator product ('${product}') is all lower case, the form of GKE's accelerator names, but ${where} the model is matched ` +
       `against ${label}, which NVIDIA GPU feature discovery writes from the device name: 'NVIDIA-A100-SXM4-80GB', 'NVIDIA-L4', 'Tesla-T4'. ` +
@@ -661,7 +675,7 @@ function checkProductForm(product: string, label: string, provider: CloudProvide
       `${provider ? '' : 'set CloudProvider.gke() if this is GKE, '}or set productLabel to the label your nodes carry it in (e.g. GpuNodeLabels.EKS_ACCELERATOR).`,
     );
   }
-  if (label === GpuNodeLabels.GKE_ACCELERATOR && /[A-Z]/.test(product)) {
+  if (problem === 'upper') {
     throw new Error(
       `accelerator product ('${product}') has upper case, but on GKE the model is matched against ${label}, whose values are ` +
       'Compute Engine accelerator types in lower case: \'nvidia-tesla-a100\', \'nvidia-a100-80gb\', \'nvidia-l4\', \'nvidia-h100-80gb\'. ' +
@@ -711,12 +725,9 @@ function commonLabels(props: TrainingWorkloadProps, options: TrainerPodOptions):
 
 /** Labels `labels` cannot set (they also go on the pods), and who sets them instead. */
 const RESERVED_LABELS: { [key: string]: string } = {
-  'kueue.x-k8s.io/queue-name': 'is set by the queue prop, on the workload only (Kueue reads it there; on the pods it is not where Kueue looks, RULEBOOK K8)',
-  'kueue.x-k8s.io/priority-class': 'is set by the workloadPriorityClass prop, on the workload only',
-  'job-name': 'belongs to the Job controller, which sets it on every pod',
-  'controller-uid': 'belongs to the Job controller, which sets it on every pod',
-  'batch.kubernetes.io/job-name': 'belongs to the Job controller, which sets it on every pod',
-  'batch.kubernetes.io/controller-uid': 'belongs to the Job controller, which sets it on every pod',
+  [KUEUE_QUEUE_LABEL]: 'is set by the queue prop, on the workload only (Kueue reads it there; on the pods it is not where Kueue looks, RULEBOOK K8)',
+  [KUEUE_PRIORITY_LABEL]: 'is set by the workloadPriorityClass prop, on the workload only',
+  ...Object.fromEntries(JOB_CONTROLLER_LABELS.map((key) => [key, 'belongs to the Job controller, which sets it on every pod'])),
 };
 
 function checkedLabelValue(prop: string, value: string): string {

@@ -5,11 +5,10 @@
  * resolved as the kubelet resolves a fieldRef, then kubecontainer.ExpandContainerVolumeMounts).
  * There is no kubelet here to mount anything; this is the path it would mount.
  */
-import { execFileSync } from 'child_process';
 import { describe, it } from 'node:test';
 import { Duration } from 'cdk8s';
 import { expect } from 'expect';
-import { Cluster, eventually } from './util/cluster';
+import { Cluster, controlplane, eventually } from './util/cluster';
 import { applied, nthPod, synthYaml } from './util/workloads';
 import { CheckpointStorage, HyperparameterSweep, PersistentVolumeAccessMode, ScheduledRetrain, SweepAxis } from '../../src';
 
@@ -18,11 +17,8 @@ const storage = () => CheckpointStorage.existingClaim('ckpt', PersistentVolumeAc
 
 /** The sub-path the kubelet would mount at `mountPath` for the pod's container, from the pod as the apiserver holds it. */
 async function mountedSubPath(namespace: string, podName: string, container: string, mountPath: string): Promise<string> {
-  const bin = process.env.CONTROLPLANE_BIN;
-  if (!bin) throw new Error('CONTROLPLANE_BIN is not set: run the cluster suite with `npm run test:cluster`');
   const pod = await cluster.get(`/api/v1/namespaces/${namespace}/pods/${podName}`);
-  const out = JSON.parse(execFileSync(bin, ['subpath-expr'], { input: JSON.stringify({ pod, container }), encoding: 'utf8' }));
-  return out[mountPath];
+  return controlplane('subpath-expr', { pod, container })[mountPath];
 }
 
 async function jobsOf(namespace: string): Promise<string[]> {

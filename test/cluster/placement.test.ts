@@ -8,11 +8,10 @@
  * The rule reports a pod exactly when the scheduler admits it to none of them. The apiserver
  * accepts such a pod: nothing but the scheduler's silence would tell.
  */
-import { execFileSync } from 'child_process';
 import { describe, it } from 'node:test';
 import { App, Chart } from 'cdk8s';
 import { expect } from 'expect';
-import { Cluster } from './util/cluster';
+import { Cluster, controlplane } from './util/cluster';
 import {
   Accelerator, CheckpointStorage, CloudProvider, PersistentVolumeAccessMode, SpotScheduling, SpotTolerantTrainingJob, SpotTolerantTrainingJobProps,
 } from '../../src';
@@ -20,16 +19,9 @@ import { contextFor, evaluate } from '../../src/rules/engine';
 
 const cluster = Cluster.fromEnv();
 
-function controlplane(): string {
-  const bin = process.env.CONTROLPLANE_BIN;
-  if (!bin) throw new Error('CONTROLPLANE_BIN is not set: run the cluster suite with `npm run test:cluster`');
-  return bin;
-}
-
 /** Which of `nodes` (label sets) the scheduler's NodeAffinity filter admits `podSpec` to. */
 function schedulerAdmits(podSpec: any, nodes: Array<{ [key: string]: string }>): boolean[] {
-  const input = JSON.stringify({ pod: { spec: podSpec }, nodes: nodes.map((labels) => ({ metadata: { labels } })) });
-  return JSON.parse(execFileSync(controlplane(), ['node-affinity-match'], { input, encoding: 'utf8' }));
+  return controlplane('node-affinity-match', { pod: { spec: podSpec }, nodes: nodes.map((labels) => ({ metadata: { labels } })) });
 }
 
 /** Every label set that can make a difference to `podSpec`'s required placement. */

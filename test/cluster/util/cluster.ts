@@ -4,6 +4,7 @@
  * scheduler; `Node` below plays the node the way Kubernetes' own integration tests do, by
  * writing pod status through the status subresource.
  */
+import { execFileSync } from 'child_process';
 import * as https from 'https';
 import { createRequire } from 'module';
 import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
@@ -255,6 +256,17 @@ export class Node {
       }
     }
   }
+}
+
+/**
+ * Runs a subcommand of the control plane binary that runs the scheduler's or the kubelet's code
+ * (cluster/cmd/controlplane: node-affinity-match, subpath-expr) with `input` as JSON on stdin,
+ * and returns its JSON answer. cluster/test.sh sets CONTROLPLANE_BIN.
+ */
+export function controlplane(subcommand: string, input: unknown): any {
+  const bin = process.env.CONTROLPLANE_BIN;
+  if (!bin) throw new Error('CONTROLPLANE_BIN is not set: run the cluster suite with `npm run test:cluster`');
+  return JSON.parse(execFileSync(bin, [subcommand], { input: JSON.stringify(input), encoding: 'utf8' }));
 }
 
 /** Splits a multi-document YAML file into its documents' text, empty ones left out. */
