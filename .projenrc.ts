@@ -109,7 +109,7 @@ project.eslint?.addIgnorePattern('src/imports/');
 // (.ci/run fails when the build changes a tracked file).
 const rulesDoc = project.addTask('docs:rules', {
   description: 'Regenerate docs/rules.md from src/rules',
-  exec: 'node -e "require(\'./lib/rules/reference\').writeRulesReference(\'docs/rules.md\')"',
+  exec: 'node -e "require(\'./lib/cli/rules-reference\').writeRulesReference(\'docs/rules.md\')"',
 });
 project.postCompileTask.spawn(rulesDoc);
 // The bin runs by its shebang where no npm links it: jsii's Python runtime executes the file
@@ -121,21 +121,13 @@ const bench = project.addTask('bench', { description: 'Run the benchmarks (bench
 bench.spawn(project.compileTask);
 bench.exec('node --expose-gc -r ts-node/register/transpile-only bench/bench.ts', { receiveArgs: true, env: { TS_NODE_PROJECT: 'test/tsconfig.json' } });
 
-// Typed classes for the operators' CRDs, from the modules cluster/operators/go.mod pins (the
-// versions the cluster suite runs and --strict validates against): a manual task, run when a
-// pin changes.
-const importCrds = project.addTask('import:crds', {
-  description: 'Regenerate src/imports from the CRDs of the pinned operator modules (cdk8s import)',
+// Typed classes for the operators' CRDs whose types the engines use, from the modules
+// cluster/operators/go.mod pins (the versions the cluster suite runs and --strict validates
+// against), as each engine declares them (src/engines): a manual task, run when a pin changes.
+project.addTask('import:crds', {
+  description: 'Regenerate src/imports from the CRDs the engines declare, at the pinned operator modules (cdk8s import)',
+  exec: 'node scripts/strict-schemas.js --import-crds',
 });
-const moduleDir = (module: string) => `$(node scripts/strict-schemas.js --module-dir ${module})`;
-for (const spec of [
-  `${moduleDir('github.com/kubeflow/training-operator')}/manifests/base/crds/kubeflow.org_pytorchjobs.yaml`,
-  `trainjob:=${moduleDir('github.com/kubeflow/trainer/v2')}/manifests/base/crds/trainer.kubeflow.org_trainjobs.yaml`,
-  `trainingruntime:=${moduleDir('github.com/kubeflow/trainer/v2')}/manifests/base/crds/trainer.kubeflow.org_trainingruntimes.yaml`,
-  `jobset:=${moduleDir('sigs.k8s.io/jobset')}/config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml`,
-]) {
-  importCrds.exec(`cdk8s import ${spec} --output src/imports --language typescript`);
-}
 
 // The strict schemas (schemas/strict-schemas.json.gz, shipped in the package for `lint --strict`,
 // and the tests' conformance check): read from the Go modules the cluster suite pins, never

@@ -9,6 +9,12 @@
 //
 // --optional: without `go` on PATH, say so and exit 0 (the tests then report the strict check
 // skipped; CI sets REQUIRE_ALL_SUITES, which makes it an error).
+// --import-crds: regenerate src/imports with `cdk8s import` from the CRDs whose types an engine
+// uses (`npx projen import:crds`, run by hand when a pin changes).
+// --module-dir MODULE: print where the pinned version of MODULE is.
+//
+// Which CRDs, from which modules: the list the engines declare (src/engines, read through
+// src/findings/kinds.ts), so a new engine's CRDs are picked up with its registry line.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -19,31 +25,16 @@ const { parseAllDocuments } = require('yaml');
 const root = path.resolve(__dirname, '..');
 const output = path.join(root, 'schemas', 'strict-schemas.json.gz');
 
-/** Module, the folder whose go.mod pins it, and the files read from it. */
-const SOURCES = [
-  { module: 'k8s.io/kubernetes', dir: 'cluster', openapi: 'api/openapi-spec/swagger.json' },
-  { module: 'github.com/kubeflow/training-operator', dir: 'cluster/operators', crds: ['manifests/base/crds/kubeflow.org_pytorchjobs.yaml'] },
-  { module: 'sigs.k8s.io/jobset', dir: 'cluster/operators', crds: ['config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml'] },
-  {
-    module: 'github.com/kubeflow/trainer/v2',
-    dir: 'cluster/operators',
-    crds: [
-      'manifests/base/crds/trainer.kubeflow.org_trainjobs.yaml',
-      'manifests/base/crds/trainer.kubeflow.org_trainingruntimes.yaml',
-      'manifests/base/crds/trainer.kubeflow.org_clustertrainingruntimes.yaml',
-    ],
-  },
-  {
-    module: 'sigs.k8s.io/kueue',
-    dir: 'cluster/operators',
-    crds: [
-      'config/components/crd/bases/kueue.x-k8s.io_localqueues.yaml',
-      'config/components/crd/bases/kueue.x-k8s.io_clusterqueues.yaml',
-      'config/components/crd/bases/kueue.x-k8s.io_resourceflavors.yaml',
-      'config/components/crd/bases/kueue.x-k8s.io_workloadpriorityclasses.yaml',
-    ],
-  },
-];
+/** Module, the folder whose go.mod pins it, and the files read from it (the OpenAPI, then every CRD source). */
+function sources() {
+  require('ts-node').register({ transpileOnly: true, project: path.join(root, 'tsconfig.json'), compilerOptions: { module: 'commonjs' } });
+  const kinds = require(path.join(root, 'src', 'findings', 'kinds.ts'));
+  return [
+    kinds.KUBERNETES_OPENAPI,
+    ...kinds.crdSources().map((source) => ({ module: source.module, dir: 'cluster/operators', crds: source.files.map((f) => f.path), files: source.files })),
+  ];
+}
+const SOURCES = sources();
 
 function fail(message) {
   process.stderr.write(`schemas: ${message}\n`);
@@ -82,6 +73,17 @@ function moduleAt(source) {
   }
   if (info.Error || !info.Dir) fail(`go mod download ${source.module}: ${info.Error || 'no folder'}`);
   return { version: info.Version, dir: info.Dir };
+}
+
+if (process.argv.includes('--import-crds')) {
+  for (const source of SOURCES) {
+    for (const file of (source.files ?? []).filter((f) => f.types !== undefined)) {
+      const spec = `${file.types ? `${file.types}:=` : ''}${path.join(moduleAt(source).dir, file.path)}`;
+      process.stdout.write(`cdk8s import ${spec}\n`);
+      execFileSync(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['import', spec, '--output', 'src/imports', '--language', 'typescript'], { cwd: root, stdio: 'inherit' });
+    }
+  }
+  process.exit(0);
 }
 
 if (moduleDirArg >= 0) {

@@ -1,14 +1,15 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CleanPodPolicy, DistributedPyTorchJobProps, ReplicaRestartPolicy } from './distributed-pytorch-job-props';
-import { EngineStrategy } from './engines/engine';
-import { strategyOf } from './engines/registry';
-import { resolvePreemptionContract } from './trainer/preemption-policy';
-import { SpotScheduling } from './trainer/spot-scheduling';
-import { torchLauncherScript } from './trainer/torch-launcher';
-import { TrainingEngine } from './trainer/training-engine';
-import { nonNegativeInteger, nonNegativeSeconds, positiveSeconds } from './trainer/validation';
+import { failConstruct, invalid } from './blocks/errors';
+import { resolvePreemptionContract } from './blocks/preemption-policy';
+import { SpotScheduling } from './blocks/spot-scheduling';
+import { torchLauncherScript } from './blocks/torch-launcher';
+import { nonNegativeInteger, nonNegativeSeconds, positiveSeconds } from './blocks/validation';
 import { TrainingWorkload } from './training-workload';
+import { CleanPodPolicy, DistributedPyTorchJobProps, ReplicaRestartPolicy } from './engines/distributed-pytorch-job-props';
+import { EngineStrategy } from './engines/engine';
+import { engineById } from './engines/registry';
+import { TrainingEngine } from './engines/training-engine';
 
 const DEFAULT_ACTIVE_DEADLINE = Duration.hours(8);
 const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);
@@ -98,81 +99,85 @@ export class DistributedPyTorchJob extends TrainingWorkload {
 
   constructor(scope: Construct, id: string, props: DistributedPyTorchJobProps) {
     super(scope, id, props.kubernetesVersion);
-    if (!Number.isInteger(props.nodes) || props.nodes < 1) {
-      throw new Error(`nodes (${props.nodes}) must be a whole number of at least 1.`);
-    }
-    this.nodes = props.nodes;
-    this.engine = props.engine ?? TrainingEngine.trainingOperator();
-    const strategy = strategyOf(this.engine);
-    this.isElastic = props.elastic !== undefined;
-    this.processesPerNode = props.processesPerNode ?? props.accelerator?.count ?? 1;
-    if (!Number.isInteger(this.processesPerNode) || this.processesPerNode < 1) {
-      throw new Error(`processesPerNode (${this.processesPerNode}) must be a whole number of at least 1.`);
-    }
-    if (props.accelerator && props.processesPerNode !== undefined && props.processesPerNode > props.accelerator.count) {
-      throw new Error(
-        `processesPerNode (${props.processesPerNode}) exceeds the ${props.accelerator.count} GPUs per pod; ranks would share GPUs. ` +
-        'Lower processesPerNode or raise the accelerator count.',
-      );
-    }
-    strategy.validate(props);
-    this.restartPolicy = props.restartPolicy ?? ReplicaRestartPolicy.EXIT_CODE;
-    this.cleanPodPolicy = props.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
-    this.backoffLimit = nonNegativeInteger('backoffLimit', props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT, 'crashes tolerated');
-    this.activeDeadline = props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE;
-    positiveSeconds('activeDeadline', this.activeDeadline, 'Duration.hours(8)');
-    this.ttlAfterFinished = props.ttlAfterFinished ?? DEFAULT_TTL_AFTER_FINISHED;
-    const ttlSeconds = nonNegativeSeconds('ttlAfterFinished', this.ttlAfterFinished);
-    if (this.isElastic && props.onDemandMaster) {
-      throw new Error(
-        'onDemandMaster is set on an elastic job, which has no Master: the c10d rendezvous host is worker-0 and shares the ' +
-        "Workers' template. Use elastic.rendezvousBackend ETCD with an endpoint on on-demand capacity, or drop elastic.",
-      );
-    }
-    for (const [prop, set, why] of strategy.unsupported(props)) {
-      if (set) {
-        throw new Error(`${prop} is not supported by the ${this.engine.displayName} engine: ${why}. Remove ${prop}, or use TrainingEngine.trainingOperator().`);
+    try {
+      if (!Number.isInteger(props.nodes) || props.nodes < 1) {
+        throw invalid('nodes', `nodes (${props.nodes}) must be a whole number of at least 1.`);
       }
-    }
+      this.nodes = props.nodes;
+      this.engine = props.engine ?? TrainingEngine.trainingOperator();
+      const strategy = engineById(this.engine.id)!;
+      this.isElastic = props.elastic !== undefined;
+      this.processesPerNode = props.processesPerNode ?? props.accelerator?.count ?? 1;
+      if (!Number.isInteger(this.processesPerNode) || this.processesPerNode < 1) {
+        throw invalid('processesPerNode', `processesPerNode (${this.processesPerNode}) must be a whole number of at least 1.`);
+      }
+      if (props.accelerator && props.processesPerNode !== undefined && props.processesPerNode > props.accelerator.count) {
+        throw invalid('processesPerNode',
+          `processesPerNode (${props.processesPerNode}) exceeds the ${props.accelerator.count} GPUs per pod; ranks would share GPUs. ` +
+          'Lower processesPerNode or raise the accelerator count.',
+        );
+      }
+      strategy.validate(props);
+      this.restartPolicy = props.restartPolicy ?? ReplicaRestartPolicy.EXIT_CODE;
+      this.cleanPodPolicy = props.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
+      this.backoffLimit = nonNegativeInteger('backoffLimit', props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT, 'crashes tolerated');
+      this.activeDeadline = props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE;
+      positiveSeconds('activeDeadline', this.activeDeadline, 'Duration.hours(8)');
+      this.ttlAfterFinished = props.ttlAfterFinished ?? DEFAULT_TTL_AFTER_FINISHED;
+      const ttlSeconds = nonNegativeSeconds('ttlAfterFinished', this.ttlAfterFinished);
+      if (this.isElastic && props.onDemandMaster) {
+        throw invalid('onDemandMaster',
+          'onDemandMaster is set on an elastic job, which has no Master: the c10d rendezvous host is worker-0 and shares the ' +
+          "Workers' template. Use elastic.rendezvousBackend ETCD with an endpoint on on-demand capacity, or drop elastic.",
+        );
+      }
+      for (const [prop, set, why] of strategy.unsupported(props)) {
+        if (set) {
+          throw invalid(prop, `${prop} is not supported by the ${this.engine.displayName} engine: ${why}. Remove ${prop}, or use TrainingEngine.trainingOperator().`);
+        }
+      }
 
-    const built = strategy.build(this, {
-      props,
-      nodes: this.nodes,
-      processesPerNode: this.processesPerNode,
-      isElastic: this.isElastic,
-      restartPolicy: this.restartPolicy,
-      cleanPodPolicy: this.cleanPodPolicy,
-      backoffLimit: this.backoffLimit,
-      activeDeadline: this.activeDeadline,
-      activeDeadlineSeconds: this.activeDeadline.toSeconds(),
-      ttlSeconds,
-      command: this.launchCommand(props, strategy),
-    }, (podProps, options) => this._buildTrainerPod(podProps, options));
-    this.apiObject = built.workload;
-    this.runtime = built.runtime;
-    this.name = this.apiObject.name;
-    this.spot = built.pod.spot;
-    this.terminationGracePeriod = built.pod.terminationGracePeriod;
+      const built = strategy.build(this, {
+        props,
+        nodes: this.nodes,
+        processesPerNode: this.processesPerNode,
+        isElastic: this.isElastic,
+        restartPolicy: this.restartPolicy,
+        cleanPodPolicy: this.cleanPodPolicy,
+        backoffLimit: this.backoffLimit,
+        activeDeadline: this.activeDeadline,
+        activeDeadlineSeconds: this.activeDeadline.toSeconds(),
+        ttlSeconds,
+        command: this.launchCommand(props, strategy),
+      }, (podProps, identity, contribution) => this._buildTrainerPod(podProps, identity, contribution));
+      this.apiObject = built.workload;
+      this.runtime = built.runtime;
+      this.name = this.apiObject.name;
+      this.spot = built.pod.spot;
+      this.terminationGracePeriod = built.pod.terminationGracePeriod;
+    } catch (error) {
+      failConstruct(this, error);
+    }
   }
 
   /**
    * The container command for the workload of a given name: `script` under the library's torch
-   * launcher (src/trainer/torch-launcher.ts), or `command` as given. The props are checked now;
+   * launcher (src/blocks/torch-launcher.ts), or `command` as given. The props are checked now;
    * the engine calls it once it has named the workload, whose name keys the launcher's crash
    * records (`$CHECKPOINT_DIR/.cdk8s-training/launcher/<name>`).
    */
   private launchCommand(props: DistributedPyTorchJobProps, strategy: EngineStrategy): (workloadName: string) => string[] {
     if ((props.script === undefined) === (props.command === undefined)) {
-      throw new Error("set exactly one of script (run by torchrun, e.g. ['train.py', '--epochs=10']) and command (run as given).");
+      throw invalid('script', "set exactly one of script (run by torchrun, e.g. ['train.py', '--epochs=10']) and command (run as given).");
     }
     if (props.command !== undefined) {
       const command = props.command;
       return () => command;
     }
-    if (props.script!.length === 0) throw new Error("script is empty; give the training script and its arguments, e.g. ['train.py'].");
+    if (props.script!.length === 0) throw invalid('script', "script is empty; give the training script and its arguments, e.g. ['train.py'].");
     const python = props.python ?? DEFAULT_PYTHON;
     if (python.trim() === '' || /\s/.test(python)) {
-      throw new Error(`python ('${python}') must be the interpreter's name or path, e.g. 'python3' or '/opt/conda/bin/python'.`);
+      throw invalid('python', `python ('${python}') must be the interpreter's name or path, e.g. 'python3' or '/opt/conda/bin/python'.`);
     }
     const contract = resolvePreemptionContract(props.preemption);
     const launcherCounts = strategy.launcherCountsCrashes(this.restartPolicy);

@@ -1,10 +1,12 @@
-import { parseRules } from './cli/config';
-import { pathInMessage } from './cli/lint';
-import { KubernetesVersion } from './kubernetes-version';
-import { contextFor, evaluate, findRule } from './rules/engine';
+import * as fs from 'fs';
+import { KubernetesVersion } from './blocks/kubernetes-version';
+import { LintConfig, parseRules } from './findings/config';
+import { LintFinding, LoadedObject, loadFile } from './findings/manifests';
+import { checkLoaded } from './findings/report';
+import { STRICT_SCHEMA, STRICT_SCHEMA_FIX, StrictSchemas } from './findings/strict-schemas';
+import { pathText } from './k8s/paths';
+import { findRule } from './rules';
 import { Rule, Severity } from './rules/rule';
-import { describe as describeObject } from './rules/workloads';
-import { describeProblem, STRICT_SCHEMA, STRICT_SCHEMA_FIX, StrictSchemas } from './schemas/strict-schemas';
 
 /**
  * Properties of the validation plugin, from `properties:` in cdk8s.yaml.
@@ -102,67 +104,47 @@ export class TrainingValidation {
 
   /**
    * Runs the rules over `context.manifests` and reports through `context.report` (the cdk8s
-   * CLI validation plugin contract).
+   * CLI validation plugin contract). The manifests are read as lint reads them, so both report
+   * the same findings at the same lines.
    * @param context the cdk8s CLI ValidationContext
    */
   public async validate(context: any): Promise<void> {
-    const loaded: Array<{ object: any; manifest: string }> = [];
-    for (const manifest of context.manifests as string[]) {
-      for (const object of context.parseManifest(manifest) as any[]) {
-        if (object !== null && typeof object === 'object') loaded.push({ object, manifest });
-      }
-    }
-    const ruleContext = contextFor(loaded.map((entry) => entry.object), this.kubernetesMinor);
+    const inputs: LintFinding[] = [];
+    // The manifests the CLI synthesized, read as lint reads files (with lines); a manifest the
+    // context names but that is not on disk is taken as the context parses it.
+    const loaded: LoadedObject[] = (context.manifests as string[]).flatMap((manifest) => (fs.existsSync(manifest)
+      ? loadFile(manifest, inputs, () => Buffer.alloc(0))
+      : (context.parseManifest(manifest) as any[]).filter((object) => object !== null && typeof object === 'object').map((object) => ({ file: manifest, object }))));
+    const config: LintConfig = { rules: this.rules, severity: this.severity, skips: () => false };
+    const { findings } = checkLoaded(loaded, { kubernetesMinor: this.kubernetesMinor, config, strict: this.strict });
     const byRule = new Map<string, Array<{ resourceName: string; locations: string[]; manifestPath: string }>>();
     let errors = 0;
     let warnings = 0;
-    const add = (key: string, resource: { resourceName: string; locations: string[]; manifestPath: string }) => {
+    for (const finding of [...inputs, ...findings]) {
+      if (finding.severity === 'error') errors++; else warnings++;
+      // One violation per rule and severity (preemption-policy is an error on spot, a warning elsewhere).
+      const key = `${finding.ruleId} (${finding.severity})`;
       const resources = byRule.get(key) ?? [];
-      resources.push(resource);
+      // The location starts with the JSON path of the field and ends with its line; a finding
+      // with a fix of its own carries it, the rule's general fix is in the violation.
+      // (A schema problem's message starts with its path already.)
+      const jsonPath = finding.path === undefined || finding.path.length === 0 || finding.ruleId === STRICT_SCHEMA ? '' : pathText(finding.path);
+      const ownFix = finding.ruleId !== STRICT_SCHEMA && finding.fix !== undefined && finding.fix !== findRule(finding.ruleId)?.fix;
+      const line = finding.line === undefined ? '' : ` (line ${finding.line}${finding.column === undefined ? '' : `, column ${finding.column}`})`;
+      const location = `${jsonPath ? `${jsonPath}: ` : ''}${finding.message}${ownFix ? ` Fix: ${finding.fix}` : ''}${line}`;
+      // The cdk8s CLI finds the construct path by the object's name (construct-metadata.json).
+      resources.push({ resourceName: finding.object.split('/').slice(1).join('/'), locations: [location], manifestPath: finding.file });
       byRule.set(key, resources);
-    };
-    for (const { object, manifest } of loaded) {
-      const resourceName = object?.metadata?.name ?? describeObject(object);
-      const problems = this.strict?.problems(object);
-      if (this.strict !== undefined && problems === undefined) {
-        warnings++;
-        add(`${STRICT_SCHEMA} (warning)`, { resourceName, manifestPath: manifest, locations: [this.strict.unknownKind(object)] });
-      }
-      if (problems !== undefined && problems.length > 0) {
-        errors += problems.length;
-        add(`${STRICT_SCHEMA} (error)`, { resourceName, manifestPath: manifest, locations: problems.map(describeProblem) });
-      }
-      for (const finding of evaluate([object], ruleContext, new Set(), this.rules)) {
-        const severity = this.severity.get(finding.ruleId) ?? finding.severity;
-        if (severity === 'error') errors++; else warnings++;
-        // One violation per rule and severity (preemption-policy is an error on spot, a warning elsewhere).
-        const key = `${finding.ruleId} (${severity})`;
-        const resources = byRule.get(key) ?? [];
-        // The location starts with the JSON path of the field (where the finding names one); a
-        // finding with a fix of its own carries it, the rule's general fix is in the violation.
-        const fieldPath = finding.path ?? pathInMessage(finding.message, object);
-        const jsonPath = fieldPath?.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
-        const location = `${jsonPath ? `${jsonPath}: ` : ''}${finding.message}${finding.fix === findRule(finding.ruleId)?.fix ? '' : ` Fix: ${finding.fix}`}`;
-        // The cdk8s CLI finds the construct path by the object's name (construct-metadata.json).
-        resources.push({ resourceName: object?.metadata?.name ?? describeObject(object), locations: [location], manifestPath: manifest });
-        byRule.set(key, resources);
-      }
     }
     for (const [ruleName, violatingResources] of byRule) {
-      if (ruleName.startsWith(`${STRICT_SCHEMA} `)) {
-        context.report.addViolation({
-          ruleName,
-          recommendation: `The manifest does not match the schema of its kind (Kubernetes ${this.strict!.kubernetesVersion} OpenAPI, or the operator's CRD).`,
-          fix: STRICT_SCHEMA_FIX,
-          violatingResources,
-        });
-        continue;
-      }
-      const rule = findRule(ruleName.split(' ')[0])!;
+      const id = ruleName.split(' ')[0];
+      const rule = findRule(id);
       context.report.addViolation({
         ruleName,
-        recommendation: `${rule.what} ${rule.why}`,
-        fix: rule.fix,
+        recommendation: rule ? `${rule.what} ${rule.why}` : id === STRICT_SCHEMA
+          ? `The manifest does not match the schema of its kind (Kubernetes ${this.strict!.kubernetesVersion} OpenAPI, or the operator's CRD).`
+          : 'A manifest cannot be read as Kubernetes objects.',
+        fix: rule ? rule.fix : id === STRICT_SCHEMA ? STRICT_SCHEMA_FIX : 'Fix or remove the file.',
         violatingResources,
       });
     }

@@ -1,15 +1,17 @@
 import { ApiObject, Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { humanDuration } from './human-duration';
-import { parseSchedule, ScheduleError, timeZoneProblem } from './rules/cron';
-import { JOB_NAME_LABEL } from './rules/knowledge';
-import { RenderedApiObject } from './trainer/rendered-api-object';
-import { SpotScheduling } from './trainer/spot-scheduling';
-import { addLabels } from './trainer/trainer-pod';
-import { resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
-import { TrainingWorkloadProps } from './trainer/training-workload-props';
-import { checkWorkloadName, compact, nonNegativeInteger, positiveSeconds } from './trainer/validation';
+import { failConstruct, invalid } from './blocks/errors';
+import { addLabels } from './blocks/pod/labels';
+import { RenderedApiObject } from './blocks/rendered-api-object';
+import { SpotScheduling } from './blocks/spot-scheduling';
+import { resolveJobSettings, trainingJobSpec } from './blocks/training-job-spec';
+import { TrainingJobProps } from './blocks/training-workload-props';
+import { checkWorkloadName, nonNegativeInteger, positiveSeconds } from './blocks/validation';
 import { TrainingWorkload } from './training-workload';
+import { parseSchedule, ScheduleError, timeZoneProblem } from './k8s/cron';
+import { humanDuration } from './k8s/duration';
+import { compact } from './k8s/json';
+import { JOB_NAME_LABEL } from './knowledge/controllers';
 
 const DEFAULT_BACKOFF_LIMIT = 1;
 const DEFAULT_ACTIVE_DEADLINE = Duration.hours(12);
@@ -26,7 +28,7 @@ const RETRAIN_RUN_ENV = 'RETRAIN_RUN';
 /**
  * Props for `ScheduledRetrain`.
  */
-export interface ScheduledRetrainProps extends TrainingWorkloadProps {
+export interface ScheduledRetrainProps extends TrainingJobProps {
   /**
    * When to run, as a cdk8s Cron, e.g. `Cron.schedule({ minute: '0', hour: '2', weekDay: '0' })`.
    * Exactly one of `schedule` and `scheduleExpression` is required.
@@ -71,30 +73,6 @@ export interface ScheduledRetrainProps extends TrainingWorkloadProps {
    * @default 3
    */
   readonly failedJobsHistoryLimit?: number;
-
-  /**
-   * Retries of one run for real failures; preemptions are not counted.
-   * @default 1
-   */
-  readonly backoffLimit?: number;
-
-  /**
-   * Bound on one run, retries included (`activeDeadlineSeconds` of each Job).
-   * @default Duration.hours(12)
-   */
-  readonly activeDeadline?: Duration;
-
-  /**
-   * How long a finished run's Job is kept (`ttlSecondsAfterFinished`).
-   * @default Duration.hours(24)
-   */
-  readonly ttlAfterFinished?: Duration;
-
-  /**
-   * Creates the CronJob suspended: no runs start until it is resumed.
-   * @default false
-   */
-  readonly suspend?: boolean;
 }
 
 /**
@@ -140,102 +118,107 @@ export class ScheduledRetrain extends TrainingWorkload {
 
   constructor(scope: Construct, id: string, props: ScheduledRetrainProps) {
     super(scope, id, props.kubernetesVersion);
-
-    this.schedule = resolveSchedule(props);
-    let minIntervalMinutes: number;
     try {
-      minIntervalMinutes = parseSchedule(this.schedule).minIntervalMinutes;
+
+      this.schedule = resolveSchedule(props);
+      let minIntervalMinutes: number;
+      try {
+        minIntervalMinutes = parseSchedule(this.schedule).minIntervalMinutes;
+      } catch (error) {
+        if (!(error instanceof ScheduleError)) throw error;
+        throw invalid('schedule', `schedule ('${this.schedule}'): ${error.message}. Use five fields (minute hour day-of-month month day-of-week, day-of-week 0-6) or a descriptor such as '@weekly'.`);
+      }
+      this.minimumInterval = Duration.minutes(minIntervalMinutes);
+      this.timeZone = props.timeZone ?? DEFAULT_TIME_ZONE;
+      const zoneProblem = timeZoneProblem(this.timeZone);
+      if (zoneProblem) {
+        throw invalid('timeZone', `timeZone ('${this.timeZone}') ${zoneProblem}; use an IANA name such as 'Etc/UTC' or 'Europe/Berlin'.`);
+      }
+      if (props.replaceRunningReason !== undefined && props.replaceRunningReason.trim() === '') {
+        throw invalid('replaceRunningReason', 'replaceRunningReason is empty; say why a running retrain may be replaced, or remove it to keep Forbid.');
+      }
+      this.concurrencyPolicy = props.replaceRunningReason === undefined ? 'Forbid' : 'Replace';
+      this.startingDeadline = props.startingDeadline ?? DEFAULT_STARTING_DEADLINE;
+      if (positiveSeconds('startingDeadline', this.startingDeadline, 'Duration.hours(1)') < MIN_STARTING_DEADLINE_SECONDS) {
+        // The CronJob controller looks at each CronJob about every 10 seconds; a shorter window
+        // can close before it looks, and that run is skipped (Kubernetes CronJob documentation).
+        throw invalid('startingDeadline',
+          `startingDeadline (${humanDuration(this.startingDeadline)}) is below ${MIN_STARTING_DEADLINE_SECONDS} seconds: the CronJob controller ` +
+          'checks schedules about every 10 seconds, so runs may never start. Use Duration.minutes(10) or more, or leave it unset.',
+        );
+      }
+      this.successfulJobsHistoryLimit = nonNegativeInteger('successfulJobsHistoryLimit', props.successfulJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
+      this.failedJobsHistoryLimit = nonNegativeInteger('failedJobsHistoryLimit', props.failedJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
+
+      const settings = resolveJobSettings(props, {
+        backoffLimit: DEFAULT_BACKOFF_LIMIT,
+        activeDeadline: DEFAULT_ACTIVE_DEADLINE,
+        ttlAfterFinished: DEFAULT_TTL_AFTER_FINISHED,
+      });
+      this.backoffLimit = settings.backoffLimit;
+      this.activeDeadline = settings.activeDeadline;
+      this.ttlAfterFinished = settings.ttlAfterFinished;
+
+      if (props.name !== undefined) checkCronJobName(props.name);
+      const resource = new RenderedApiObject(this, 'Resource', {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: props.name === undefined ? {} : { name: props.name },
+      });
+      this.apiObject = resource;
+      this.name = resource.name;
+      if (props.name === undefined) checkCronJobName(this.name);
+
+      const pod = this._buildTrainerPod(props, {
+        workloadName: this.name,
+        containerName: CONTAINER_NAME,
+        component: 'retraining',
+        restartPolicy: 'Never',
+        concurrentPods: 1,
+      }, {
+        // Each run checkpoints to a folder named after its Job (`<cronjob>-<scheduled minute>`, the
+        // label the Job controller puts on its pods): a preempted run's new pod resumes its own
+        // run, and next week's run does not "resume" the finished run before it and exit at once.
+        env: [{ name: RETRAIN_RUN_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${JOB_NAME_LABEL}']` } } }],
+        checkpointSubPathExpr: `$(${RETRAIN_RUN_ENV})`,
+      });
+      this.spot = pod.spot;
+      this.terminationGracePeriod = pod.terminationGracePeriod;
+
+      // A deadline that reaches the next run is reported once, by the cronjob-deadline rule at synth.
+
+      // Kueue admits each run's Job, so its labels go on the job template, not the CronJob.
+      addLabels(this.apiObject, pod.labels);
+      const spec = compact({
+        schedule: this.schedule,
+        timeZone: this.timeZone,
+        concurrencyPolicy: this.concurrencyPolicy,
+        startingDeadlineSeconds: this.startingDeadline.toSeconds(),
+        successfulJobsHistoryLimit: this.successfulJobsHistoryLimit,
+        failedJobsHistoryLimit: this.failedJobsHistoryLimit,
+        suspend: props.suspend,
+      });
+      // Added after compact(): the job spec is final and keeps its empty lists.
+      spec.jobTemplate = { metadata: { labels: pod.workloadLabels }, spec: trainingJobSpec(settings, pod, CONTAINER_NAME) };
+      resource._setSpec(spec);
     } catch (error) {
-      if (!(error instanceof ScheduleError)) throw error;
-      throw new Error(`schedule ('${this.schedule}'): ${error.message}. Use five fields (minute hour day-of-month month day-of-week, day-of-week 0-6) or a descriptor such as '@weekly'.`);
+      failConstruct(this, error);
     }
-    this.minimumInterval = Duration.minutes(minIntervalMinutes);
-    this.timeZone = props.timeZone ?? DEFAULT_TIME_ZONE;
-    const zoneProblem = timeZoneProblem(this.timeZone);
-    if (zoneProblem) {
-      throw new Error(`timeZone ('${this.timeZone}') ${zoneProblem}; use an IANA name such as 'Etc/UTC' or 'Europe/Berlin' (RULEBOOK C4).`);
-    }
-    if (props.replaceRunningReason !== undefined && props.replaceRunningReason.trim() === '') {
-      throw new Error('replaceRunningReason is empty; say why a running retrain may be replaced, or remove it to keep Forbid.');
-    }
-    this.concurrencyPolicy = props.replaceRunningReason === undefined ? 'Forbid' : 'Replace';
-    this.startingDeadline = props.startingDeadline ?? DEFAULT_STARTING_DEADLINE;
-    if (positiveSeconds('startingDeadline', this.startingDeadline, 'Duration.hours(1)') < MIN_STARTING_DEADLINE_SECONDS) {
-      // The CronJob controller looks at each CronJob about every 10 seconds; a shorter window
-      // can close before it looks, and that run is skipped (Kubernetes CronJob documentation).
-      throw new Error(
-        `startingDeadline (${humanDuration(this.startingDeadline)}) is below ${MIN_STARTING_DEADLINE_SECONDS} seconds: the CronJob controller ` +
-        'checks schedules about every 10 seconds, so runs may never start. Use Duration.minutes(10) or more, or leave it unset.',
-      );
-    }
-    this.successfulJobsHistoryLimit = nonNegativeInteger('successfulJobsHistoryLimit', props.successfulJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
-    this.failedJobsHistoryLimit = nonNegativeInteger('failedJobsHistoryLimit', props.failedJobsHistoryLimit ?? DEFAULT_HISTORY_LIMIT, 'e.g. 3');
-
-    const settings = resolveJobSettings(props, {
-      backoffLimit: DEFAULT_BACKOFF_LIMIT,
-      activeDeadline: DEFAULT_ACTIVE_DEADLINE,
-      ttlAfterFinished: DEFAULT_TTL_AFTER_FINISHED,
-    });
-    this.backoffLimit = settings.backoffLimit;
-    this.activeDeadline = settings.activeDeadline;
-    this.ttlAfterFinished = settings.ttlAfterFinished;
-
-    if (props.name !== undefined) checkCronJobName(props.name);
-    const resource = new RenderedApiObject(this, 'Resource', {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
-      metadata: props.name === undefined ? {} : { name: props.name },
-    });
-    this.apiObject = resource;
-    this.name = resource.name;
-    if (props.name === undefined) checkCronJobName(this.name);
-
-    const pod = this._buildTrainerPod(props, {
-      workloadName: this.name,
-      containerName: CONTAINER_NAME,
-      component: 'retraining',
-      restartPolicy: 'Never',
-      concurrentPods: 1,
-      // Each run checkpoints to a folder named after its Job (`<cronjob>-<scheduled minute>`, the
-      // label the Job controller puts on its pods): a preempted run's new pod resumes its own
-      // run, and next week's run does not "resume" the finished run before it and exit at once.
-      extraEnv: [{ name: RETRAIN_RUN_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${JOB_NAME_LABEL}']` } } }],
-      checkpointSubPathExpr: `$(${RETRAIN_RUN_ENV})`,
-    });
-    this.spot = pod.spot;
-    this.terminationGracePeriod = pod.terminationGracePeriod;
-
-    // A deadline that reaches the next run is reported once, by the cronjob-deadline rule at synth.
-
-    // Kueue admits each run's Job, so its labels go on the job template, not the CronJob.
-    addLabels(this.apiObject, pod.labels);
-    const spec = compact({
-      schedule: this.schedule,
-      timeZone: this.timeZone,
-      concurrencyPolicy: this.concurrencyPolicy,
-      startingDeadlineSeconds: this.startingDeadline.toSeconds(),
-      successfulJobsHistoryLimit: this.successfulJobsHistoryLimit,
-      failedJobsHistoryLimit: this.failedJobsHistoryLimit,
-      suspend: props.suspend,
-    });
-    // Added after compact(): the job spec is final and keeps its empty lists.
-    spec.jobTemplate = { metadata: { labels: pod.workloadLabels }, spec: trainingJobSpec(settings, pod, CONTAINER_NAME) };
-    resource._setSpec(spec);
   }
 }
 
 function resolveSchedule(props: ScheduledRetrainProps): string {
   if ((props.schedule === undefined) === (props.scheduleExpression === undefined)) {
-    throw new Error("set exactly one of schedule (a cdk8s Cron) and scheduleExpression (a string such as '0 2 * * 0').");
+    throw invalid('schedule', "set exactly one of schedule (a cdk8s Cron) and scheduleExpression (a string such as '0 2 * * 0').");
   }
   if (props.schedule !== undefined && typeof props.schedule.expressionString !== 'string') {
     // From JavaScript or Python a string can arrive here.
-    throw new Error(`schedule ('${String(props.schedule)}') must be a cdk8s Cron, e.g. Cron.daily(); ` +
+    throw invalid('schedule', `schedule ('${String(props.schedule)}') must be a cdk8s Cron, e.g. Cron.daily(); ` +
       "for a string such as '0 2 * * 0' use scheduleExpression.");
   }
   return props.schedule?.expressionString ?? props.scheduleExpression!.trim();
 }
 
 function checkCronJobName(name: string): void {
-  checkWorkloadName(name, MAX_CRONJOB_NAME, 'CronJob', "its Jobs' names ('<name>-<minutes since epoch>', at most 63; RULEBOOK C1)");
+  checkWorkloadName(name, MAX_CRONJOB_NAME, 'CronJob', "its Jobs' names ('<name>-<minutes since epoch>', at most 63)");
 }

@@ -1,11 +1,12 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { RenderedApiObject } from './trainer/rendered-api-object';
-import { SpotScheduling } from './trainer/spot-scheduling';
-import { addLabels } from './trainer/trainer-pod';
-import { podReplacementPolicyFor, resolveJobSettings, trainingJobSpec } from './trainer/training-job-spec';
-import { TrainingWorkloadProps } from './trainer/training-workload-props';
-import { checkWorkloadName } from './trainer/validation';
+import { failConstruct } from './blocks/errors';
+import { addLabels } from './blocks/pod/labels';
+import { RenderedApiObject } from './blocks/rendered-api-object';
+import { SpotScheduling } from './blocks/spot-scheduling';
+import { podReplacementPolicyFor, resolveJobSettings, trainingJobSpec } from './blocks/training-job-spec';
+import { TrainingJobProps } from './blocks/training-workload-props';
+import { checkWorkloadName } from './blocks/validation';
 import { TrainingWorkload } from './training-workload';
 
 /** Default `backoffLimit`: real crashes retried twice; preemptions are not counted. */
@@ -20,27 +21,7 @@ const MAX_JOB_NAME = 63;
 /**
  * Props for `SpotTolerantTrainingJob`.
  */
-export interface SpotTolerantTrainingJobProps extends TrainingWorkloadProps {
-  /**
-   * Retries for real failures (crashes, OOM kills). Preemptions and the trainer's
-   * preemption exit code are not counted.
-   * @default 2
-   */
-  readonly backoffLimit?: number;
-
-  /**
-   * Wall-clock bound on the whole run, retries included (`activeDeadlineSeconds`). It is
-   * what stops a job that keeps being preempted.
-   * @default Duration.hours(8)
-   */
-  readonly activeDeadline?: Duration;
-
-  /**
-   * How long a finished Job and its pods are kept (`ttlSecondsAfterFinished`).
-   * @default Duration.hours(24)
-   */
-  readonly ttlAfterFinished?: Duration;
-
+export interface SpotTolerantTrainingJobProps extends TrainingJobProps {
   /**
    * Pods that run at once. More than 1 needs ReadWriteMany checkpoint storage.
    * @default 1
@@ -52,12 +33,6 @@ export interface SpotTolerantTrainingJobProps extends TrainingWorkloadProps {
    * @default 1
    */
   readonly completions?: number;
-
-  /**
-   * Creates the Job suspended (no pods until it is resumed, or admitted by Kueue).
-   * @default false
-   */
-  readonly suspend?: boolean;
 }
 
 /**
@@ -109,50 +84,53 @@ export class SpotTolerantTrainingJob extends TrainingWorkload {
 
   constructor(scope: Construct, id: string, props: SpotTolerantTrainingJobProps) {
     super(scope, id, props.kubernetesVersion);
+    try {
+      const settings = resolveJobSettings(props, {
+        backoffLimit: DEFAULT_BACKOFF_LIMIT,
+        activeDeadline: DEFAULT_ACTIVE_DEADLINE,
+        ttlAfterFinished: DEFAULT_TTL_AFTER_FINISHED,
+      });
+      this.backoffLimit = settings.backoffLimit;
+      this.activeDeadline = settings.activeDeadline;
+      this.ttlAfterFinished = settings.ttlAfterFinished;
+      this.parallelism = settings.parallelism;
+      this.completions = settings.completions;
+      if (props.name !== undefined) checkJobName(props.name);
 
-    const settings = resolveJobSettings(props, {
-      backoffLimit: DEFAULT_BACKOFF_LIMIT,
-      activeDeadline: DEFAULT_ACTIVE_DEADLINE,
-      ttlAfterFinished: DEFAULT_TTL_AFTER_FINISHED,
-    });
-    this.backoffLimit = settings.backoffLimit;
-    this.activeDeadline = settings.activeDeadline;
-    this.ttlAfterFinished = settings.ttlAfterFinished;
-    this.parallelism = settings.parallelism;
-    this.completions = settings.completions;
-    if (props.name !== undefined) checkJobName(props.name);
+      this.restartPolicy = 'Never';
+      const resource = new RenderedApiObject(this, 'Resource', {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: props.name === undefined ? {} : { name: props.name },
+      });
+      this.apiObject = resource;
+      this.name = resource.name;
+      if (props.name === undefined) checkJobName(this.name);
 
-    this.restartPolicy = 'Never';
-    const resource = new RenderedApiObject(this, 'Resource', {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: props.name === undefined ? {} : { name: props.name },
-    });
-    this.apiObject = resource;
-    this.name = resource.name;
-    if (props.name === undefined) checkJobName(this.name);
+      const pod = this._buildTrainerPod(props, {
+        workloadName: this.name,
+        containerName: CONTAINER_NAME,
+        component: 'training',
+        restartPolicy: this.restartPolicy,
+        concurrentPods: this.parallelism,
+      });
+      this.spot = pod.spot;
+      this.terminationGracePeriod = pod.terminationGracePeriod;
+      this.preemptionExitCode = pod.contract.exitCode;
+      this.nonRetriableExitCodes = pod.contract.nonRetriableExitCodes;
+      this.checkpointMountPath = pod.checkpointMountPath;
+      this.checkpointClaimName = pod.checkpointClaimName;
+      this.podReplacementPolicy = podReplacementPolicyFor(pod.kubernetesVersion);
 
-    const pod = this._buildTrainerPod(props, {
-      workloadName: this.name,
-      containerName: CONTAINER_NAME,
-      component: 'training',
-      restartPolicy: this.restartPolicy,
-      concurrentPods: this.parallelism,
-    });
-    this.spot = pod.spot;
-    this.terminationGracePeriod = pod.terminationGracePeriod;
-    this.preemptionExitCode = pod.contract.exitCode;
-    this.nonRetriableExitCodes = pod.contract.nonRetriableExitCodes;
-    this.checkpointMountPath = pod.checkpointMountPath;
-    this.checkpointClaimName = pod.checkpointClaimName;
-    this.podReplacementPolicy = podReplacementPolicyFor(pod.kubernetesVersion);
-
-    addLabels(this.apiObject, pod.workloadLabels);
-    const spec = trainingJobSpec(settings, pod, CONTAINER_NAME, { extra: { suspend: props.suspend } });
-    resource._setSpec(spec);
+      addLabels(this.apiObject, pod.workloadLabels);
+      const spec = trainingJobSpec(settings, pod, CONTAINER_NAME, { extra: { suspend: props.suspend } });
+      resource._setSpec(spec);
+    } catch (error) {
+      failConstruct(this, error);
+    }
   }
 }
 
 function checkJobName(name: string): void {
-  checkWorkloadName(name, MAX_JOB_NAME, 'Job', 'the job-name label of its pods (RULEBOOK J9)');
+  checkWorkloadName(name, MAX_JOB_NAME, 'Job', 'the job-name label of its pods');
 }

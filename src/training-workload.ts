@@ -1,14 +1,16 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct, Node } from 'constructs';
-import { findAdvice, formatAdvice } from './advice';
-import { KubernetesVersion } from './kubernetes-version';
-import { ACKNOWLEDGE_PREFIX } from './rules/acknowledgement';
-import { contextFor, evaluate, findRule } from './rules/engine';
+import { findAdvice, formatAdvice } from './blocks/advice';
+import { invalid } from './blocks/errors';
+import { KubernetesVersion } from './blocks/kubernetes-version';
+import { buildTrainerPod, PodContribution, PodIdentity, TrainerPod } from './blocks/pod/trainer-pod';
+import { renderForRules, renderIdentity } from './blocks/rendered-api-object';
+import { TrainingWorkloadProps } from './blocks/training-workload-props';
+import { Warnings } from './blocks/warnings';
+import { contextFor, evaluate } from './findings/evaluate';
+import { ACKNOWLEDGE_PREFIX } from './knowledge/contract';
+import { findRule } from './rules';
 import { formatFinding } from './rules/rule';
-import { renderForRules, renderIdentity } from './trainer/rendered-api-object';
-import { buildTrainerPod, TrainerPod, TrainerPodOptions } from './trainer/trainer-pod';
-import { TrainingWorkloadProps } from './trainer/training-workload-props';
-import { Warnings } from './warnings';
 
 /**
  * Base of the training constructs: runs the library's rules over everything the construct
@@ -48,14 +50,14 @@ export abstract class TrainingWorkload extends Construct {
   public acknowledgeRule(ruleId: string, reason: string): void {
     const rule = findRule(ruleId);
     if (!rule && !findAdvice(ruleId)) {
-      throw new Error(`acknowledgeRule: '${ruleId}' is not a rule or warning of cdk8s-training; see docs/rules.md for the ids.`);
+      throw invalid('acknowledgeRule', `acknowledgeRule: '${ruleId}' is not a rule or warning of cdk8s-training; see docs/rules.md for the ids.`);
     }
     if (rule?.refusedBy !== undefined) {
-      throw new Error(`acknowledgeRule('${ruleId}'): ${rule.refusedBy} refuses what this rule finds, so acknowledging it would only ` +
+      throw invalid('acknowledgeRule', `acknowledgeRule('${ruleId}'): ${rule.refusedBy} refuses what this rule finds, so acknowledging it would only ` +
         'let out YAML that does not apply; fix the object instead (the message of the finding says how).');
     }
     if (reason.trim().length === 0) {
-      throw new Error(`acknowledgeRule('${ruleId}'): the reason is empty; say why the rule does not apply to this workload.`);
+      throw invalid('acknowledgeRule', `acknowledgeRule('${ruleId}'): the reason is empty; say why the rule does not apply to this workload.`);
     }
     this.acknowledgements.set(ruleId, reason);
   }
@@ -78,8 +80,8 @@ export abstract class TrainingWorkload extends Construct {
    * the construct mounts but does not create, so the rules can tell whether pods may share it.
    * @internal
    */
-  protected _buildTrainerPod(props: TrainingWorkloadProps, options: TrainerPodOptions): TrainerPod {
-    const pod = buildTrainerPod(this, { ...props, kubernetesVersion: this.kubernetesVersion }, options);
+  protected _buildTrainerPod(props: TrainingWorkloadProps, identity: PodIdentity, contribution: PodContribution = {}): TrainerPod {
+    const pod = buildTrainerPod(this, { ...props, kubernetesVersion: this.kubernetesVersion }, identity, contribution);
     // The reason for having no checkpoint is already written down: the rule that asks for one
     // has been answered.
     if (props.noCheckpointReason !== undefined && !this.acknowledgements.has('checkpoint-volume')) {
@@ -197,13 +199,13 @@ function claimWhere(claim: CheckpointClaim): string {
 /**
  * A ReadWriteOnce (or ReadWriteOncePod) checkpoint claim mounted by two constructs: their
  * pods can run at the same time on different nodes, and the second never starts
- * (Multi-Attach error, RULEBOOK V2). Within one construct the pod count is checked at build.
+ * (Multi-Attach error). Within one construct the pod count is checked at build.
  */
 function sharedSingleNodeClaims(root: IConstruct): string[] {
   return claimsSharedBy(root, (claim) => !claim.accessModes.includes('ReadWriteMany')).map(({ claim, paths }) =>
     `${claimWhere(claim)} is ${claim.accessModes.join(', ')} ` +
     `but mounted by ${paths.join(' and ')}, whose pods can run at once on different nodes: the later one never starts ` +
-    '(Multi-Attach error, RULEBOOK V2). Use a ReadWriteMany claim, or give each construct its own claim.');
+    '(Multi-Attach error). Use a ReadWriteMany claim, or give each construct its own claim.');
 }
 
 /**

@@ -7,9 +7,9 @@ import {
   Accelerator, CheckpointStorage, DistributedPyTorchJob, DistributedPyTorchJobProps, SpotScheduling, SpotTolerantTrainingJob,
   StorageClasses, TrainingEngine, Warnings,
 } from '../src';
-import { ADVICE } from '../src/advice';
+import { ADVICE } from '../src/blocks/advice';
 import { newChart, rwxCheckpoints, warningsOf } from './util/synth';
-import { renderRulesReference } from '../src/rules/reference';
+import { renderRulesReference } from '../src/cli/rules-reference';
 
 const ddpProps: DistributedPyTorchJobProps = {
   name: 'ddp',

@@ -6,7 +6,7 @@ import { Duration, JsonPatch, Size } from 'cdk8s';
 import { parse } from 'yaml';
 import { CheckpointStorage, PersistentVolumeAccessMode, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob } from '../src';
 import { newChart, rwxCheckpoints } from './util/synth';
-import { contextFor, evaluate } from '../src/rules/engine';
+import { contextFor, evaluate } from '../src/findings/evaluate';
 
 const base = { image: 'registry.example.com/trainer:v1', command: ['python', 'train.py'], memory: Size.gibibytes(8) };
 

@@ -53,7 +53,7 @@ describe('cdk8s-training lint', () => {
     const docs = [...Testing.synth(teamFraud(app)), ...Testing.synth(teamFraudDistributed(app))];
     const dir = tmp({ 'all.yaml': docs.map((d) => stringify(d)).join('---\n') });
     const result = run('lint', dir);
-    expect(result.out).toMatch(/1 files, 7 objects \(0 of kinds no rule checks\): 0 errors, 0 warnings/);
+    expect(result.out).toMatch(/1 files, 7 objects \(0 of kinds no rule checks beyond their metadata\): 0 errors, 0 warnings/);
     expect(result.code).toBe(0);
   });
 
@@ -62,13 +62,17 @@ describe('cdk8s-training lint', () => {
     const result = run('lint', path.join(dir, 'job.yaml'));
     expect(result.code).toBe(1);
     const file = path.join(dir, 'job.yaml');
-    // The offending field: restartPolicy's value (line 13, column 22), the container a container
-    // rule names (line 15), the parent of a missing field (spec's value, line 11).
+    // The offending field, from the path the rule returns: restartPolicy's value (line 13,
+    // column 22), the argument with shell syntax (line 17), the memory limit in millibytes (line
+    // 19), the container a container rule names (line 15), the parent of a missing field (spec's
+    // value, line 11).
     expect(result.out).toContain(`${file}:13:22: error [job-restart-policy] Job/handwritten: restartPolicy is 'Always'`);
-    expect(result.out).toContain(`${file}:15:11: error [shell-syntax] Job/handwritten:`);
-    expect(result.out).toContain(`${file}:15:11: error [resource-quantities] Job/handwritten:`);
+    expect(result.out).toContain(`${file}:17:18: error [shell-syntax] Job/handwritten:`);
+    expect(result.out).toContain(`${file}:19:30: error [resource-quantities] Job/handwritten:`);
+    expect(result.out).toContain(`${file}:15:11: warning [shared-memory] Job/handwritten:`);
     expect(result.out).toContain(`${file}:11:3: warning [job-ttl] Job/handwritten: spec.ttlSecondsAfterFinished is not set.`);
-    expect(result.out).toMatch(/1 files, 2 objects \(1 of kinds no rule checks\): \d+ errors, \d+ warnings/);
+    // The Service is checked for its metadata only.
+    expect(result.out).toMatch(/1 files, 2 objects \(1 of kinds no rule checks beyond their metadata\): \d+ errors, \d+ warnings/);
   });
 
   test('--format json for CI', () => {
@@ -106,7 +110,7 @@ describe('cdk8s-training lint', () => {
     ['a binary file', { 'model.yaml': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]) }, /model\.yaml: error \[input\] -: is not UTF-8 or UTF-16 text/, 1],
     ['Latin-1 text', { 'job.yaml': Buffer.from('metadata:\n  name: caf\xe9\n', 'latin1') }, /job\.yaml: error \[input\] -: is not valid UTF-8; save it as UTF-8/, 1],
     ['invalid JSON', { 'bad.json': '{"kind": ' }, /bad\.json: error \[input\] -: is not valid JSON/, 1],
-    ['an unknown kind', { 'svc.yaml': SERVICE }, /1 files, 1 objects \(1 of kinds no rule checks\): 0 errors, 0 warnings/, 0],
+    ['an unknown kind', { 'svc.yaml': SERVICE }, /1 files, 1 objects \(1 of kinds no rule checks beyond their metadata\): 0 errors, 0 warnings/, 0],
   ])('%s gets a clear message, never a stack trace', (_name, files, message, code) => {
     const result = run('lint', tmp(files));
     expect(result.out).toMatch(message);

@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import { readScript, shellCommandOf } from '../src/rules/shell';
+import { readScript, shellCommandOf } from '../src/k8s/shell';
 
 const SCRIPTS = [
   'sleep 30',

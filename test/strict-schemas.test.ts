@@ -11,7 +11,7 @@ import { SpotTolerantTrainingJob } from '../src';
 import { schemaErrors, testWithSchemas } from './util/conformance';
 import { chartsChecked } from './util/every-synth-strict';
 import { newChart } from './util/synth';
-import { StrictSchemas, strict } from '../src/schemas/strict-schemas';
+import { StrictSchemas, strict } from '../src/findings/strict-schemas';
 
 const ROOT = path.join(__dirname, '..');
 

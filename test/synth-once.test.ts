@@ -6,8 +6,8 @@
 import { ApiObject, JsonPatch, Size, Testing } from 'cdk8s';
 import { SpotScheduling, SpotTolerantTrainingJob } from '../src';
 import { newChart, rwxCheckpoints } from './util/synth';
-import * as engine from '../src/rules/engine';
-import { copyJson } from '../src/trainer/rendered-api-object';
+import * as engine from '../src/findings/evaluate';
+import { copyJson } from '../src/k8s/json';
 
 function job() {
   const { app, chart } = newChart();

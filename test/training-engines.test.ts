@@ -11,13 +11,15 @@ import {
   SpotScheduling,
   TrainingEngine,
 } from '../src';
-import { expectConformant } from './util/conformance';
+import { expectConformant, testWithSchemas } from './util/conformance';
 import { newChart, synth, rwxCheckpoints, warningsOf } from './util/synth';
-import { JobSet } from '../src/imports/jobset-jobset.x-k8s.io';
 import { PyTorchJob } from '../src/imports/kubeflow.org';
 import { TrainingRuntime } from '../src/imports/trainingruntime-trainer.kubeflow.org';
 import { TrainJob } from '../src/imports/trainjob-trainer.kubeflow.org';
-import { JOBSET_GVK, PYTORCH_JOB_GVK, TRAIN_JOB_GVK, TRAINING_RUNTIME_GVK } from '../src/trainer/custom-resources';
+import { JOBSET_GVK } from '../src/engines/jobset';
+import { TRAIN_JOB_GVK, TRAINING_RUNTIME_GVK } from '../src/engines/trainer-v2';
+import { PYTORCH_JOB_GVK } from '../src/engines/training-operator';
+import { StrictSchemas } from '../src/findings/strict-schemas';
 
 const ENGINES: Array<[string, () => TrainingEngine]> = [
   ['training-operator', TrainingEngine.trainingOperator],
@@ -319,6 +321,12 @@ describe('the custom resource kinds', () => {
     expect(PYTORCH_JOB_GVK).toEqual(PyTorchJob.GVK);
     expect(TRAIN_JOB_GVK).toEqual(TrainJob.GVK);
     expect(TRAINING_RUNTIME_GVK).toEqual(TrainingRuntime.GVK);
-    expect(JOBSET_GVK).toEqual(JobSet.GVK);
+  });
+
+  // JobSet's types are not imported (nothing uses them): its kind is held to the CRD of the pinned module.
+  testWithSchemas('JobSet\'s is served by the CRD of the pinned JobSet module', () => {
+    const schemas = StrictSchemas.load()!;
+    expect(schemas.problems({ ...JOBSET_GVK, metadata: { name: 'x' }, spec: { replicatedJobs: [] } })).toEqual([]);
+    expect(schemas.problems({ apiVersion: 'jobset.x-k8s.io/v1alpha1', kind: 'JobSet', metadata: { name: 'x' } })).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './config';
-import { formatJunit, formatSarif, formatText, lint, toolVersion } from './lint';
-import { KubernetesVersion } from '../kubernetes-version';
-import { STRICT_SCHEMAS_FILE, StrictSchemas } from '../schemas/strict-schemas';
+import { formatJunit, formatSarif, formatText, toolVersion } from './formats';
+import { lint } from './lint';
+import { KubernetesVersion } from '../blocks/kubernetes-version';
+import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../findings/config';
+import { STRICT_SCHEMAS_FILE, StrictSchemas } from '../findings/strict-schemas';
 
 const FORMATS = ['text', 'json', 'sarif', 'junit'];
 

@@ -1,18 +1,24 @@
 /**
  * The contract between DistributedPyTorchJob and the systems that run it. The construct
  * resolves and checks the props every engine shares (nodes, processes, budget, deadline,
- * TTL, the launch command); an engine declares the props it cannot express and builds its
- * objects from those resolved settings and the trainer pod. A new engine (Volcano,
- * LeaderWorkerSet) is one new file implementing `EngineStrategy` and a line in registry.ts.
+ * TTL, the launch command); an engine declares the props it cannot express, the kinds it
+ * writes (where their pod templates are, and the module whose CRDs define them), and builds
+ * its objects from the resolved settings and the trainer pod. A new engine (Volcano,
+ * LeaderWorkerSet) is one file implementing `EngineStrategy` and a line in registry.ts: the
+ * rules walk its pod templates, lint counts its kinds, the strict schemas and the CRD import
+ * read its CRDs from that list.
  */
 import { ApiObject, Chart, Duration, Names } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CleanPodPolicy, DistributedPyTorchJobProps, ReplicaRestartPolicy } from '../distributed-pytorch-job-props';
-import { TORCHRUN_ENV, TRAINING_OPERATOR_ENV } from '../rules/knowledge';
-import { RenderedApiObject } from '../trainer/rendered-api-object';
-import { TrainerPod, TrainerPodOptions } from '../trainer/trainer-pod';
-import { TrainingWorkloadProps } from '../trainer/training-workload-props';
-import { checkWorkloadName } from '../trainer/validation';
+import type { CleanPodPolicy, DistributedPyTorchJobProps, ReplicaRestartPolicy } from './distributed-pytorch-job-props';
+import { ReservedEnv } from '../blocks/pod/env';
+import { PodContribution, PodIdentity, TrainerPod } from '../blocks/pod/trainer-pod';
+import { RenderedApiObject } from '../blocks/rendered-api-object';
+import { TrainingWorkloadProps } from '../blocks/training-workload-props';
+import { invalid } from '../blocks/errors';
+import { checkWorkloadName } from '../blocks/validation';
+import { WorkloadKind } from '../k8s/workloads';
+import { TORCHRUN_ENV, TRAINING_OPERATOR_ENV } from '../knowledge/controllers';
 
 /** The run settings the construct resolved, shared by every engine. */
 export interface EngineRun {
@@ -43,11 +49,27 @@ export interface EngineObjects {
 }
 
 /** Builds the trainer pod of the construct (its shared building blocks). */
-export type PodBuilder = (props: TrainingWorkloadProps, options: TrainerPodOptions) => TrainerPod;
+export type PodBuilder = (props: TrainingWorkloadProps, identity: PodIdentity, contribution: PodContribution) => TrainerPod;
+
+/** CRDs an engine's kinds come from: files of a Go module pinned in cluster/operators/go.mod. */
+export interface CrdSource {
+  readonly module: string;
+  readonly files: ReadonlyArray<{
+    readonly path: string;
+    /** The prefix `cdk8s import` gives the generated types (`<name>:=<file>`), for CRDs whose types the engine uses; none when it uses none. */
+    readonly types?: string;
+  }>;
+}
 
 export interface EngineStrategy {
   /** `TrainingEngine.id`. */
   readonly id: string;
+  /** Name used in messages. */
+  readonly displayName: string;
+  /** The kinds the engine writes, with where their pod templates are. */
+  readonly kinds: readonly WorkloadKind[];
+  /** Where the CRDs of those kinds come from. */
+  readonly crds: readonly CrdSource[];
   /**
    * Props the engine cannot express: [prop, set, why]. A set one is a synth error naming the
    * engine and the prop.
@@ -64,7 +86,7 @@ export interface EngineStrategy {
 }
 
 /** What the operator and torchrun set for the ranks; a user value would fight them. */
-export const TORCH_ENV = {
+export const TORCH_ENV: ReservedEnv = {
   matches: (name: string) => /^PET_/.test(name) || (name !== 'PYTHONUNBUFFERED' && TRAINING_OPERATOR_ENV.includes(name)) || TORCHRUN_ENV.includes(name),
   why: 'is set for the ranks by the operator or torchrun (sizes come from nodes and processesPerNode)',
 };
@@ -106,7 +128,7 @@ function nameBudget(lastPod: string): number {
  */
 function checkName(name: string, lastPod: string, kind: string): void {
   if (!/^[a-z]/.test(name)) {
-    throw new Error(`name ('${name}') must start with a letter: a ${kind} name is a DNS-1035 label (RULEBOOK K1).`);
+    throw invalid('name', `name ('${name}') must start with a letter: a ${kind} name is a DNS-1035 label.`);
   }
-  checkWorkloadName(name, nameBudget(lastPod), kind, `its pod and service names such as '<name>-${lastPod}' (63 characters at most, RULEBOOK K1)`);
+  checkWorkloadName(name, nameBudget(lastPod), kind, `its pod and service names such as '<name>-${lastPod}' (63 characters at most)`);
 }

@@ -2,17 +2,65 @@
  * JobSet (v0.12): a plain jobset.x-k8s.io JobSet running torchrun, for clusters without
  * Kubeflow. Trainer v2 (trainer-v2.ts) builds its runtime from the same JobSet spec.
  */
+import { GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
-import { advise } from '../advice';
+import { DistributedPyTorchJobProps } from './distributed-pytorch-job-props';
 import { EngineObjects, EngineRun, EngineStrategy, PodBuilder, TORCH_ENV, workloadObject } from './engine';
-import { DistributedPyTorchJobProps } from '../distributed-pytorch-job-props';
-import { humanDuration } from '../human-duration';
-import { JOBSET_GVK } from '../trainer/custom-resources';
-import { NODE_JOB, trainingJobSetSpec } from '../trainer/jobset-spec';
-import { RenderedApiObject } from '../trainer/rendered-api-object';
-import { addLabels, TrainerPod } from '../trainer/trainer-pod';
+import { advise } from '../blocks/advice';
+import { addLabels } from '../blocks/pod/labels';
+import { TrainerPod } from '../blocks/pod/trainer-pod';
+import { ResolvedPreemptionContract } from '../blocks/preemption-policy';
+import { RenderedApiObject } from '../blocks/rendered-api-object';
+import * as k8s from '../k8s/api';
+import { humanDuration } from '../k8s/duration';
+import { FieldPath } from '../k8s/paths';
+import { PodTemplateRef, templateAt, WorkloadKind } from '../k8s/workloads';
+import { JOB_COMPLETION_INDEX_ANNOTATION, TRAINJOB_ANCESTOR_STEP_LABEL, TRAINJOB_INITIALIZER_STEPS } from '../knowledge/controllers';
 
 const JOBSET_MASTER_PORT = 29500;
+
+/** The custom resource this engine writes. */
+export const JOBSET_GVK: GroupVersionKind = { apiVersion: 'jobset.x-k8s.io/v1alpha2', kind: 'JobSet' };
+
+/**
+ * The pod templates of a JobSet spec at `keys`: one per replicated job, `replicas x parallelism`
+ * pods at once. JobSet volumeClaimPolicies (v0.12): the controller creates each template's
+ * claim and adds it as a volume of that name to every pod, so the pod template mounts it
+ * undeclared. A Trainer runtime's dataset and model initializers prepare inputs and do not
+ * train (`trainer.kubeflow.org/trainjob-ancestor-step`, or a name ending in `initializer`).
+ */
+export function jobSetTemplates(jobSet: any, keys: FieldPath, withInitializers: boolean): PodTemplateRef[] {
+  const replicated: any[] = Array.isArray(jobSet?.replicatedJobs) ? jobSet.replicatedJobs : [];
+  const claimVolumes = (Array.isArray(jobSet?.volumeClaimPolicies) ? jobSet.volumeClaimPolicies : [])
+    .flatMap((policy: any) => (Array.isArray(policy?.templates) ? policy.templates : []))
+    .map((claim: any) => claim?.metadata?.name).filter((name: any) => typeof name === 'string')
+    .map((name: string) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  const withClaims = (template: any) => {
+    if (claimVolumes.length === 0) return template;
+    const declared = new Set((template.spec?.volumes ?? []).map((v: any) => v?.name));
+    const volumes = [...(template.spec?.volumes ?? []), ...claimVolumes.filter((v: any) => !declared.has(v.name))];
+    return { ...template, spec: { ...template.spec, volumes } };
+  };
+  const refs: PodTemplateRef[] = [];
+  replicated.forEach((child, i) => {
+    if (!child?.template?.spec?.template) return;
+    refs.push(templateAt([...keys, 'replicatedJobs', i, 'template', 'spec', 'template'], withClaims(child.template.spec.template),
+      Math.max(1, (child.replicas ?? 1) * (child.template.spec.parallelism ?? 1)), withInitializers && isInitializer(child)));
+  });
+  return refs;
+}
+
+function isInitializer(replicatedJob: any): boolean {
+  const step = replicatedJob?.template?.metadata?.labels?.[TRAINJOB_ANCESTOR_STEP_LABEL];
+  if (typeof step === 'string') return TRAINJOB_INITIALIZER_STEPS.includes(step);
+  return typeof replicatedJob?.name === 'string' && /initializer$/.test(replicatedJob.name);
+}
+
+const JOBSET: WorkloadKind = {
+  group: 'jobset.x-k8s.io',
+  kind: 'JobSet',
+  podTemplates: (object) => (object.spec ? jobSetTemplates(object.spec, ['spec'], false) : []),
+};
 
 /** What the JobSet-based engines cannot express, whichever they are. */
 export function jobSetUnsupported(props: DistributedPyTorchJobProps, elasticWhy: string): Array<[string, boolean, string]> {
@@ -28,7 +76,7 @@ export function jobSetUnsupported(props: DistributedPyTorchJobProps, elasticWhy:
 /** The workload object, its trainer pod and the JobSet spec both JobSet-based engines emit. */
 export function jobSetParts(
   scope: Construct, run: EngineRun, buildPod: PodBuilder, gvk: { apiVersion: string; kind: string },
-  torchEnv: (name: string) => any[], jobTemplateLabels?: { [key: string]: string },
+  torchEnv: (name: string) => k8s.EnvVar[], jobTemplateLabels?: k8s.Labels,
 ): { workload: RenderedApiObject; pod: TrainerPod; jobSetSpec: any } {
   const { props, nodes } = run;
   const lastHost = `node-0-${nodes - 1}`;
@@ -40,10 +88,7 @@ export function jobSetParts(
     component: 'distributed-training',
     restartPolicy: 'Never',
     concurrentPods: nodes,
-    command: run.command(name),
-    extraEnv: torchEnv(name),
-    reservedEnv: TORCH_ENV,
-  });
+  }, { command: run.command(name), env: torchEnv(name), reservedEnv: TORCH_ENV });
   const jobSetSpec = trainingJobSetSpec({
     pod,
     containerName: NODE_JOB,
@@ -58,6 +103,9 @@ export function jobSetParts(
 
 export const jobSetEngine: EngineStrategy = {
   id: 'jobset',
+  displayName: 'JobSet',
+  kinds: [JOBSET],
+  crds: [{ module: 'sigs.k8s.io/jobset', files: [{ path: 'config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml' }] }],
 
   unsupported: (props) => jobSetUnsupported(props, 'a JobSet runs a fixed number of nodes'),
 
@@ -74,7 +122,7 @@ export const jobSetEngine: EngineStrategy = {
     const torchEnv = (name: string) => [
       { name: 'PET_NNODES', value: String(run.nodes) },
       { name: 'PET_NPROC_PER_NODE', value: String(run.processesPerNode) },
-      { name: 'PET_NODE_RANK', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } },
+      { name: 'PET_NODE_RANK', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX_ANNOTATION}']` } } },
       { name: 'PET_MASTER_ADDR', value: `${name}-${NODE_JOB}-0-0.${name}` },
       { name: 'PET_MASTER_PORT', value: String(JOBSET_MASTER_PORT) },
     ];
@@ -87,3 +135,77 @@ export const jobSetEngine: EngineStrategy = {
     return { workload, pod };
   },
 };
+
+/** Name of the replicated job that runs the training nodes (the Trainer v2 convention). */
+export const NODE_JOB = 'node';
+
+export interface JobSetSpecOptions {
+  readonly pod: TrainerPod;
+  readonly containerName: string;
+  readonly nodes: number;
+  /** Restarts of the whole set for real failures (failurePolicy.maxRestarts). */
+  readonly maxRestarts: number;
+  readonly activeDeadlineSeconds: number;
+  readonly jobTemplateLabels?: k8s.Labels;
+}
+
+/**
+ * The JobSet spec both JobSet-based engines use (a plain JobSet, and Trainer v2's runtime
+ * template): one Indexed Job of `nodes` pods. A lost rank stops the whole gang, so the child
+ * Job turns a disruption or the contract exit code into a FailJob with a recognisable
+ * message, and the JobSet restarts from the checkpoint without counting it; configuration
+ * errors fail the set; other failures restart it, counted against maxRestarts.
+ *
+ * Plain JSON in the wire format: the imported JobSet types use TypeScript-side names
+ * (`enableDnsHostnames`), and the strict CRD check in the tests holds the field names.
+ */
+export function trainingJobSetSpec(options: JobSetSpecOptions): any {
+  const contract: ResolvedPreemptionContract = options.pod.contract;
+  const onExitCodes = (values: number[]) => ({ containerName: options.containerName, operator: 'In', values });
+  const podFailureRules: any[] = [
+    { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+    { action: 'FailJob', onExitCodes: onExitCodes([contract.exitCode]), onPodConditions: [] },
+  ];
+  if (contract.nonRetriableExitCodes.length > 0) {
+    podFailureRules.push({ action: 'FailJob', onExitCodes: onExitCodes(contract.nonRetriableExitCodes), onPodConditions: [] });
+  }
+  return {
+    network: { enableDNSHostnames: true },
+    failurePolicy: {
+      maxRestarts: options.maxRestarts,
+      rules: [
+        {
+          name: 'preemption',
+          action: 'RestartJobSetAndIgnoreMaxRestarts',
+          onJobFailureReasons: ['PodFailurePolicy'],
+          // The Job controller's messages for the first two podFailurePolicy rules.
+          onJobFailureMessagePatterns: [
+            'has condition DisruptionTarget matching FailJob rule at index 0',
+            `failed with exit code ${contract.exitCode} matching FailJob rule at index 1`,
+          ],
+        },
+        ...(contract.nonRetriableExitCodes.length > 0
+          // Rule names are checked by the JobSet webhook: letters, digits, '_', ',' and ':' only.
+          ? [{ name: 'configuration_error', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] }]
+          : []),
+      ],
+    },
+    replicatedJobs: [{
+      name: NODE_JOB,
+      replicas: 1,
+      template: {
+        ...(options.jobTemplateLabels ? { metadata: { labels: options.jobTemplateLabels } } : {}),
+        spec: {
+          completionMode: 'Indexed',
+          completions: options.nodes,
+          parallelism: options.nodes,
+          // Any other pod failure fails the Job at once; the JobSet restarts the gang.
+          backoffLimit: 0,
+          activeDeadlineSeconds: options.activeDeadlineSeconds,
+          podFailurePolicy: { rules: podFailureRules },
+          template: options.pod.template,
+        },
+      },
+    }],
+  };
+}

@@ -3,18 +3,47 @@
  * references, which the library emits beside it (the stock `torch-distributed` runtime
  * cannot carry the failure policy).
  */
+import { GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
-import { advise } from '../advice';
 import { EngineObjects, EngineRun, EngineStrategy, PodBuilder } from './engine';
-import { jobSetParts, jobSetUnsupported } from './jobset';
+import { jobSetParts, jobSetTemplates, jobSetUnsupported } from './jobset';
+import { advise } from '../blocks/advice';
+import { RenderedApiObject } from '../blocks/rendered-api-object';
 import type { TrainingRuntimeSpec } from '../imports/trainingruntime-trainer.kubeflow.org';
 import type { TrainJobSpec } from '../imports/trainjob-trainer.kubeflow.org';
-import { TRAIN_JOB_GVK, TRAINING_RUNTIME_GVK } from '../trainer/custom-resources';
-import { RenderedApiObject } from '../trainer/rendered-api-object';
-import { compact } from '../trainer/validation';
+import { compact } from '../k8s/json';
+import { WorkloadKind } from '../k8s/workloads';
+import { TRAINJOB_ANCESTOR_STEP_LABEL } from '../knowledge/controllers';
+
+/** The custom resources this engine writes (their typed classes in src/imports are used for types only). */
+export const TRAIN_JOB_GVK: GroupVersionKind = { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob' };
+export const TRAINING_RUNTIME_GVK: GroupVersionKind = { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime' };
+
+/** A runtime's JobSet template, whose replicated jobs run the TrainJob's pods. */
+const runtimeKind = (kind: string): WorkloadKind => ({
+  group: 'trainer.kubeflow.org',
+  kind,
+  training: true,
+  podTemplates: (object) => (object.spec?.template?.spec ? jobSetTemplates(object.spec.template.spec, ['spec', 'template', 'spec'], true) : []),
+});
+
+/** A TrainJob names its runtime; its pods are the runtime's. */
+const TRAIN_JOB: WorkloadKind = { group: 'trainer.kubeflow.org', kind: 'TrainJob', training: true, podTemplates: () => [] };
+
+const TRAINER_MODULE = 'github.com/kubeflow/trainer/v2';
 
 export const trainerV2Engine: EngineStrategy = {
   id: 'trainer-v2',
+  displayName: 'Kubeflow Trainer v2 (TrainJob)',
+  kinds: [TRAIN_JOB, runtimeKind('TrainingRuntime'), runtimeKind('ClusterTrainingRuntime')],
+  crds: [{
+    module: TRAINER_MODULE,
+    files: [
+      { path: 'manifests/base/crds/trainer.kubeflow.org_trainjobs.yaml', types: 'trainjob' },
+      { path: 'manifests/base/crds/trainer.kubeflow.org_trainingruntimes.yaml', types: 'trainingruntime' },
+      { path: 'manifests/base/crds/trainer.kubeflow.org_clustertrainingruntimes.yaml' },
+    ],
+  }],
 
   unsupported: (props) => [
     ...jobSetUnsupported(props, 'Trainer v2 removed elastic training'),
@@ -31,7 +60,7 @@ export const trainerV2Engine: EngineStrategy = {
   build(scope: Construct, run: EngineRun, buildPod: PodBuilder): EngineObjects {
     // Trainer v2 injects the PET_* variables into the `node` container itself.
     const { workload, pod, jobSetSpec } = jobSetParts(scope, run, buildPod, TRAIN_JOB_GVK, () => [],
-      { 'trainer.kubeflow.org/trainjob-ancestor-step': 'trainer' });
+      { [TRAINJOB_ANCESTOR_STEP_LABEL]: 'trainer' });
     const runtime = new RenderedApiObject(scope, 'Runtime', {
       ...TRAINING_RUNTIME_GVK,
       metadata: { name: `${workload.name}-runtime`, labels: { ...pod.labels, 'trainer.kubeflow.org/framework': 'torch' } },

@@ -1,8 +1,10 @@
-import { isWithinDirectory, withoutTrailingSlash } from './k8s-syntax';
-import { Rule, RuleMessage } from './rule';
-import { claimVolumeNames, forEachPodSpec, mountsClaim, trainingReason } from './workloads';
-
-const CHECKPOINT_DIR = 'CHECKPOINT_DIR';
+import { ENV_CHECKPOINT_DIR as CHECKPOINT_DIR } from '../knowledge/contract';
+import { SOURCES } from '../knowledge/sources';
+import { trainingReason } from '../knowledge/training';
+import { FieldPath } from '../k8s/paths';
+import { isWithinDirectory, withoutTrailingSlash } from '../k8s/syntax';
+import { claimVolumeNames, mountsClaim } from '../k8s/workloads';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 /**
  * A training workload whose pods mount no persistent volume has nowhere to keep checkpoints;
@@ -11,7 +13,8 @@ const CHECKPOINT_DIR = 'CHECKPOINT_DIR';
  */
 export const checkpointVolume: Rule = {
   id: 'checkpoint-volume',
-  rulebook: ['DESIGN preemption contract'],
+  sources: [SOURCES.preemptionContract],
+  kinds: [WORKLOADS],
   severity: 'warning',
   what: 'A training workload (a training kind, or pods that request accelerators or carry the cdk8s-training labels) mounts no PersistentVolumeClaim, its CHECKPOINT_DIR is not on one, or a CronJob checkpoints every run to one folder.',
   why: 'Without persistent checkpoints every preemption or node loss restarts training from scratch.',
@@ -21,17 +24,17 @@ spec:
   template:
     spec:
       volumes: []   # nowhere to keep checkpoints`,
-  check(object) {
+  check(object, context) {
     const messages: RuleMessage[] = [];
     // A plain batch Job (a migration, a report) needs no checkpoints.
-    if (trainingReason(object, false) === undefined) return messages;
-    forEachPodSpec(object, (podSpec, path, ref) => {
+    if (trainingReason(context.workloads, object, false) === undefined) return messages;
+    context.workloads.forEachPodSpec(object, (podSpec, path, ref, keys) => {
       if (ref.initializer) return;
       if (!mountsClaim(podSpec)) {
-        messages.push(`${path} mounts no PersistentVolumeClaim for checkpoints.`);
+        messages.push(at([...keys, 'volumes'], `${path} mounts no PersistentVolumeClaim for checkpoints.`));
         return;
       }
-      messages.push(...checkpointDirProblems(podSpec, path, object?.kind === 'CronJob'));
+      messages.push(...checkpointDirProblems(podSpec, path, keys, object?.kind === 'CronJob'));
     });
     return messages;
   },
@@ -43,30 +46,38 @@ spec:
  * the claim's folder must differ per run (a subPathExpr with a variable), or every run
  * resumes from the run before it.
  */
-function checkpointDirProblems(podSpec: any, path: string, everyRun: boolean): RuleMessage[] {
+function checkpointDirProblems(podSpec: any, path: string, keys: FieldPath, everyRun: boolean): RuleMessage[] {
   const claims = claimVolumeNames(podSpec);
   const messages: RuleMessage[] = [];
-  for (const container of podSpec?.containers ?? []) {
-    const value = (container?.env ?? []).find((e: any) => e?.name === CHECKPOINT_DIR)?.value;
+  const containers: any[] = Array.isArray(podSpec?.containers) ? podSpec.containers : [];
+  containers.forEach((container, c) => {
+    const env: any[] = Array.isArray(container?.env) ? container.env : [];
+    const envAt = env.findIndex((e: any) => e?.name === CHECKPOINT_DIR);
+    const value = env[envAt]?.value;
+    const containerAt = [...keys, 'containers', c];
     // Only an absolute path read as written: $(VAR) references are the kubelet's to expand.
-    if (typeof value !== 'string' || !value.startsWith('/') || value.includes('$(')) continue;
+    if (typeof value !== 'string' || !value.startsWith('/') || value.includes('$(')) return;
     const dir = withoutTrailingSlash(value);
-    const mounts = (container?.volumeMounts ?? []).filter((m: any) => typeof m?.mountPath === 'string' && m.mountPath.startsWith('/'));
+    const all: any[] = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
+    const mountAt = (mount: any) => [...containerAt, 'volumeMounts', all.indexOf(mount)];
+    const mounts = all.filter((m: any) => typeof m?.mountPath === 'string' && m.mountPath.startsWith('/'));
     const holder = mounts.filter((m: any) => isWithinDirectory(withoutTrailingSlash(m.mountPath), dir))
       .sort((a: any, b: any) => withoutTrailingSlash(b.mountPath).length - withoutTrailingSlash(a.mountPath).length)[0];
     const where = `${path} container '${container?.name}'`;
     if (holder === undefined || !claims.has(holder.name)) {
       messages.push({
+        path: [...containerAt, 'env', envAt, 'value'],
         message: `${where} saves checkpoints to ${CHECKPOINT_DIR} ${value}, which is ` +
           (holder === undefined ? "on no mounted volume (the container's own filesystem)" : `on volume '${holder.name}', not a PersistentVolumeClaim`) +
           ': the checkpoints are lost with the pod.',
         fix: `Mount the checkpoint claim at ${value}, or set ${CHECKPOINT_DIR} to where the claim is mounted.`,
       });
-      continue;
+      return;
     }
     // A CronJob's runs are Jobs of one template: a fixed folder is the same folder every run.
     if (everyRun && !(typeof holder.subPathExpr === 'string' && holder.subPathExpr.includes('$('))) {
       messages.push({
+        path: mountAt(holder),
         message: `${where} checkpoints every run of the CronJob to the same folder (volume '${holder.name}'` +
           `${holder.subPath ? `, subPath ${holder.subPath}` : ''}): each run finds the previous run's final checkpoint in ${CHECKPOINT_DIR}, ` +
           'resumes from it and has nothing left to train.',
@@ -75,14 +86,15 @@ function checkpointDirProblems(podSpec: any, path: string, everyRun: boolean): R
       });
     }
     for (const mount of mounts) {
-      const at = withoutTrailingSlash(mount.mountPath);
-      if (at !== dir && isWithinDirectory(dir, at)) {
+      const inner = withoutTrailingSlash(mount.mountPath);
+      if (inner !== dir && isWithinDirectory(dir, inner)) {
         messages.push({
+          path: mountAt(mount),
           message: `${where} mounts volume '${mount.name}' at ${mount.mountPath}, inside ${CHECKPOINT_DIR} ${value}: checkpoints saved under it go to that volume, not to the claim.`,
           fix: `Mount volume '${mount.name}' outside ${value}.`,
         });
       }
     }
-  }
+  });
   return messages;
 }

@@ -1,12 +1,14 @@
-import { Rule } from './rule';
+import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage } from './rule';
 
 const KEY = /^[-._a-zA-Z0-9]+$/;
 const MAX_BYTES = 1048576;
 
-/** RULEBOOK P13: ConfigMap keys, and the 1 MiB size limit. */
+/** ConfigMap keys, and the 1 MiB size limit. */
 export const configMap: Rule = {
   id: 'configmap',
-  rulebook: ['P13'],
+  sources: [SOURCES.coreValidation],
+  kinds: ['ConfigMap'],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'A ConfigMap key is invalid or in both data and binaryData, or the ConfigMap is over 1 MiB.',
@@ -17,16 +19,18 @@ data:
   grid.json: "..."   # over 1 MiB in total`,
   check(object) {
     if (object?.kind !== 'ConfigMap' || object.apiVersion !== 'v1') return [];
-    const messages: string[] = [];
+    const messages: RuleMessage[] = [];
     const data = object.data ?? {};
     const binary = object.binaryData ?? {};
     let bytes = 0;
-    for (const [key, value] of [...Object.entries<any>(data), ...Object.entries<any>(binary)]) {
-      if (!KEY.test(key) || key.length > 253 || key === '.' || key === '..') messages.push(`key '${key}' is not a valid ConfigMap key.`);
-      bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+    for (const [field, entries] of [['data', data], ['binaryData', binary]]) {
+      for (const [key, value] of Object.entries<any>(entries)) {
+        if (!KEY.test(key) || key.length > 253 || key === '.' || key === '..') messages.push(at([field, key], `key '${key}' is not a valid ConfigMap key.`));
+        bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+      }
     }
-    for (const key of Object.keys(data)) if (key in binary) messages.push(`key '${key}' is in both data and binaryData.`);
-    if (bytes > MAX_BYTES) messages.push(`the ConfigMap holds ${bytes} bytes; at most ${MAX_BYTES} are allowed.`);
+    for (const key of Object.keys(data)) if (key in binary) messages.push(at(['binaryData', key], `key '${key}' is in both data and binaryData.`));
+    if (bytes > MAX_BYTES) messages.push(at(['data'], `the ConfigMap holds ${bytes} bytes; at most ${MAX_BYTES} are allowed.`));
     return messages;
   },
 };

@@ -1,11 +1,13 @@
-import { parseSchedule } from './cron';
-import { humanSeconds } from '../human-duration';
-import { Rule } from './rule';
+import { SOURCES } from '../knowledge/sources';
+import { parseSchedule } from '../k8s/cron';
+import { humanSeconds } from '../k8s/duration';
+import { at, Rule } from './rule';
 
-/** RULEBOOK C7: under Forbid, a job deadline as long as the interval between runs skips runs. */
+/** Under Forbid, a job deadline as long as the interval between runs skips runs. */
 export const cronjobDeadline: Rule = {
   id: 'cronjob-deadline',
-  rulebook: ['C7'],
+  sources: [SOURCES.cronJobController],
+  kinds: ['CronJob'],
   severity: 'warning',
   what: "A Forbid CronJob's job deadline is at least the shortest interval between two scheduled runs.",
   why: 'A run that uses its whole deadline is still active at the next start time, which Forbid then skips.',
@@ -26,8 +28,8 @@ spec:
       return []; // cronjob-schedule reports it
     }
     return deadline >= intervalMinutes * 60
-      ? [`activeDeadlineSeconds (${deadline}, ${humanSeconds(deadline)}) is at least the shortest interval between runs of ` +
-        `'${object.spec.schedule}' (${intervalMinutes * 60} seconds, ${humanSeconds(intervalMinutes * 60)}); a long run makes Forbid skip the next one.`]
+      ? [at(['spec', 'jobTemplate', 'spec', 'activeDeadlineSeconds'], `activeDeadlineSeconds (${deadline}, ${humanSeconds(deadline)}) is at least the shortest interval between runs of ` +
+        `'${object.spec.schedule}' (${intervalMinutes * 60} seconds, ${humanSeconds(intervalMinutes * 60)}); a long run makes Forbid skip the next one.`)]
       : [];
   },
 };

@@ -1,11 +1,13 @@
-import { Rule } from './rule';
+import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage } from './rule';
 
 const POLICIES = ['Allow', 'Forbid', 'Replace'];
 
-/** RULEBOOK C5: a training CronJob is Forbid, has history limits and a startingDeadlineSeconds. */
+/** A training CronJob is Forbid, has history limits and a startingDeadlineSeconds. */
 export const cronjobPolicy: Rule = {
   id: 'cronjob-policy',
-  rulebook: ['C5'],
+  sources: [SOURCES.batchValidation, SOURCES.cronJobController],
+  kinds: ['CronJob'],
   severity: 'error',
   what: 'A CronJob allows overlapping runs, has a negative or unknown setting, or no startingDeadlineSeconds.',
   why: 'Overlapping training runs double the GPU bill and race on checkpoints; without startingDeadlineSeconds, 100 missed starts stall the CronJob.',
@@ -16,15 +18,15 @@ spec:
   check(object) {
     if (object?.kind !== 'CronJob' || object.apiVersion !== 'batch/v1') return [];
     const spec = object.spec ?? {};
-    const messages: string[] = [];
+    const messages: RuleMessage[] = [];
     const policy = spec.concurrencyPolicy ?? 'Allow';
-    if (!POLICIES.includes(policy)) messages.push(`concurrencyPolicy '${policy}' must be one of ${POLICIES.join(', ')}.`);
-    else if (policy === 'Allow') messages.push(`concurrencyPolicy is ${spec.concurrencyPolicy === undefined ? 'not set (defaults to Allow)' : 'Allow'}; training runs would overlap.`);
+    if (!POLICIES.includes(policy)) messages.push(at(['spec', 'concurrencyPolicy'], `concurrencyPolicy '${policy}' must be one of ${POLICIES.join(', ')}.`));
+    else if (policy === 'Allow') messages.push(at(['spec', 'concurrencyPolicy'], `concurrencyPolicy is ${spec.concurrencyPolicy === undefined ? 'not set (defaults to Allow)' : 'Allow'}; training runs would overlap.`));
     for (const field of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) {
       const value = spec[field];
-      if (value !== undefined && (!Number.isInteger(value) || value < 0)) messages.push(`${field} (${value}) must be a whole number >= 0.`);
+      if (value !== undefined && (!Number.isInteger(value) || value < 0)) messages.push(at(['spec', field], `${field} (${value}) must be a whole number >= 0.`));
     }
-    if (spec.startingDeadlineSeconds === undefined) messages.push('startingDeadlineSeconds is not set; over 100 missed start times would stall the CronJob.');
+    if (spec.startingDeadlineSeconds === undefined) messages.push(at(['spec', 'startingDeadlineSeconds'], 'startingDeadlineSeconds is not set; over 100 missed start times would stall the CronJob.'));
     return messages;
   },
 };

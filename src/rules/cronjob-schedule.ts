@@ -1,10 +1,12 @@
-import { parseSchedule, ScheduleError, timeZoneProblem } from './cron';
-import { Rule } from './rule';
+import { SOURCES } from '../knowledge/sources';
+import { parseSchedule, ScheduleError, timeZoneProblem } from '../k8s/cron';
+import { at, Rule, RuleMessage } from './rule';
 
-/** RULEBOOK C2, C3, C4: the schedule parses as the controller parses it and can fire; the time zone loads. */
+/** The schedule parses as the controller parses it and can fire; the time zone loads. */
 export const cronjobSchedule: Rule = {
   id: 'cronjob-schedule',
-  rulebook: ['C2', 'C3', 'C4'],
+  sources: [SOURCES.cronParser, SOURCES.batchValidation],
+  kinds: ['CronJob'],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'A CronJob schedule does not parse, never fires or embeds TZ=, or its timeZone is empty, Local or unknown.',
@@ -15,22 +17,22 @@ spec:
   schedule: "0 2 * * 7"   # day-of-week is 0-6`,
   check(object) {
     if (object?.kind !== 'CronJob' || object.apiVersion !== 'batch/v1') return [];
-    const messages: string[] = [];
+    const messages: RuleMessage[] = [];
     const schedule = object.spec?.schedule;
     if (typeof schedule !== 'string') {
-      messages.push('spec.schedule is not set.');
+      messages.push(at(['spec', 'schedule'], 'spec.schedule is not set.'));
     } else {
       try {
         parseSchedule(schedule);
       } catch (error) {
         if (!(error instanceof ScheduleError)) throw error;
-        messages.push(`spec.schedule '${schedule}': ${error.message}.`);
+        messages.push(at(['spec', 'schedule'], `spec.schedule '${schedule}': ${error.message}.`));
       }
     }
     const timeZone = object.spec?.timeZone;
     if (timeZone !== undefined) {
       const problem = timeZoneProblem(String(timeZone));
-      if (problem) messages.push(`spec.timeZone '${timeZone}' ${problem}.`);
+      if (problem) messages.push(at(['spec', 'timeZone'], `spec.timeZone '${timeZone}' ${problem}.`));
     }
     return messages;
   },

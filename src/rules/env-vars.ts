@@ -1,19 +1,21 @@
-import { envFieldRefProblem, envResourceFieldRefProblem, isEnvVarName } from './k8s-syntax';
-import { Rule, RuleMessage } from './rule';
-import { containersOf, forEachPodSpec } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { envFieldRefProblem, envResourceFieldRefProblem, isEnvVarName } from '../k8s/syntax';
+import { containerRefs } from '../k8s/workloads';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
-const SOURCES = ['configMapKeyRef', 'secretKeyRef', 'fieldRef', 'resourceFieldRef'];
+const VALUE_SOURCES = ['configMapKeyRef', 'secretKeyRef', 'fieldRef', 'resourceFieldRef'];
 const FIELD_REF_FIX = 'Read metadata.name, metadata.namespace, metadata.uid, spec.nodeName, spec.serviceAccountName, status.hostIP(s) or ' +
   "status.podIP(s), or one label or annotation with its key quoted: metadata.annotations['batch.kubernetes.io/job-completion-index'].";
 const RESOURCE_FIELD_REF_FIX = 'Read limits or requests of cpu, memory, ephemeral-storage or hugepages-<size>; pass a GPU count as a plain value.';
 
 /**
- * RULEBOOK P4: env var names, and exactly one source per valueFrom; the pod fields and
- * resources a fieldRef / resourceFieldRef may read (validateEnvVarValueFrom, k8s.io/kubernetes v1.36).
+ * Env var names, and exactly one source per valueFrom; the pod fields and resources a
+ * fieldRef / resourceFieldRef may read (validateEnvVarValueFrom).
  */
 export const envVars: Rule = {
   id: 'env-vars',
-  rulebook: ['P4'],
+  sources: [SOURCES.coreValidation],
+  kinds: [WORKLOADS],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'An environment variable has an invalid name, is defined twice in one container, has a valueFrom with zero or several sources, or both value and valueFrom, or reads a pod field or resource an env var cannot.',
@@ -22,29 +24,31 @@ export const envVars: Rule = {
   example: `env:
   - name: 1LR   # cannot start with a digit
     value: "3e-4"`,
-  check(object) {
+  check(object, context) {
     const messages: RuleMessage[] = [];
-    forEachPodSpec(object, (podSpec, path) => {
-      for (const container of containersOf(podSpec)) {
+    context.workloads.forEachPodSpec(object, (podSpec, path, _ref, keys) => {
+      for (const { container, keys: containerKeys } of containerRefs(podSpec, keys)) {
         const seen = new Set<string>();
-        for (const variable of container?.env ?? []) {
+        (Array.isArray(container?.env) ? container.env : []).forEach((variable: any, i: number) => {
           const where = `${path} container '${container.name}' env '${variable?.name}'`;
-          if (!isEnvVarName(variable?.name)) messages.push(`${where}: not a valid environment variable name.`);
-          if (seen.has(variable?.name)) messages.push(`${where}: defined more than once; the last definition silently wins.`);
+          const entry = [...containerKeys, 'env', i];
+          if (!isEnvVarName(variable?.name)) messages.push(at([...entry, 'name'], `${where}: not a valid environment variable name.`));
+          if (seen.has(variable?.name)) messages.push(at([...entry, 'name'], `${where}: defined more than once; the last definition silently wins.`));
           seen.add(variable?.name);
           if (variable?.valueFrom !== undefined) {
-            const count = SOURCES.filter((source) => variable.valueFrom[source] !== undefined).length;
-            if (count !== 1) messages.push(`${where}: valueFrom must have exactly one source, found ${count}.`);
-            if (variable.value !== undefined) messages.push(`${where}: value and valueFrom are mutually exclusive.`);
+            const from = [...entry, 'valueFrom'];
+            const count = VALUE_SOURCES.filter((source) => variable.valueFrom[source] !== undefined).length;
+            if (count !== 1) messages.push(at(from, `${where}: valueFrom must have exactly one source, found ${count}.`));
+            if (variable.value !== undefined) messages.push(at([...entry, 'value'], `${where}: value and valueFrom are mutually exclusive.`));
             const fieldRef = variable.valueFrom.fieldRef === undefined ? undefined : envFieldRefProblem(variable.valueFrom.fieldRef);
-            if (fieldRef !== undefined) messages.push({ message: `${where}: valueFrom.fieldRef ${fieldRef}.`, fix: FIELD_REF_FIX });
+            if (fieldRef !== undefined) messages.push(at([...from, 'fieldRef'], `${where}: valueFrom.fieldRef ${fieldRef}.`, FIELD_REF_FIX));
             const resourceFieldRef = variable.valueFrom.resourceFieldRef === undefined ? undefined
               : envResourceFieldRefProblem(variable.valueFrom.resourceFieldRef);
             if (resourceFieldRef !== undefined) {
-              messages.push({ message: `${where}: valueFrom.resourceFieldRef ${resourceFieldRef}.`, fix: RESOURCE_FIELD_REF_FIX });
+              messages.push(at([...from, 'resourceFieldRef'], `${where}: valueFrom.resourceFieldRef ${resourceFieldRef}.`, RESOURCE_FIELD_REF_FIX));
             }
           }
-        }
+        });
       }
     });
     return messages;

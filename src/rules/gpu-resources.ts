@@ -1,6 +1,7 @@
-import { parseQuantity } from './k8s-syntax';
-import { Rule } from './rule';
-import { containersOf, forEachPodSpec } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { parseQuantity } from '../k8s/syntax';
+import { containerRefs } from '../k8s/workloads';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 const NATIVE = ['cpu', 'memory', 'ephemeral-storage'];
 
@@ -8,10 +9,11 @@ function isExtended(name: string): boolean {
   return name.includes('/') && !name.startsWith('kubernetes.io/') && !name.startsWith('requests.');
 }
 
-/** RULEBOOK P1: extended resources (GPUs) are whole numbers, and a request equals its limit. */
+/** Extended resources (GPUs) are whole numbers, and a request equals its limit. */
 export const gpuResources: Rule = {
   id: 'gpu-resources',
-  rulebook: ['P1'],
+  sources: [SOURCES.coreValidation],
+  kinds: [WORKLOADS],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'A GPU (extended resource) count is fractional, or its request differs from its limit or has no limit.',
@@ -20,24 +22,25 @@ export const gpuResources: Rule = {
   example: `resources:
   requests: {nvidia.com/gpu: 2}
   limits: {nvidia.com/gpu: 4}   # must be equal`,
-  check(object) {
-    const messages: string[] = [];
-    forEachPodSpec(object, (podSpec, path) => {
-      for (const container of containersOf(podSpec)) {
+  check(object, context) {
+    const messages: RuleMessage[] = [];
+    context.workloads.forEachPodSpec(object, (podSpec, path, _ref, keys) => {
+      for (const { container, keys: containerKeys } of containerRefs(podSpec, keys)) {
         const requests = container?.resources?.requests ?? {};
         const limits = container?.resources?.limits ?? {};
         const names = new Set([...Object.keys(requests), ...Object.keys(limits)].filter((n) => !NATIVE.includes(n) && isExtended(n)));
         for (const name of names) {
           const where = `${path} container '${container.name}' ${name}`;
-          for (const [kind, value] of [['request', requests[name]], ['limit', limits[name]]]) {
+          const resource = (group: string) => [...containerKeys, 'resources', group, name];
+          for (const [kind, group, value] of [['request', 'requests', requests[name]], ['limit', 'limits', limits[name]]]) {
             if (value === undefined) continue;
             const parsed = parseQuantity(value);
-            if (!parsed || !Number.isInteger(parsed.value)) messages.push(`${where} ${kind} (${value}) must be a whole number.`);
+            if (!parsed || !Number.isInteger(parsed.value)) messages.push(at(resource(group), `${where} ${kind} (${value}) must be a whole number.`));
           }
           if (requests[name] !== undefined && limits[name] === undefined) {
-            messages.push(`${where} has a request (${requests[name]}) without a limit.`);
+            messages.push(at(resource('requests'), `${where} has a request (${requests[name]}) without a limit.`));
           } else if (requests[name] !== undefined && parseQuantity(requests[name])?.value !== parseQuantity(limits[name])?.value) {
-            messages.push(`${where} request (${requests[name]}) must be equal to ${name} limit of ${limits[name]}.`);
+            messages.push(at(resource('requests'), `${where} request (${requests[name]}) must be equal to ${name} limit of ${limits[name]}.`));
           }
         }
       }

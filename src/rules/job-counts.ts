@@ -1,12 +1,14 @@
-import { Rule } from './rule';
-import { jobSpecOf } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
+import { at, Rule, RuleMessage } from './rule';
 
 const NON_NEGATIVE = ['parallelism', 'completions', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes'];
 
-/** RULEBOOK J2: counts are whole and non-negative; activeDeadlineSeconds is positive. */
+/** Counts are whole and non-negative; activeDeadlineSeconds is positive. */
 export const jobCounts: Rule = {
   id: 'job-counts',
-  rulebook: ['J2'],
+  sources: [SOURCES.batchValidation],
+  kinds: ['Job', 'CronJob'],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'A Job count is negative or fractional, or activeDeadlineSeconds is not positive.',
@@ -18,22 +20,23 @@ spec:
   check(object) {
     const spec = jobSpecOf(object);
     if (!spec) return [];
-    const messages: string[] = [];
+    const base = jobSpecKeys(object);
+    const messages: RuleMessage[] = [];
     for (const field of NON_NEGATIVE) {
       const value = spec[field];
       if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-        messages.push(`${field} (${value}) must be a whole number >= 0.`);
+        messages.push(at([...base, field], `${field} (${value}) must be a whole number >= 0.`));
       }
     }
     const deadline = spec.activeDeadlineSeconds;
     if (deadline !== undefined && (!Number.isInteger(deadline) || deadline <= 0)) {
-      messages.push(`activeDeadlineSeconds (${deadline}) must be a whole number > 0.`);
+      messages.push(at([...base, 'activeDeadlineSeconds'], `activeDeadlineSeconds (${deadline}) must be a whole number > 0.`));
     }
     if (spec.completionMode === 'Indexed' && spec.completions === undefined) {
-      messages.push('completionMode Indexed requires completions.');
+      messages.push(at([...base, 'completionMode'], 'completionMode Indexed requires completions.'));
     }
     if (spec.completionMode === 'Indexed' && (spec.parallelism ?? 1) > 100000) {
-      messages.push(`parallelism (${spec.parallelism}) of an Indexed Job must be at most 100000.`);
+      messages.push(at([...base, 'parallelism'], `parallelism (${spec.parallelism}) of an Indexed Job must be at most 100000.`));
     }
     return messages;
   },

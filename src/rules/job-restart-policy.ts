@@ -1,10 +1,12 @@
-import { Rule } from './rule';
-import { jobSpecOf } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
+import { at, Rule } from './rule';
 
-/** RULEBOOK J1: a Job's pods restart Never or OnFailure, and only Never with a podFailurePolicy. */
+/** A Job's pods restart Never or OnFailure, and only Never with a podFailurePolicy. */
 export const jobRestartPolicy: Rule = {
   id: 'job-restart-policy',
-  rulebook: ['J1'],
+  sources: [SOURCES.batchValidation],
+  kinds: ['Job', 'CronJob'],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'A Job pod template has restartPolicy Always or none, or OnFailure together with a podFailurePolicy.',
@@ -20,14 +22,14 @@ spec:
     const spec = jobSpecOf(object);
     if (!spec) return [];
     const policy = spec.template?.spec?.restartPolicy;
-    const podSpec = [...(object.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec'] : ['spec']), 'template', 'spec'];
+    const podSpec = [...jobSpecKeys(object), 'template', 'spec'];
     const path = policy === undefined ? podSpec : [...podSpec, 'restartPolicy'];
     const fix = `Set ${podSpec.join('.')}.restartPolicy to 'Never'.`;
     if (policy !== 'Never' && policy !== 'OnFailure') {
-      return [{ message: `restartPolicy is ${policy === undefined ? 'not set (defaults to Always)' : `'${policy}'`}; a Job needs Never or OnFailure.`, fix, path }];
+      return [at(path, `restartPolicy is ${policy === undefined ? 'not set (defaults to Always)' : `'${policy}'`}; a Job needs Never or OnFailure.`, fix)];
     }
     if (policy === 'OnFailure' && spec.podFailurePolicy) {
-      return [{ message: "restartPolicy 'OnFailure' is combined with a podFailurePolicy: only \"Never\" is supported when podFailurePolicy is specified.", fix, path }];
+      return [at(path, "restartPolicy 'OnFailure' is combined with a podFailurePolicy: only \"Never\" is supported when podFailurePolicy is specified.", fix)];
     }
     return [];
   },

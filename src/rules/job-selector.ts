@@ -1,11 +1,13 @@
-import { JOB_CONTROLLER_LABELS } from './knowledge';
-import { Rule } from './rule';
-import { jobSpecOf } from './workloads';
+import { JOB_CONTROLLER_LABELS } from '../knowledge/controllers';
+import { SOURCES } from '../knowledge/sources';
+import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
+import { at, Rule, RuleMessage } from './rule';
 
-/** RULEBOOK J8 and C6: the Job controller owns the selector and its labels. */
+/** The Job controller owns the selector and its labels. */
 export const jobSelector: Rule = {
   id: 'job-selector',
-  rulebook: ['J8', 'C6'],
+  sources: [SOURCES.batchValidation, SOURCES.jobStrategy],
+  kinds: ['Job', 'CronJob'],
   severity: 'error',
   what: 'A Job sets selector, manualSelector or the controller-owned job-name / controller-uid labels.',
   why: 'A hand-written selector can adopt pods of other Jobs; the apiserver rejects most such Jobs.',
@@ -17,12 +19,13 @@ spec:
   check(object) {
     const spec = jobSpecOf(object);
     if (!spec) return [];
-    const messages: string[] = [];
-    if (spec.selector !== undefined) messages.push('spec.selector is set; let the Job controller generate it.');
-    if (spec.manualSelector !== undefined) messages.push('spec.manualSelector is set; leave it unset.');
+    const base = jobSpecKeys(object);
+    const messages: RuleMessage[] = [];
+    if (spec.selector !== undefined) messages.push(at([...base, 'selector'], 'spec.selector is set; let the Job controller generate it.'));
+    if (spec.manualSelector !== undefined) messages.push(at([...base, 'manualSelector'], 'spec.manualSelector is set; leave it unset.'));
     const labels = spec.template?.metadata?.labels ?? {};
     for (const key of JOB_CONTROLLER_LABELS) {
-      if (key in labels) messages.push(`pod template label '${key}' belongs to the Job controller.`);
+      if (key in labels) messages.push(at([...base, 'template', 'metadata', 'labels', key], `pod template label '${key}' belongs to the Job controller.`));
     }
     return messages;
   },

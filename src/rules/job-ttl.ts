@@ -1,10 +1,12 @@
-import { Rule } from './rule';
-import { jobSpecOf } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { jobSpecOf } from '../k8s/workloads';
+import { at, Rule } from './rule';
 
 /** A finished training Job without ttlSecondsAfterFinished stays forever. */
 export const jobTtl: Rule = {
   id: 'job-ttl',
-  rulebook: ['J2'],
+  sources: [SOURCES.ttlController],
+  kinds: ['Job'],
   severity: 'warning',
   what: 'A Job has no ttlSecondsAfterFinished.',
   why: 'Finished Jobs and their pods stay until deleted by hand, and a Job name cannot be reused while one exists.',
@@ -13,6 +15,6 @@ export const jobTtl: Rule = {
 spec: {backoffLimit: 2}   # no ttlSecondsAfterFinished`,
   check(object) {
     if (object?.kind !== 'Job') return [];
-    return jobSpecOf(object)?.ttlSecondsAfterFinished === undefined ? ['spec.ttlSecondsAfterFinished is not set.'] : [];
+    return jobSpecOf(object)?.ttlSecondsAfterFinished === undefined ? [at(['spec', 'ttlSecondsAfterFinished'], 'spec.ttlSecondsAfterFinished is not set.')] : [];
   },
 };

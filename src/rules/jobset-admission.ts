@@ -1,4 +1,6 @@
-import { Rule } from './rule';
+import { SOURCES } from '../knowledge/sources';
+import { FieldPath } from '../k8s/paths';
+import { at, Rule, RuleMessage } from './rule';
 
 /** The JobSet webhook's rule-name format (jobset v0.12 pkg/webhooks/jobset_webhook.go, ruleNameFmt). */
 const RULE_NAME = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
@@ -10,14 +12,14 @@ const GATED_ACTIONS = ['RestartJob', 'RestartJobAndIgnoreMaxRestarts'];
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The JobSet spec of a JobSet, or the one a Trainer v2 runtime turns into a JobSet. */
-function jobSetSpecOf(object: any): { spec: any; path: string; name: string } | undefined {
+function jobSetSpecOf(object: any): { spec: any; path: string; keys: FieldPath; name: string } | undefined {
   const apiVersion = String(object?.apiVersion ?? '');
   if (object?.kind === 'JobSet' && apiVersion.startsWith('jobset.x-k8s.io/')) {
-    return { spec: object.spec, path: 'spec', name: object.metadata?.name };
+    return { spec: object.spec, path: 'spec', keys: ['spec'], name: object.metadata?.name };
   }
   if (['TrainingRuntime', 'ClusterTrainingRuntime'].includes(object?.kind) && apiVersion.startsWith('trainer.kubeflow.org/')) {
     // The runtime's JobSet takes the TrainJob's name, which is not known here.
-    return object.spec?.template?.spec ? { spec: object.spec.template.spec, path: 'spec.template.spec', name: '' } : undefined;
+    return object.spec?.template?.spec ? { spec: object.spec.template.spec, path: 'spec.template.spec', keys: ['spec', 'template', 'spec'], name: '' } : undefined;
   }
   return undefined;
 }
@@ -28,7 +30,8 @@ function jobSetSpecOf(object: any): { spec: any; path: string; name: string } | 
  */
 export const jobSetAdmission: Rule = {
   id: 'jobset-admission',
-  rulebook: [],
+  sources: [SOURCES.jobsetWebhook],
+  kinds: ['JobSet', 'TrainingRuntime', 'ClusterTrainingRuntime'],
   severity: 'error',
   refusedBy: 'the JobSet webhook',
   what: "A JobSet (or a Trainer v2 runtime's JobSet template) breaks a check of the JobSet admission webhook that its CRD schema does not carry.",
@@ -44,32 +47,33 @@ spec:
   check(object) {
     const found = jobSetSpecOf(object);
     if (!found?.spec) return [];
-    const { spec, path } = found;
-    const messages: string[] = [];
+    const { spec, path, keys } = found;
+    const messages: RuleMessage[] = [];
     const replicated: any[] = Array.isArray(spec.replicatedJobs) ? spec.replicatedJobs : [];
     const replicatedNames = new Set(replicated.map((r) => r?.name));
     const rules: any[] = Array.isArray(spec.failurePolicy?.rules) ? spec.failurePolicy.rules : [];
     const seen = new Map<string, number>();
     rules.forEach((rule, i) => {
-      const at = `${path}.failurePolicy.rules[${i}]`;
+      const where = `${path}.failurePolicy.rules[${i}]`;
+      const ruleAt = [...keys, 'failurePolicy', 'rules', i];
       const name = String(rule?.name ?? '');
       if (name.length < 1 || name.length > MAX_RULE_NAME) {
-        messages.push(`${at}.name has ${name.length} characters; the webhook takes 1 to ${MAX_RULE_NAME}.`);
+        messages.push(at([...ruleAt, 'name'], `${where}.name has ${name.length} characters; the webhook takes 1 to ${MAX_RULE_NAME}.`));
       } else if (!RULE_NAME.test(name)) {
-        messages.push(`${at}.name '${name}' is refused by the webhook: it must start with a letter and hold only letters, digits, '_', ',' and ':' (no '-'), ending in a letter, digit or '_'.`);
+        messages.push(at([...ruleAt, 'name'], `${where}.name '${name}' is refused by the webhook: it must start with a letter and hold only letters, digits, '_', ',' and ':' (no '-'), ending in a letter, digit or '_'.`));
       }
-      if (seen.has(name)) messages.push(`${at}.name '${name}' repeats rules[${seen.get(name)}]; rule names must be unique.`);
+      if (seen.has(name)) messages.push(at([...ruleAt, 'name'], `${where}.name '${name}' repeats rules[${seen.get(name)}]; rule names must be unique.`));
       else seen.set(name, i);
-      for (const reason of rule?.onJobFailureReasons ?? []) {
+      (Array.isArray(rule?.onJobFailureReasons) ? rule.onJobFailureReasons : []).forEach((reason: any, j: number) => {
         if (!JOB_FAILURE_REASONS.includes(reason)) {
-          messages.push(`${at}.onJobFailureReasons has '${reason}'; the webhook knows only ${JOB_FAILURE_REASONS.join(', ')}.`);
+          messages.push(at([...ruleAt, 'onJobFailureReasons', j], `${where}.onJobFailureReasons has '${reason}'; the webhook knows only ${JOB_FAILURE_REASONS.join(', ')}.`));
         }
-      }
-      for (const target of rule?.targetReplicatedJobs ?? []) {
-        if (!replicatedNames.has(target)) messages.push(`${at}.targetReplicatedJobs names '${target}', which is not a replicated job.`);
-      }
+      });
+      (Array.isArray(rule?.targetReplicatedJobs) ? rule.targetReplicatedJobs : []).forEach((target: any, j: number) => {
+        if (!replicatedNames.has(target)) messages.push(at([...ruleAt, 'targetReplicatedJobs', j], `${where}.targetReplicatedJobs names '${target}', which is not a replicated job.`));
+      });
       if (GATED_ACTIONS.includes(rule?.action)) {
-        messages.push(`${at}.action ${rule.action} needs the JobSet RestartJob feature gate (alpha, off by default); use RestartJobSet or RestartJobSetAndIgnoreMaxRestarts.`);
+        messages.push(at([...ruleAt, 'action'], `${where}.action ${rule.action} needs the JobSet RestartJob feature gate (alpha, off by default); use RestartJobSet or RestartJobSetAndIgnoreMaxRestarts.`));
       }
     });
     if (found.name) {
@@ -77,12 +81,13 @@ spec:
         const replicas = Number(child?.replicas ?? 1);
         const jobName = `${found.name}-${child?.name}-${replicas - 1}`;
         const jobSpec = child?.template?.spec ?? {};
+        const childAt = [...keys, 'replicatedJobs', i, 'name'];
         if (!DNS1035.test(jobName) || jobName.length > 63) {
-          messages.push(`${path}.replicatedJobs[${i}]: the Job name '${jobName}' is not a DNS-1035 label of at most 63 characters; shorten the JobSet or replicated job name.`);
+          messages.push(at(childAt, `${path}.replicatedJobs[${i}]: the Job name '${jobName}' is not a DNS-1035 label of at most 63 characters; shorten the JobSet or replicated job name.`));
         } else if (jobSpec.completionMode === 'Indexed' && jobSpec.completions !== undefined) {
           const podName = `${jobName}-${Number(jobSpec.completions) - 1}-abcde`;
           if (podName.length > 63) {
-            messages.push(`${path}.replicatedJobs[${i}]: pod names such as '${podName}' exceed 63 characters; shorten the JobSet or replicated job name.`);
+            messages.push(at(childAt, `${path}.replicatedJobs[${i}]: pod names such as '${podName}' exceed 63 characters; shorten the JobSet or replicated job name.`));
           }
         }
       });

@@ -1,13 +1,14 @@
-import { KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL } from './knowledge';
-import { Rule } from './rule';
-import { podTemplatesOf } from './workloads';
+import { KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL } from '../knowledge/controllers';
+import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 const KUEUE_LABELS = [KUEUE_QUEUE_LABEL, KUEUE_PRIORITY_LABEL];
 
-/** RULEBOOK K8: Kueue reads its labels from the workload, not from pod templates. */
+/** Kueue reads its labels from the workload, not from pod templates. */
 export const kueueLabels: Rule = {
   id: 'kueue-labels',
-  rulebook: ['K8'],
+  sources: [SOURCES.kueueLabels],
+  kinds: [WORKLOADS],
   severity: 'error',
   what: 'A Kueue queue or priority label is on a pod template instead of the workload.',
   why: 'Kueue admits workloads (Job, PyTorchJob, the CronJob job template) by their own labels; on the pod template it is ignored and the job bypasses the queue.',
@@ -17,12 +18,14 @@ spec:
   template:
     metadata:
       labels: {kueue.x-k8s.io/queue-name: gpu}   # belongs on the Job`,
-  check(object) {
-    const messages: string[] = [];
-    for (const ref of podTemplatesOf(object)) {
+  check(object, context) {
+    const messages: RuleMessage[] = [];
+    for (const ref of context.workloads.podTemplatesOf(object)) {
       if (!ref.path) continue;
       for (const label of KUEUE_LABELS) {
-        if (ref.template?.metadata?.labels?.[label] !== undefined) messages.push(`${ref.path}.metadata has the Kueue label '${label}'.`);
+        if (ref.template?.metadata?.labels?.[label] !== undefined) {
+          messages.push(at([...ref.keys, 'metadata', 'labels', label], `${ref.path}.metadata has the Kueue label '${label}'.`));
+        }
       }
     }
     return messages;

@@ -1,37 +1,28 @@
-import { isLabelKey, isLabelValue } from './k8s-syntax';
-import { Rule } from './rule';
-import { podTemplatesOf } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { FieldPath } from '../k8s/paths';
+import { isLabelKey, labelMapProblems } from '../k8s/syntax';
+import { at, EVERY_OBJECT, Rule, RuleMessage } from './rule';
 
 const MAX_ANNOTATION_BYTES = 262144;
 
-/**
- * Keys and values of a label map (metadata labels, a nodeSelector) the apiserver refuses,
- * each message starting with `prefix` (e.g. `metadata label`, `spec.nodeSelector`).
- */
-export function labelMapProblems(labels: { [key: string]: any }, prefix: string): string[] {
-  const messages: string[] = [];
-  for (const [key, value] of Object.entries<any>(labels)) {
-    if (!isLabelKey(key)) messages.push(`${prefix} key '${key}' is not a valid label key.`);
-    if (!isLabelValue(value)) messages.push(`${prefix} '${key}' value '${value}' is not a valid label value (<= 63, alphanumerics, '-', '_', '.').`);
+function checkMetadata(metadata: any, where: string, keys: FieldPath, messages: RuleMessage[]): void {
+  for (const problem of labelMapProblems(metadata?.labels ?? {})) {
+    messages.push(at([...keys, 'labels', problem.key], `${where} label ${problem.message}`));
   }
-  return messages;
-}
-
-function checkMetadata(metadata: any, where: string, messages: string[]): void {
-  messages.push(...labelMapProblems(metadata?.labels ?? {}, `${where} label`));
   const annotations = metadata?.annotations ?? {};
   let bytes = 0;
   for (const [key, value] of Object.entries<any>(annotations)) {
-    if (!isLabelKey(key)) messages.push(`${where} annotation key '${key}' is not a valid key.`);
+    if (!isLabelKey(key)) messages.push(at([...keys, 'annotations', key], `${where} annotation key '${key}' is not a valid key.`));
     bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
   }
-  if (bytes > MAX_ANNOTATION_BYTES) messages.push(`${where} annotations total ${bytes} bytes; at most ${MAX_ANNOTATION_BYTES} are allowed.`);
+  if (bytes > MAX_ANNOTATION_BYTES) messages.push(at([...keys, 'annotations'], `${where} annotations total ${bytes} bytes; at most ${MAX_ANNOTATION_BYTES} are allowed.`));
 }
 
-/** RULEBOOK P10: label keys and values, and the annotation size limit, on objects and pod templates. */
+/** Label keys and values, and the annotation size limit, on objects and pod templates. */
 export const labels: Rule = {
   id: 'labels',
-  rulebook: ['P10'],
+  sources: [SOURCES.labelValidation, 'https://github.com/kubernetes/apimachinery/blob/v0.36.3/pkg/api/validation/objectmeta.go'],
+  kinds: [EVERY_OBJECT],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'A label key or value, or an annotation key, is malformed, or annotations exceed 256 KiB.',
@@ -40,12 +31,12 @@ export const labels: Rule = {
   example: `metadata:
   labels:
     experiment: "lr=3e-4 bs=256"   # spaces and '=' are not allowed`,
-  check(object) {
-    const messages: string[] = [];
-    checkMetadata(object?.metadata, 'metadata', messages);
-    if (object?.kind === 'CronJob') checkMetadata(object?.spec?.jobTemplate?.metadata, 'spec.jobTemplate.metadata', messages);
-    for (const ref of podTemplatesOf(object)) {
-      if (ref.path) checkMetadata(ref.template?.metadata, `${ref.path}.metadata`, messages);
+  check(object, context) {
+    const messages: RuleMessage[] = [];
+    checkMetadata(object?.metadata, 'metadata', ['metadata'], messages);
+    if (object?.kind === 'CronJob') checkMetadata(object?.spec?.jobTemplate?.metadata, 'spec.jobTemplate.metadata', ['spec', 'jobTemplate', 'metadata'], messages);
+    for (const ref of context.workloads.podTemplatesOf(object)) {
+      if (ref.path) checkMetadata(ref.template?.metadata, `${ref.path}.metadata`, [...ref.keys, 'metadata'], messages);
     }
     return messages;
   },

@@ -1,38 +1,25 @@
-import { SPOT_CAPACITIES } from './knowledge';
-import { Rule, RuleMessage } from './rule';
-import { spotCapacitiesOf } from './spot-grace';
-import { containersOf, jobSpecOf, podTemplatesOf, trainingReason } from './workloads';
-
-/** The exit code of a trainer killed by SIGTERM that did not choose its own (128 + 15). */
-const SIGTERM_EXIT = 143;
-
-/** Whether any pod of the object selects or tolerates spot capacity. */
-function onSpot(object: any): boolean {
-  return podTemplatesOf(object).some((ref) => {
-    const spec = ref.template?.spec;
-    const { selected, tolerated } = spotCapacitiesOf(spec);
-    const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-    const byAffinity = required.some((term: any) => (term?.matchExpressions ?? []).some((e: any) =>
-      e?.operator === 'In' && SPOT_CAPACITIES.some((c) => c.labelKey === e.key && (e.values ?? []).includes(c.labelValue))));
-    return selected.length > 0 || tolerated.length > 0 || byAffinity;
-  });
-}
+import { ENV_PREEMPTION_EXIT_CODE, SIGTERM_EXIT_CODE } from '../knowledge/contract';
+import { SOURCES } from '../knowledge/sources';
+import { onSpotCapacity } from '../knowledge/spot';
+import { trainingReason } from '../knowledge/training';
+import { containersOf, jobSpecKeys, jobSpecOf } from '../k8s/workloads';
+import { Rule, RuleContext, RuleMessage } from './rule';
 
 /** The preemption exit code the trainer declares (PREEMPTION_EXIT_CODE), else SIGTERM's. */
 function preemptionCode(podSpec: any): number {
   for (const container of containersOf(podSpec)) {
-    const value = (container?.env ?? []).find((e: any) => e?.name === 'PREEMPTION_EXIT_CODE')?.value;
+    const value = (container?.env ?? []).find((e: any) => e?.name === ENV_PREEMPTION_EXIT_CODE)?.value;
     if (value !== undefined && /^\d+$/.test(String(value))) return Number(value);
   }
-  return SIGTERM_EXIT;
+  return SIGTERM_EXIT_CODE;
 }
 
 function jobMessages(object: any): RuleMessage[] {
   const spec = jobSpecOf(object);
-  const prefix = object.kind === 'CronJob' ? 'spec.jobTemplate.spec' : 'spec';
-  const base = object.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec'] : ['spec'];
+  const base = jobSpecKeys(object);
+  const prefix = base.join('.');
   // The policy if there is one, else backoffLimit (what preemptions use up), else the spec.
-  const at = spec?.podFailurePolicy !== undefined ? [...base, 'podFailurePolicy'] : spec?.backoffLimit !== undefined ? [...base, 'backoffLimit'] : base;
+  const path = spec?.podFailurePolicy !== undefined ? [...base, 'podFailurePolicy'] : spec?.backoffLimit !== undefined ? [...base, 'backoffLimit'] : base;
   const rules: any[] = spec?.podFailurePolicy?.rules ?? [];
   const backoff = spec?.backoffLimit ?? 6;
   const messages: RuleMessage[] = [];
@@ -43,7 +30,7 @@ function jobMessages(object: any): RuleMessage[] {
       message: `${prefix} has no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit (${backoff}), ` +
         'so a few preemptions fail a healthy run.',
       fix: `Add to ${prefix}.podFailurePolicy.rules: {action: Ignore, onPodConditions: [{type: DisruptionTarget}]} (with restartPolicy Never in the pod template).`,
-      path: at,
+      path,
     });
   }
   const code = preemptionCode(spec?.template?.spec);
@@ -55,7 +42,7 @@ function jobMessages(object: any): RuleMessage[] {
         'and one that exits 0 there marks the unfinished Job Succeeded.',
       fix: `Add {action: Ignore, onExitCodes: {containerName: <trainer>, operator: In, values: [${code}]}} to ${prefix}.podFailurePolicy.rules, ` +
         `and make the trainer exit ${code} (never 0) after saving on SIGTERM.`,
-      path: at,
+      path,
     });
   }
   return messages;
@@ -100,15 +87,21 @@ function jobSetMessages(object: any): RuleMessage[] {
   }];
 }
 
+/** Whether any pod of the object selects or tolerates spot capacity. */
+function onSpot(object: any, context: RuleContext): boolean {
+  return context.workloads.podTemplatesOf(object).some((ref) => onSpotCapacity(ref.template?.spec));
+}
+
 /**
  * The failure the library exists for: on spot capacity, a training workload whose failure
- * policy counts preemptions (RULEBOOK J3, J10, K6).
+ * policy counts preemptions.
  */
 export const preemptionPolicy: Rule = {
   id: 'preemption-policy',
-  rulebook: ['J3', 'J10', 'K6'],
+  sources: [SOURCES.jobController, SOURCES.operatorCommon, SOURCES.jobsetFailurePolicy, SOURCES.preemptionContract],
+  kinds: ['Job', 'CronJob', 'PyTorchJob', 'JobSet', 'TrainingRuntime', 'ClusterTrainingRuntime'],
   severity: 'warning',
-  severityFor: (object) => (onSpot(object) ? 'error' : 'warning'),
+  severityFor: (object, context) => (onSpot(object, context) ? 'error' : 'warning'),
   what: 'A training workload counts preemptions as failures: a Job without an Ignore rule for DisruptionTarget or its preemption exit code, ' +
     'a PyTorchJob replica whose restartPolicy is not ExitCode, a JobSet whose failurePolicy counts preemption restarts (error on spot capacity).',
   why: 'A reclaimed node or a graceful preemption uses up the retry budget, so a few preemptions fail a healthy run and waste the GPU-hours spent.',
@@ -122,9 +115,9 @@ spec:
       containers:
         - name: trainer
           resources: {limits: {nvidia.com/gpu: 1}}`,
-  check(object) {
+  check(object, context) {
     // A plain batch Job (a migration, a report) gets no training advice.
-    if (trainingReason(object) === undefined) return [];
+    if (trainingReason(context.workloads, object) === undefined) return [];
     if (jobSpecOf(object)) return jobMessages(object);
     if (object?.kind === 'PyTorchJob') return pyTorchJobMessages(object);
     if (object?.kind === 'JobSet' || object?.kind === 'TrainingRuntime' || object?.kind === 'ClusterTrainingRuntime') return jobSetMessages(object);

@@ -1,11 +1,12 @@
-import { isDnsSubdomain } from './k8s-syntax';
-import { Rule } from './rule';
-import { forEachPodSpec } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { isDnsSubdomain } from '../k8s/syntax';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
-/** RULEBOOK P12: priorityClassName is a DNS subdomain and spec.priority is left to admission. */
+/** priorityClassName is a DNS subdomain and spec.priority is left to admission. */
 export const priority: Rule = {
   id: 'priority',
-  rulebook: ['P12'],
+  sources: [SOURCES.coreValidation, 'https://github.com/kubernetes/kubernetes/blob/v1.36.3/plugin/pkg/admission/priority/admission.go'],
+  kinds: [WORKLOADS],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'priorityClassName is not a DNS subdomain, or spec.priority is set by hand.',
@@ -13,13 +14,13 @@ export const priority: Rule = {
   fix: 'Set only priorityClassName, to an existing PriorityClass.',
   example: `spec:
   priority: 1000   # set priorityClassName instead`,
-  check(object) {
-    const messages: string[] = [];
-    forEachPodSpec(object, (podSpec, path) => {
+  check(object, context) {
+    const messages: RuleMessage[] = [];
+    context.workloads.forEachPodSpec(object, (podSpec, path, _ref, keys) => {
       if (podSpec?.priorityClassName !== undefined && !isDnsSubdomain(podSpec.priorityClassName)) {
-        messages.push(`${path}.priorityClassName '${podSpec.priorityClassName}' is not a DNS subdomain.`);
+        messages.push(at([...keys, 'priorityClassName'], `${path}.priorityClassName '${podSpec.priorityClassName}' is not a DNS subdomain.`));
       }
-      if (podSpec?.priority !== undefined) messages.push(`${path}.priority is set; set priorityClassName instead.`);
+      if (podSpec?.priority !== undefined) messages.push(at([...keys, 'priority'], `${path}.priority is set; set priorityClassName instead.`));
     });
     return messages;
   },

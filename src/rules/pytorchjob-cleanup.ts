@@ -1,10 +1,12 @@
-import { isPyTorchJob } from './pytorchjob';
-import { Rule } from './rule';
+import { SOURCES } from '../knowledge/sources';
+import { isOfKind } from '../k8s/workloads';
+import { at, Rule, RuleMessage } from './rule';
 
 /** A PyTorchJob without TTL or clean-pod policy keeps GPU pods after the end. */
 export const pytorchJobCleanup: Rule = {
   id: 'pytorchjob-cleanup',
-  rulebook: ['K5'],
+  sources: [SOURCES.operatorCommon],
+  kinds: ['PyTorchJob'],
   severity: 'warning',
   what: 'A PyTorchJob has no ttlSecondsAfterFinished, or cleanPodPolicy None (the default).',
   why: 'With cleanPodPolicy None, pods that still run when the job ends keep their GPUs; without a TTL the finished job stays forever.',
@@ -13,11 +15,11 @@ export const pytorchJobCleanup: Rule = {
 spec:
   runPolicy: {}   # cleanPodPolicy defaults to None`,
   check(object) {
-    if (!isPyTorchJob(object)) return [];
+    if (!isOfKind(object, { group: 'kubeflow.org', kind: 'PyTorchJob' })) return [];
     const run = object.spec?.runPolicy ?? {};
-    const messages: string[] = [];
-    if ((run.cleanPodPolicy ?? 'None') === 'None') messages.push('runPolicy.cleanPodPolicy is None: running pods keep their GPUs after the job ends.');
-    if (run.ttlSecondsAfterFinished === undefined) messages.push('runPolicy.ttlSecondsAfterFinished is not set.');
+    const messages: RuleMessage[] = [];
+    if ((run.cleanPodPolicy ?? 'None') === 'None') messages.push(at(['spec', 'runPolicy', 'cleanPodPolicy'], 'runPolicy.cleanPodPolicy is None: running pods keep their GPUs after the job ends.'));
+    if (run.ttlSecondsAfterFinished === undefined) messages.push(at(['spec', 'runPolicy', 'ttlSecondsAfterFinished'], 'runPolicy.ttlSecondsAfterFinished is not set.'));
     return messages;
   },
 };

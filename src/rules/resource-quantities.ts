@@ -1,13 +1,15 @@
-import { parseQuantity } from './k8s-syntax';
-import { Rule } from './rule';
-import { containersOf, forEachPodSpec } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { parseQuantity } from '../k8s/syntax';
+import { containerRefs } from '../k8s/workloads';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 const NATIVE = ['cpu', 'memory', 'ephemeral-storage'];
 
-/** RULEBOOK P2 and P3: quantity syntax, known resource names, request <= limit, and memory in millibytes. */
+/** Quantity syntax, known resource names, request <= limit, and memory in millibytes. */
 export const resourceQuantities: Rule = {
   id: 'resource-quantities',
-  rulebook: ['P2', 'P3'],
+  sources: [SOURCES.coreValidation, 'https://github.com/kubernetes/apimachinery/blob/v0.36.3/pkg/api/resource/quantity.go'],
+  kinds: [WORKLOADS],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'A resource quantity does not parse, names an unknown resource, exceeds its limit, or gives memory in millibytes.',
@@ -15,25 +17,26 @@ export const resourceQuantities: Rule = {
   fix: "Write quantities like '16', '500m' (cpu) or '128Gi' (memory), with requests at most the limits.",
   example: `resources:
   limits: {memory: 512m}   # 0.512 bytes; meant 512Mi`,
-  check(object) {
-    const messages: string[] = [];
-    forEachPodSpec(object, (podSpec, path) => {
-      for (const container of containersOf(podSpec)) {
+  check(object, context) {
+    const messages: RuleMessage[] = [];
+    context.workloads.forEachPodSpec(object, (podSpec, path, _ref, keys) => {
+      for (const { container, keys: containerKeys } of containerRefs(podSpec, keys)) {
         const where = `${path} container '${container?.name}'`;
         const requests = container?.resources?.requests ?? {};
         const limits = container?.resources?.limits ?? {};
         for (const [kind, group] of [['requests', requests], ['limits', limits]] as const) {
           for (const [name, value] of Object.entries<any>(group)) {
+            const field = [...containerKeys, 'resources', kind, name];
             if (!name.includes('/') && !NATIVE.includes(name) && !name.startsWith('hugepages-')) {
-              messages.push(`${where} ${kind}.${name}: '${name}' is not a resource Kubernetes knows; use cpu, memory, ephemeral-storage or a domain/name.`);
+              messages.push(at(field, `${where} ${kind}.${name}: '${name}' is not a resource Kubernetes knows; use cpu, memory, ephemeral-storage or a domain/name.`));
             }
             const parsed = parseQuantity(value);
             if (!parsed) {
-              messages.push(`${where} ${kind}.${name} ('${value}') is not a Kubernetes quantity.`);
+              messages.push(at(field, `${where} ${kind}.${name} ('${value}') is not a Kubernetes quantity.`));
             } else if (parsed.value < 0) {
-              messages.push(`${where} ${kind}.${name} ('${value}') is negative; the apiserver accepts only quantities of 0 or more.`);
+              messages.push(at(field, `${where} ${kind}.${name} ('${value}') is negative; the apiserver accepts only quantities of 0 or more.`));
             } else if ((name === 'memory' || name === 'ephemeral-storage') && parsed.suffix === 'm') {
-              messages.push(`${where} ${kind}.${name} ('${value}') is in millibytes (${parsed.value} bytes); use Mi or Gi, e.g. '${value.slice(0, -1)}Mi'.`);
+              messages.push(at(field, `${where} ${kind}.${name} ('${value}') is in millibytes (${parsed.value} bytes); use Mi or Gi, e.g. '${value.slice(0, -1)}Mi'.`));
             }
           }
         }
@@ -41,7 +44,7 @@ export const resourceQuantities: Rule = {
           const request = parseQuantity(requests[name]);
           const limit = parseQuantity(limits[name]);
           if (request && limit && requests[name] !== undefined && limits[name] !== undefined && request.value > limit.value) {
-            messages.push(`${where} ${name} request (${requests[name]}) exceeds its limit (${limits[name]}).`);
+            messages.push(at([...containerKeys, 'resources', 'requests', name], `${where} ${name} request (${requests[name]}) exceeds its limit (${limits[name]}).`));
           }
         }
       }

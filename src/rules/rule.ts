@@ -1,3 +1,6 @@
+import { FieldPath } from '../k8s/paths';
+import { WorkloadKinds } from '../k8s/workloads';
+
 /** How bad a finding is: errors fail synth and lint, warnings are reported. */
 export type Severity = 'error' | 'warning';
 
@@ -7,17 +10,29 @@ export interface RuleContext {
   readonly kubernetesMinor: number;
   /** Access modes of a PersistentVolumeClaim known to the caller, by claim name. */
   claimAccessModes(claimName: string): string[] | undefined;
+  /** Where the pod templates of each workload kind are (the batch kinds and every engine's). */
+  readonly workloads: WorkloadKinds;
 }
+
+/** `Rule.kinds` entry for every kind with pod templates (Jobs, CronJobs, Pods and each engine's kinds). */
+export const WORKLOADS = 'workloads';
+/** `Rule.kinds` entry for every object: rules on metadata alone. */
+export const EVERY_OBJECT = '*';
 
 /**
  * A check over one plain Kubernetes object (the synthesized JSON). Pure: it reads the
- * object and the context, and returns a message per violation.
+ * object and the context, and returns a message per violation with the path of the field.
  */
 export interface Rule {
   /** Stable id, used in messages, docs and opt-outs. */
   readonly id: string;
-  /** The RULEBOOK entries the rule implements. */
-  readonly rulebook: string[];
+  /**
+   * Where the rule's claim comes from: the upstream code at the versions the project pins, or
+   * the documentation of the platform; the rules reference links each.
+   */
+  readonly sources: readonly string[];
+  /** The kinds the rule reads: kind names, `WORKLOADS`, or `EVERY_OBJECT`. */
+  readonly kinds: readonly string[];
   readonly severity: Severity;
   /** One line: what is wrong. */
   readonly what: string;
@@ -38,21 +53,23 @@ export interface Rule {
    * error on spot capacity, a warning elsewhere).
    * @default - `severity`
    */
-  severityFor?(object: any): Severity;
-  /**
-   * Returns one message per violation (empty when the object complies); a message with its
-   * own fix when the rule's `fix` would say more than this violation needs.
-   */
+  severityFor?(object: any, context: RuleContext): Severity;
+  /** Returns one message per violation (empty when the object complies). */
   check(object: any, context: RuleContext): RuleMessage[];
 }
 
-/** A violation's message, or a message with the fix for that violation only. */
-export type RuleMessage = string | {
+/** A violation: what is wrong, where, and the fix for this violation when the rule's own would say more than it needs. */
+export interface RuleMessage {
   readonly message: string;
-  readonly fix: string;
-  /** Where in the object the violation is (keys and list indexes), for line:column in lint. */
-  readonly path?: Array<string | number>;
-};
+  /** The field the violation is about (keys and list indexes from the object's root). */
+  readonly path: FieldPath;
+  readonly fix?: string;
+}
+
+/** A violation at `path`. */
+export function at(path: FieldPath, message: string, fix?: string): RuleMessage {
+  return fix === undefined ? { message, path } : { message, path, fix };
+}
 
 /** One violation of one rule by one object. */
 export interface Finding {
@@ -63,11 +80,11 @@ export interface Finding {
   readonly message: string;
   /** What to change for this finding. */
   readonly fix: string;
-  /** Where in the object the violation is, when the rule says. */
-  readonly path?: Array<string | number>;
+  /** Where in the object the violation is. */
+  readonly path: FieldPath;
 }
 
-/** Formats a finding as one line: `[error J1 job-restart-policy] Job/x: message. Fix: ...`. */
+/** Formats a finding as one line: `[error job-restart-policy] Job/x: message Fix: ...`. */
 export function formatFinding(finding: Finding): string {
   return `[${finding.severity} ${finding.ruleId}] ${finding.object}: ${finding.message} Fix: ${finding.fix}`;
 }

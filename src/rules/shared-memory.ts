@@ -1,10 +1,11 @@
-import { Rule } from './rule';
-import { forEachPodSpec } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
-/** RULEBOOK P11: GPU trainers need a memory-backed /dev/shm. */
+/** GPU trainers need a memory-backed /dev/shm. */
 export const sharedMemory: Rule = {
   id: 'shared-memory',
-  rulebook: ['P11'],
+  sources: [SOURCES.pytorchSharedMemory],
+  kinds: [WORKLOADS],
   severity: 'warning',
   what: 'A container that requests GPUs has no memory-backed emptyDir at /dev/shm.',
   why: "The container runtime's 64 MiB /dev/shm makes PyTorch DataLoader workers crash with bus errors.",
@@ -12,16 +13,16 @@ export const sharedMemory: Rule = {
   example: `containers:
   - name: trainer
     resources: {limits: {nvidia.com/gpu: 4}}   # no /dev/shm emptyDir`,
-  check(object) {
-    const messages: string[] = [];
-    forEachPodSpec(object, (podSpec, path) => {
+  check(object, context) {
+    const messages: RuleMessage[] = [];
+    context.workloads.forEachPodSpec(object, (podSpec, path, _ref, keys) => {
       const memoryVolumes = new Set((podSpec?.volumes ?? []).filter((v: any) => v?.emptyDir?.medium === 'Memory').map((v: any) => v.name));
-      for (const container of podSpec?.containers ?? []) {
+      (Array.isArray(podSpec?.containers) ? podSpec.containers : []).forEach((container: any, i: number) => {
         const resources = { ...(container?.resources?.requests ?? {}), ...(container?.resources?.limits ?? {}) };
         const usesGpu = Object.keys(resources).some((name) => name.endsWith('/gpu'));
         const hasShm = (container?.volumeMounts ?? []).some((m: any) => m?.mountPath === '/dev/shm' && memoryVolumes.has(m?.name));
-        if (usesGpu && !hasShm) messages.push(`${path} container '${container.name}' uses GPUs without a memory-backed /dev/shm.`);
-      }
+        if (usesGpu && !hasShm) messages.push(at([...keys, 'containers', i], `${path} container '${container.name}' uses GPUs without a memory-backed /dev/shm.`));
+      });
     });
     return messages;
   },

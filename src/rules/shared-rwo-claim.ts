@@ -1,10 +1,11 @@
-import { Rule } from './rule';
-import { forEachPodSpec } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
-/** RULEBOOK V2: a ReadWriteOnce claim mounted by a workload that runs several pods at once. */
+/** A ReadWriteOnce claim mounted by a workload that runs several pods at once. */
 export const sharedRwoClaim: Rule = {
   id: 'shared-rwo-claim',
-  rulebook: ['V2', 'V3'],
+  sources: ['https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes', SOURCES.coreValidation],
+  kinds: [WORKLOADS],
   severity: 'error',
   what: 'A workload that runs several pods at once mounts a claim that is not ReadWriteMany.',
   why: 'A ReadWriteOnce volume attaches to one node: the other pods hang in ContainerCreating with a Multi-Attach error.',
@@ -14,17 +15,17 @@ spec:
   parallelism: 4
   template: {spec: {volumes: [{name: ckpt, persistentVolumeClaim: {claimName: rwo-claim}}]}}`,
   check(object, context) {
-    const messages: string[] = [];
-    forEachPodSpec(object, (podSpec, path, ref) => {
+    const messages: RuleMessage[] = [];
+    context.workloads.forEachPodSpec(object, (podSpec, path, ref, keys) => {
       if (ref.concurrentPods <= 1) return;
-      for (const volume of podSpec?.volumes ?? []) {
+      (Array.isArray(podSpec?.volumes) ? podSpec.volumes : []).forEach((volume: any, i: number) => {
         const claimName = volume?.persistentVolumeClaim?.claimName;
-        if (claimName === undefined || volume.persistentVolumeClaim.readOnly) continue;
+        if (claimName === undefined || volume.persistentVolumeClaim.readOnly) return;
         const modes = context.claimAccessModes(claimName);
         if (modes && !modes.includes('ReadWriteMany')) {
-          messages.push(`${path} mounts claim '${claimName}' (${modes.join(', ')}) from up to ${ref.concurrentPods} pods at once.`);
+          messages.push(at([...keys, 'volumes', i], `${path} mounts claim '${claimName}' (${modes.join(', ')}) from up to ${ref.concurrentPods} pods at once.`));
         }
-      }
+      });
     });
     return messages;
   },

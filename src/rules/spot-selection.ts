@@ -1,11 +1,14 @@
-import { Rule } from './rule';
-import { spotCapacitiesOf } from './spot-grace';
-import { forEachPodSpec } from './workloads';
+import { PROVIDERS } from '../knowledge/providers';
+import { spotCapacitiesOf } from '../knowledge/spot';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 /** A spot toleration without the node selection that goes with it, or the reverse. */
 export const spotSelection: Rule = {
   id: 'spot-selection',
-  rulebook: ['P9', 'spot'],
+  get sources() {
+    return PROVIDERS.flatMap((p) => p.spotCapacities.map((c) => c.source));
+  },
+  kinds: [WORKLOADS],
   severity: 'warning',
   what: 'A pod tolerates a spot taint without selecting spot nodes, or selects tainted spot nodes without tolerating the taint.',
   why: 'A toleration alone lets pods land on spot or on-demand nodes by chance; a selector without the toleration never schedules.',
@@ -13,18 +16,18 @@ export const spotSelection: Rule = {
   example: `tolerations:
   - {key: cloud.google.com/gke-spot, operator: Equal, value: "true", effect: NoSchedule}
 # no nodeSelector cloud.google.com/gke-spot: "true"`,
-  check(object) {
-    const messages: string[] = [];
-    forEachPodSpec(object, (podSpec, path) => {
+  check(object, context) {
+    const messages: RuleMessage[] = [];
+    context.workloads.forEachPodSpec(object, (podSpec, path, _ref, keys) => {
       const { selected, tolerated } = spotCapacitiesOf(podSpec);
       const hasWildcard = (podSpec?.tolerations ?? []).some((t: any) => t?.operator === 'Exists' && (t?.key ?? '') === '');
       if (!hasWildcard) {
         for (const capacity of tolerated.filter((c) => !selected.includes(c))) {
-          messages.push(`${path} tolerates the ${capacity.name} taint but does not select ${capacity.labelKey}=${capacity.labelValue}.`);
+          messages.push(at([...keys, 'tolerations'], `${path} tolerates the ${capacity.name} taint but does not select ${capacity.labelKey}=${capacity.labelValue}.`));
         }
       }
       for (const capacity of selected.filter((c) => c.taintKey !== undefined && !tolerated.includes(c))) {
-        messages.push(`${path} selects ${capacity.name} nodes but does not tolerate their ${capacity.taintKey} taint.`);
+        messages.push(at([...keys, 'nodeSelector', capacity.labelKey], `${path} selects ${capacity.name} nodes but does not tolerate their ${capacity.taintKey} taint.`));
       }
     });
     return messages;

@@ -1,12 +1,13 @@
-import { Rule } from './rule';
-import { forEachPodSpec } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
-/** RULEBOOK P9: toleration operators, values and effects. */
+/** Toleration operators, values and effects. */
 export const tolerations: Rule = {
   id: 'tolerations',
-  rulebook: ['P9'],
+  sources: [SOURCES.coreValidation],
+  kinds: [WORKLOADS],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'A toleration has a bad operator, a value with Exists, an empty key without Exists, tolerationSeconds without NoExecute, or an unknown effect.',
@@ -16,20 +17,21 @@ export const tolerations: Rule = {
   - key: nvidia.com/gpu
     operator: Exists
     value: present   # Exists takes no value`,
-  check(object) {
-    const messages: string[] = [];
-    forEachPodSpec(object, (podSpec, path) => {
-      (podSpec?.tolerations ?? []).forEach((toleration: any, i: number) => {
+  check(object, context) {
+    const messages: RuleMessage[] = [];
+    context.workloads.forEachPodSpec(object, (podSpec, path, _ref, keys) => {
+      (Array.isArray(podSpec?.tolerations) ? podSpec.tolerations : []).forEach((toleration: any, i: number) => {
         const where = `${path}.tolerations[${i}]`;
+        const entry = [...keys, 'tolerations', i];
         const operator = toleration?.operator ?? 'Equal';
-        if (operator !== 'Equal' && operator !== 'Exists') messages.push(`${where}.operator '${operator}' must be Equal or Exists.`);
-        if (operator === 'Exists' && toleration.value !== undefined && toleration.value !== '') messages.push(`${where}: operator Exists takes no value.`);
-        if ((toleration?.key ?? '') === '' && operator !== 'Exists') messages.push(`${where}: an empty key needs operator Exists.`);
+        if (operator !== 'Equal' && operator !== 'Exists') messages.push(at([...entry, 'operator'], `${where}.operator '${operator}' must be Equal or Exists.`));
+        if (operator === 'Exists' && toleration.value !== undefined && toleration.value !== '') messages.push(at([...entry, 'value'], `${where}: operator Exists takes no value.`));
+        if ((toleration?.key ?? '') === '' && operator !== 'Exists') messages.push(at(entry, `${where}: an empty key needs operator Exists.`));
         if (toleration?.tolerationSeconds !== undefined && toleration.effect !== 'NoExecute') {
-          messages.push(`${where}: tolerationSeconds is only allowed with effect NoExecute.`);
+          messages.push(at([...entry, 'tolerationSeconds'], `${where}: tolerationSeconds is only allowed with effect NoExecute.`));
         }
         if (toleration?.effect !== undefined && toleration.effect !== '' && !EFFECTS.includes(toleration.effect)) {
-          messages.push(`${where}.effect '${toleration.effect}' must be one of ${EFFECTS.join(', ')}.`);
+          messages.push(at([...entry, 'effect'], `${where}.effect '${toleration.effect}' must be one of ${EFFECTS.join(', ')}.`));
         }
       });
     });

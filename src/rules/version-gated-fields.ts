@@ -1,11 +1,13 @@
-import { GATED_JOB_FIELDS } from './knowledge';
-import { Rule } from './rule';
-import { jobSpecOf } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { GATED_JOB_FIELDS } from '../knowledge/versions';
+import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
+import { at, Rule } from './rule';
 
-/** RULEBOOK G1, J4, J6, J7: fields the target apiserver drops without a word. */
+/** Fields the target apiserver drops without a word. */
 export const versionGatedFields: Rule = {
   id: 'version-gated-fields',
-  rulebook: ['G1', 'J4', 'J6', 'J7'],
+  sources: [SOURCES.featureGates],
+  kinds: ['Job', 'CronJob'],
   severity: 'error',
   what: 'A Job uses a field that the target Kubernetes version does not enable.',
   why: 'An apiserver with the feature off drops the field silently, so the Job runs without the behaviour it declares.',
@@ -19,6 +21,7 @@ spec:
     if (!spec) return [];
     return GATED_JOB_FIELDS
       .filter((gated) => gated.present(spec) && context.kubernetesMinor < gated.sinceMinor)
-      .map((gated) => `${gated.field} needs Kubernetes 1.${gated.sinceMinor}+; a 1.${context.kubernetesMinor} apiserver drops it silently.`);
+      .map((gated) => at([...jobSpecKeys(object), ...gated.field.split(' ')[0].split('.').slice(1)],
+        `${gated.field} needs Kubernetes 1.${gated.sinceMinor}+; a 1.${context.kubernetesMinor} apiserver drops it silently.`));
   },
 };

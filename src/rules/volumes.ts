@@ -1,18 +1,20 @@
-import { isDescendingPath, isDnsLabel } from './k8s-syntax';
-import { Rule } from './rule';
-import { containersOf, forEachPodSpec } from './workloads';
+import { SOURCES } from '../knowledge/sources';
+import { isDescendingPath, isDnsLabel } from '../k8s/syntax';
+import { containerRefs } from '../k8s/workloads';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
-const SOURCES = [
+const VOLUME_SOURCES = [
   'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI', 'emptyDir',
   'ephemeral', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs', 'hostPath', 'iscsi', 'nfs',
   'persistentVolumeClaim', 'photonPersistentDisk', 'portworxVolume', 'projected', 'quobyte', 'rbd', 'scaleIO', 'secret',
   'storageos', 'vsphereVolume', 'image',
 ];
 
-/** RULEBOOK P7: volume names, sources, mounts and sub-paths. */
+/** Volume names, sources, mounts and sub-paths. */
 export const volumes: Rule = {
   id: 'volumes',
-  rulebook: ['P7'],
+  sources: [SOURCES.coreValidation],
+  kinds: [WORKLOADS],
   severity: 'error',
   refusedBy: 'the apiserver',
   what: 'A volume is unnamed, repeated or has not exactly one source, or a mount names no volume, repeats a path or has a bad subPath.',
@@ -21,31 +23,33 @@ export const volumes: Rule = {
   example: `volumeMounts:
   - name: data   # no volume named data
     mountPath: /data`,
-  check(object) {
-    const messages: string[] = [];
-    forEachPodSpec(object, (podSpec, path) => {
+  check(object, context) {
+    const messages: RuleMessage[] = [];
+    context.workloads.forEachPodSpec(object, (podSpec, path, _ref, keys) => {
       const declared = new Set<string>();
-      for (const volume of podSpec?.volumes ?? []) {
+      (Array.isArray(podSpec?.volumes) ? podSpec.volumes : []).forEach((volume: any, i: number) => {
         const name = volume?.name;
-        if (!isDnsLabel(name)) messages.push(`${path} volume name '${name}' is not a DNS-1123 label.`);
-        if (declared.has(name)) messages.push(`${path} volume '${name}' is declared twice.`);
+        const volumeKeys = [...keys, 'volumes', i];
+        if (!isDnsLabel(name)) messages.push(at([...volumeKeys, 'name'], `${path} volume name '${name}' is not a DNS-1123 label.`));
+        if (declared.has(name)) messages.push(at([...volumeKeys, 'name'], `${path} volume '${name}' is declared twice.`));
         declared.add(name);
-        const count = SOURCES.filter((source) => volume?.[source] !== undefined).length;
-        if (count !== 1) messages.push(`${path} volume '${name}' must have exactly one source, found ${count}.`);
-      }
-      for (const container of containersOf(podSpec)) {
+        const count = VOLUME_SOURCES.filter((source) => volume?.[source] !== undefined).length;
+        if (count !== 1) messages.push(at(volumeKeys, `${path} volume '${name}' must have exactly one source, found ${count}.`));
+      });
+      for (const { container, keys: containerKeys } of containerRefs(podSpec, keys)) {
         const paths = new Set<string>();
-        for (const mount of container?.volumeMounts ?? []) {
+        (Array.isArray(container?.volumeMounts) ? container.volumeMounts : []).forEach((mount: any, i: number) => {
           const where = `${path} container '${container.name}' mount '${mount?.name}'`;
-          if (!declared.has(mount?.name)) messages.push(`${where} names no declared volume.`);
-          if (typeof mount?.mountPath !== 'string' || mount.mountPath === '') messages.push(`${where} has no mountPath.`);
-          else if (paths.has(mount.mountPath)) messages.push(`${where} repeats mountPath '${mount.mountPath}'.`);
+          const mountKeys = [...containerKeys, 'volumeMounts', i];
+          if (!declared.has(mount?.name)) messages.push(at([...mountKeys, 'name'], `${where} names no declared volume.`));
+          if (typeof mount?.mountPath !== 'string' || mount.mountPath === '') messages.push(at(mountKeys, `${where} has no mountPath.`));
+          else if (paths.has(mount.mountPath)) messages.push(at([...mountKeys, 'mountPath'], `${where} repeats mountPath '${mount.mountPath}'.`));
           paths.add(mount?.mountPath);
-          if (mount?.subPath !== undefined && mount?.subPathExpr !== undefined) messages.push(`${where} sets both subPath and subPathExpr.`);
+          if (mount?.subPath !== undefined && mount?.subPathExpr !== undefined) messages.push(at(mountKeys, `${where} sets both subPath and subPathExpr.`));
           for (const field of ['subPath', 'subPathExpr']) {
-            if (typeof mount?.[field] === 'string' && !isDescendingPath(mount[field])) messages.push(`${where} ${field} '${mount[field]}' must be relative without '..'.`);
+            if (typeof mount?.[field] === 'string' && !isDescendingPath(mount[field])) messages.push(at([...mountKeys, field], `${where} ${field} '${mount[field]}' must be relative without '..'.`));
           }
-        }
+        });
       }
     });
     return messages;

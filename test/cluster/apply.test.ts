@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { ApiError, Cluster, splitDocuments } from './util/cluster';
 import { teamFraudDistributed } from '../../examples/distributed';
 import { teamFraud } from '../../examples/team-fraud';
-import { contextFor, evaluate } from '../../src/rules/engine';
+import { contextFor, evaluate } from '../../src/findings/evaluate';
 import { expectConformant } from '../util/conformance';
 
 const cluster = Cluster.fromEnv();

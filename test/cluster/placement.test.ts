@@ -15,7 +15,7 @@ import { Cluster, controlplane } from './util/cluster';
 import {
   Accelerator, CheckpointStorage, CloudProvider, PersistentVolumeAccessMode, SpotScheduling, SpotTolerantTrainingJob, SpotTolerantTrainingJobProps,
 } from '../../src';
-import { contextFor, evaluate } from '../../src/rules/engine';
+import { contextFor, evaluate } from '../../src/findings/evaluate';
 
 const cluster = Cluster.fromEnv();
 

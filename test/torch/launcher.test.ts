@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Size } from 'cdk8s';
 import { DistributedPyTorchJob, SpotScheduling } from '../../src';
-import { RETRY_EXIT_CODE, torchLauncherScript, TorchLauncherOptions } from '../../src/trainer/torch-launcher';
+import { RETRY_EXIT_CODE, torchLauncherScript, TorchLauncherOptions } from '../../src/blocks/torch-launcher';
 import { newChart, only, rwxCheckpoints, synth } from '../util/synth';
 
 const PYTHON = process.env.TORCH_PYTHON;

@@ -6,9 +6,9 @@
  * RULEBOOK rules. `npm test` writes the schemas first (`npx projen schemas`, which needs Go);
  * without them the schema half says it is skipped, and fails where every suite must run.
  */
-import { KubernetesVersion } from '../../src/kubernetes-version';
-import { contextFor, evaluate } from '../../src/rules/engine';
-import { STRICT_SCHEMAS_FILE, StrictSchemas } from '../../src/schemas/strict-schemas';
+import { KubernetesVersion } from '../../src/blocks/kubernetes-version';
+import { contextFor, evaluate } from '../../src/findings/evaluate';
+import { STRICT_SCHEMAS_FILE, StrictSchemas } from '../../src/findings/strict-schemas';
 
 const schemas = StrictSchemas.load();
 

@@ -7,6 +7,8 @@
  * Without the schemas the check says it is skipped (expectConformant), or fails under
  * REQUIRE_ALL_SUITES; it never passes silently.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'cdk8s';
 import { SCHEMAS_AVAILABLE, schemaErrors } from './conformance';
 
@@ -30,5 +32,26 @@ app._synthChart = function checkedSynthChart(this: unknown, chart: unknown): any
   } else if (process.env.REQUIRE_ALL_SUITES) {
     throw new Error('strict schema check of every synth cannot run: the schemas are missing (npx projen schemas)');
   }
+  dump(objects);
   return objects;
 };
+
+/**
+ * SYNTH_DUMP_DIR=<folder>: every chart synthesized is also appended, as JSON, to
+ * <folder>/<test file>.jsonl with the test's name and the chart's number in it, so two trees'
+ * output can be compared object by object (a refactoring that must keep the YAML byte-identical).
+ */
+const dumpDir = process.env.SYNTH_DUMP_DIR;
+// Held here: tests that spy on JSON.stringify do not see the dump's calls.
+const stringify = JSON.stringify;
+const dumped = new Map<string, number>();
+function dump(objects: any[]): void {
+  if (!dumpDir) return;
+  const state = expect.getState();
+  const test = state.currentTestName ?? '(outside a test)';
+  const n = (dumped.get(test) ?? 0) + 1;
+  dumped.set(test, n);
+  const file = path.join(dumpDir, `${path.relative(process.cwd(), state.testPath ?? 'unknown').replace(/[\\/]/g, '__')}.jsonl`);
+  fs.mkdirSync(dumpDir, { recursive: true });
+  fs.appendFileSync(file, stringify({ test, n, objects }) + '\n');
+}
