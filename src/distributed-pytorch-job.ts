@@ -5,11 +5,11 @@ import { resolvePreemptionContract } from './blocks/preemption-policy';
 import { SpotScheduling } from './blocks/spot-scheduling';
 import { torchLauncherScript } from './blocks/torch-launcher';
 import { nonNegativeInteger, nonNegativeSeconds, positiveSeconds } from './blocks/validation';
-import { TrainingWorkload } from './training-workload';
 import { CleanPodPolicy, DistributedPyTorchJobProps, ReplicaRestartPolicy } from './engines/distributed-pytorch-job-props';
 import { EngineStrategy } from './engines/engine';
 import { engineById } from './engines/registry';
 import { TrainingEngine } from './engines/training-engine';
+import { TrainingWorkload } from './training-workload';
 
 const DEFAULT_ACTIVE_DEADLINE = Duration.hours(8);
 const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);

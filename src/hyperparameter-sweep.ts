@@ -10,10 +10,10 @@ import { ASSIGNMENT_ENV, ASSIGNMENT_JSON, ASSIGNMENT_MOUNT, assignmentAt, encode
 import { resolveJobSettings, trainingJobSpec } from './blocks/training-job-spec';
 import { TrainingJobProps } from './blocks/training-workload-props';
 import { checkWorkloadName, nonNegativeInteger } from './blocks/validation';
-import { TrainingWorkload } from './training-workload';
 import { withoutTrailingSlash } from './k8s/syntax';
 import { SWEEP_ASSIGNMENT_FILE_ENV as ASSIGNMENT_FILE_ENV } from './knowledge/contract';
 import { JOB_COMPLETION_INDEX_ANNOTATION } from './knowledge/controllers';
+import { TrainingWorkload } from './training-workload';
 
 const DEFAULT_ACTIVE_DEADLINE = Duration.hours(24);
 const DEFAULT_TTL_AFTER_FINISHED = Duration.hours(24);

@@ -7,11 +7,11 @@ import { SpotScheduling } from './blocks/spot-scheduling';
 import { resolveJobSettings, trainingJobSpec } from './blocks/training-job-spec';
 import { TrainingJobProps } from './blocks/training-workload-props';
 import { checkWorkloadName, nonNegativeInteger, positiveSeconds } from './blocks/validation';
-import { TrainingWorkload } from './training-workload';
 import { parseSchedule, ScheduleError, timeZoneProblem } from './k8s/cron';
 import { humanDuration } from './k8s/duration';
 import { compact } from './k8s/json';
 import { JOB_NAME_LABEL } from './knowledge/controllers';
+import { TrainingWorkload } from './training-workload';
 
 const DEFAULT_BACKOFF_LIMIT = 1;
 const DEFAULT_ACTIVE_DEADLINE = Duration.hours(12);

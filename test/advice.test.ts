@@ -7,8 +7,8 @@ import {
   Accelerator, CheckpointStorage, DistributedPyTorchJob, DistributedPyTorchJobProps, SpotScheduling, SpotTolerantTrainingJob,
   StorageClasses, TrainingEngine, Warnings,
 } from '../src';
-import { ADVICE } from '../src/blocks/advice';
 import { newChart, rwxCheckpoints, warningsOf } from './util/synth';
+import { ADVICE } from '../src/blocks/advice';
 import { renderRulesReference } from '../src/cli/rules-reference';
 
 const ddpProps: DistributedPyTorchJobProps = {

@@ -4,8 +4,9 @@
  */
 import { Duration, JsonPatch, Size } from 'cdk8s';
 import { parse } from 'yaml';
-import { CheckpointStorage, PersistentVolumeAccessMode, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob } from '../src';
-import { newChart, rwxCheckpoints } from './util/synth';
+import { CheckpointStorage, EnvValue, PersistentVolumeAccessMode, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob } from '../src';
+import { newChart, rwxCheckpoints, synth } from './util/synth';
+import { ValidationError } from '../src/blocks/errors';
 import { contextFor, evaluate } from '../src/findings/evaluate';
 
 const base = { image: 'registry.example.com/trainer:v1', command: ['python', 'train.py'], memory: Size.gibibytes(8) };
@@ -101,4 +102,39 @@ test('a JsonPatch that removes the failure policy of a spot job fails synth (pre
   const job = new SpotTolerantTrainingJob(chart, 'a', { ...base, checkpoint: { storage: rwxCheckpoints() }, spot: SpotScheduling.gke() });
   job.apiObject.addJsonPatch(JsonPatch.remove('/spec/podFailurePolicy'));
   expect(() => app.synth()).toThrow(/\[error preemption-policy\] Job\/.*no podFailurePolicy rule that ignores DisruptionTarget/);
+});
+
+describe('a prop error says where: the construct path and a stable code (what Python, Java and Go users see)', () => {
+  test.each([
+    ['SpotTolerantTrainingJob', (chart: any) => new SpotTolerantTrainingJob(chart, 'fraud', { ...base, backoffLimit: -1, checkpoint: { storage: rwxCheckpoints() } }), 'backoffLimit'],
+    ['ScheduledRetrain', (chart: any) => new ScheduledRetrain(chart, 'fraud', { ...base, scheduleExpression: '0 2 * * 7', checkpoint: { storage: rwxCheckpoints() } }), 'schedule'],
+    ['a building block (requiredNodeLabels)', (chart: any) => new SpotTolerantTrainingJob(chart, 'fraud', {
+      ...base, checkpoint: { storage: rwxCheckpoints() }, requiredNodeLabels: [{ key: 'zone', operator: 'Near', values: [] }],
+    }), 'requiredNodeLabels.operator'],
+  ])('%s', (_what, build, code) => {
+    const { chart } = newChart();
+    let error: any;
+    try {
+      build(chart);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toMatch(/^test\/fraud: /);
+    expect(error.constructPath).toBe('test/fraud');
+    expect(error.code).toBe(code);
+  });
+
+  test('the construct that threw leaves the chart: an app that catches the error synthesizes no half-built object', () => {
+    const { app, chart } = newChart();
+    const storage = rwxCheckpoints();
+    // It fails after it made the shared claim (the env is checked after the checkpoint is bound).
+    expect(() => new SpotTolerantTrainingJob(chart, 'bad', { ...base, name: 'bad', env: { '1LR': EnvValue.fromValue('3e-4') }, checkpoint: { storage } }))
+      .toThrow(/env: '1LR' is not a valid environment variable name/);
+    new SpotTolerantTrainingJob(chart, 'good', { ...base, name: 'good', checkpoint: { storage } });
+    const objects = synth(chart);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Job/good', 'PersistentVolumeClaim/checkpoints']);
+    expect(chart.node.tryFindChild('bad')).toBeUndefined();
+    void app;
+  });
 });

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { TrainingValidation } from '../src';
+import { lint } from '../src/cli/lint';
 import { expectConformant, testWithSchemas } from './util/conformance';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -165,5 +166,28 @@ describe('TrainingValidation strict (#15: the schemas lint --strict uses)', () =
 
   test('strict must be a boolean', () => {
     expect(() => new TrainingValidation({ strict: 'yes' } as any)).toThrow("TrainingValidation: strict ('yes') must be true or false.");
+  });
+});
+
+describe('one findings pipeline: lint and the plugin', () => {
+  test('report the same findings at the same lines, with the same counts, for the same YAML', async () => {
+    const file = path.join(__dirname, 'fixtures', 'lint', 'seed-job.yaml');
+    const linted = lint([file], { kubernetesMinor: 32 });
+    const violations: any[] = [];
+    let summary: any;
+    await new TrainingValidation().validate({
+      manifests: [file],
+      parseManifest: () => { throw new Error('the plugin reads the manifest itself'); },
+      report: { addViolation: (v: any) => violations.push(v), submit: (_status: string, counts: any) => { summary = counts; } },
+    });
+    const fromPlugin = violations.flatMap((v) => v.violatingResources.map((r: any) => {
+      const [, line, column] = /\(line (\d+), column (\d+)\)$/.exec(r.locations[0])!;
+      return `${v.ruleName.split(' ')[0]} ${v.ruleName.split(' ')[1]} ${line}:${column}`;
+    })).sort();
+    const fromLint = linted.findings.map((f) => `${f.ruleId} (${f.severity}) ${f.line}:${f.column}`).sort();
+    expect(fromPlugin).toEqual(fromLint);
+    expect(fromLint.length).toBeGreaterThan(3);
+    const errors = linted.findings.filter((f) => f.severity === 'error').length;
+    expect(summary).toEqual({ errors: String(errors), warnings: String(linted.findings.length - errors) });
   });
 });

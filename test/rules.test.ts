@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expectConformant } from './util/conformance';
+import { renderRulesReference } from '../src/cli/rules-reference';
 import { contextFor, evaluate } from '../src/findings/evaluate';
 import { ALL_RULES } from '../src/rules';
-import { renderRulesReference } from '../src/cli/rules-reference';
 import { Rule } from '../src/rules/rule';
 
 /** A hand-written Job that complies with every rule: the baseline each case mutates. */

@@ -13,13 +13,13 @@ import {
 } from '../src';
 import { expectConformant, testWithSchemas } from './util/conformance';
 import { newChart, synth, rwxCheckpoints, warningsOf } from './util/synth';
-import { PyTorchJob } from '../src/imports/kubeflow.org';
-import { TrainingRuntime } from '../src/imports/trainingruntime-trainer.kubeflow.org';
-import { TrainJob } from '../src/imports/trainjob-trainer.kubeflow.org';
 import { JOBSET_GVK } from '../src/engines/jobset';
 import { TRAIN_JOB_GVK, TRAINING_RUNTIME_GVK } from '../src/engines/trainer-v2';
 import { PYTORCH_JOB_GVK } from '../src/engines/training-operator';
 import { StrictSchemas } from '../src/findings/strict-schemas';
+import { PyTorchJob } from '../src/imports/kubeflow.org';
+import { TrainingRuntime } from '../src/imports/trainingruntime-trainer.kubeflow.org';
+import { TrainJob } from '../src/imports/trainjob-trainer.kubeflow.org';
 
 const ENGINES: Array<[string, () => TrainingEngine]> = [
   ['training-operator', TrainingEngine.trainingOperator],

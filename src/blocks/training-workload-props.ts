@@ -2,10 +2,10 @@ import { Duration, Size } from 'cdk8s';
 import { Accelerator } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
 import { CloudProvider, NodeLabelRequirement } from './cloud-provider';
+import { KubernetesVersion } from './kubernetes-version';
 import { Cpu, EnvValue, ExtraContainerProps, ImagePullPolicy, PodVolume } from './pod-values';
 import { PreemptionContract } from './preemption-contract';
 import { SpotScheduling } from './spot-scheduling';
-import { KubernetesVersion } from './kubernetes-version';
 
 /**
  * A volume the trainer container mounts beside the checkpoint claim: a read-only dataset

@@ -11,11 +11,11 @@
 import { ApiObject, Chart, Duration, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { CleanPodPolicy, DistributedPyTorchJobProps, ReplicaRestartPolicy } from './distributed-pytorch-job-props';
+import { invalid } from '../blocks/errors';
 import { ReservedEnv } from '../blocks/pod/env';
 import { PodContribution, PodIdentity, TrainerPod } from '../blocks/pod/trainer-pod';
 import { RenderedApiObject } from '../blocks/rendered-api-object';
 import { TrainingWorkloadProps } from '../blocks/training-workload-props';
-import { invalid } from '../blocks/errors';
 import { checkWorkloadName } from '../blocks/validation';
 import { WorkloadKind } from '../k8s/workloads';
 import { TORCHRUN_ENV, TRAINING_OPERATOR_ENV } from '../knowledge/controllers';

@@ -15,7 +15,7 @@ import * as k8s from '../k8s/api';
 import { humanDuration } from '../k8s/duration';
 import { FieldPath } from '../k8s/paths';
 import { PodTemplateRef, templateAt, WorkloadKind } from '../k8s/workloads';
-import { JOB_COMPLETION_INDEX_ANNOTATION, TRAINJOB_ANCESTOR_STEP_LABEL, TRAINJOB_INITIALIZER_STEPS } from '../knowledge/controllers';
+import { DISRUPTION_TARGET, JOB_COMPLETION_INDEX_ANNOTATION, TRAINJOB_ANCESTOR_STEP_LABEL, TRAINJOB_INITIALIZER_STEPS } from '../knowledge/controllers';
 
 const JOBSET_MASTER_PORT = 29500;
 
@@ -77,7 +77,7 @@ export function jobSetUnsupported(props: DistributedPyTorchJobProps, elasticWhy:
 export function jobSetParts(
   scope: Construct, run: EngineRun, buildPod: PodBuilder, gvk: { apiVersion: string; kind: string },
   torchEnv: (name: string) => k8s.EnvVar[], jobTemplateLabels?: k8s.Labels,
-): { workload: RenderedApiObject; pod: TrainerPod; jobSetSpec: any } {
+): { workload: RenderedApiObject; pod: TrainerPod; jobSetSpec: JobSetSpec } {
   const { props, nodes } = run;
   const lastHost = `node-0-${nodes - 1}`;
   const workload = workloadObject(scope, gvk, props.name, lastHost);
@@ -139,6 +139,16 @@ export const jobSetEngine: EngineStrategy = {
 /** Name of the replicated job that runs the training nodes (the Trainer v2 convention). */
 export const NODE_JOB = 'node';
 
+/** The fields of a JobSet spec the library writes. */
+export interface JobSetSpec {
+  network: { enableDNSHostnames: boolean };
+  failurePolicy: {
+    maxRestarts: number;
+    rules: Array<{ name: string; action: string; onJobFailureReasons: string[]; onJobFailureMessagePatterns?: string[] }>;
+  };
+  replicatedJobs: Array<{ name: string; replicas: number; template: { metadata?: k8s.ObjectMeta; spec: k8s.JobSpec } }>;
+}
+
 export interface JobSetSpecOptions {
   readonly pod: TrainerPod;
   readonly containerName: string;
@@ -156,14 +166,13 @@ export interface JobSetSpecOptions {
  * message, and the JobSet restarts from the checkpoint without counting it; configuration
  * errors fail the set; other failures restart it, counted against maxRestarts.
  *
- * Plain JSON in the wire format: the imported JobSet types use TypeScript-side names
- * (`enableDnsHostnames`), and the strict CRD check in the tests holds the field names.
+ * The wire format (JobSet v0.12's JSON names), held to the CRD by the strict schema check.
  */
-export function trainingJobSetSpec(options: JobSetSpecOptions): any {
+export function trainingJobSetSpec(options: JobSetSpecOptions): JobSetSpec {
   const contract: ResolvedPreemptionContract = options.pod.contract;
   const onExitCodes = (values: number[]) => ({ containerName: options.containerName, operator: 'In', values });
-  const podFailureRules: any[] = [
-    { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+  const podFailureRules: k8s.PodFailurePolicyRule[] = [
+    { action: 'FailJob', onPodConditions: [{ type: DISRUPTION_TARGET, status: 'True' }] },
     { action: 'FailJob', onExitCodes: onExitCodes([contract.exitCode]), onPodConditions: [] },
   ];
   if (contract.nonRetriableExitCodes.length > 0) {

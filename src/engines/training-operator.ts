@@ -13,6 +13,7 @@ import { TrainerPod } from '../blocks/pod/trainer-pod';
 import { SpotScheduling } from '../blocks/spot-scheduling';
 import { nonNegativeInteger } from '../blocks/validation';
 import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from '../imports/kubeflow.org';
+import * as k8s from '../k8s/api';
 import { compact, copyJson } from '../k8s/json';
 import { templateAt, WorkloadKind } from '../k8s/workloads';
 
@@ -90,7 +91,7 @@ export const trainingOperatorEngine: EngineStrategy = {
     if (run.restartPolicy === ReplicaRestartPolicy.EXIT_CODE) checkExitCodeContract(workers);
     addLabels(workload, workers.workloadLabels);
 
-    const replicas: { [role: string]: any } = {};
+    const replicas: { [role: string]: Replica } = {};
     if (isElastic) {
       replicas.Worker = replica(nodes, workers, run.restartPolicy);
     } else {
@@ -110,7 +111,14 @@ export const trainingOperatorEngine: EngineStrategy = {
   },
 };
 
-function replica(count: number, pod: TrainerPod, restartPolicy: ReplicaRestartPolicy): any {
+/** A replica spec of a PyTorchJob, in the wire format. */
+interface Replica {
+  readonly replicas: number;
+  readonly restartPolicy: ReplicaRestartPolicy;
+  readonly template: k8s.PodTemplateSpec;
+}
+
+function replica(count: number, pod: TrainerPod, restartPolicy: ReplicaRestartPolicy): Replica {
   return { replicas: count, restartPolicy, template: copyJson(pod.template) };
 }
 

@@ -5,8 +5,7 @@
  * The constructs at synth, the validation plugin and lint all evaluate through here.
  */
 import { workloadKinds } from './kinds';
-import { WorkloadKinds } from '../k8s/workloads';
-import { describe } from '../k8s/workloads';
+import { WorkloadKinds, describe } from '../k8s/workloads';
 import { acknowledgedByAnnotation, ALL_RULES } from '../rules';
 import { EVERY_OBJECT, Finding, Rule, RuleContext, RuleMessage, WORKLOADS } from '../rules/rule';
 

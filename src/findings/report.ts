@@ -52,8 +52,14 @@ export function checkLoaded(loaded: LoadedObject[], options: CheckOptions): Chec
     }
     for (const problem of problems ?? []) {
       findings.push({
-        file: entry.file, ...positionIn(entry, problem.path, problem.unknownField), object, ruleId: STRICT_SCHEMA, severity: 'error',
-        message: describeProblem(problem), fix: STRICT_SCHEMA_FIX, path: problem.path,
+        file: entry.file,
+        ...positionIn(entry, problem.path, problem.unknownField),
+        object,
+        ruleId: STRICT_SCHEMA,
+        severity: 'error',
+        message: describeProblem(problem),
+        fix: STRICT_SCHEMA_FIX,
+        path: problem.path,
       });
     }
     if (!checkedBeyondMetadata(entry.object, context.workloads, config.rules)) unchecked++;

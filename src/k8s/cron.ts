@@ -1,6 +1,6 @@
 /**
  * The CronJob schedule syntax, as the CronJob controller parses it (robfig/cron v3
- * ParseStandard, RULEBOOK C2): five fields or a descriptor, plus the checks the controller
+ * ParseStandard): five fields or a descriptor, plus the checks the controller
  * does not make (dates that never occur) and the shortest interval between two runs.
  */
 
@@ -159,7 +159,7 @@ function parseUncached(schedule: string): ParsedSchedule {
   return { minIntervalMinutes: minInterval };
 }
 
-/** Whether a time zone is one a CronJob accepts: an IANA name the runtime knows, not empty, not Local (RULEBOOK C4). */
+/** Whether a time zone is one a CronJob accepts: an IANA name the runtime knows, not empty, not Local. */
 export function timeZoneProblem(timeZone: string): string | undefined {
   if (timeZone.trim() === '') return 'is empty';
   if (timeZone === 'Local') return "is 'Local', which Kubernetes rejects";

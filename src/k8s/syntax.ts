@@ -116,7 +116,7 @@ export function envResourceFieldRefProblem(resourceFieldRef: any): string | unde
   return `resource '${resource}' is not one an env var can read (${ENV_RESOURCES.join(', ')}, or requests/limits.hugepages-<size>)`;
 }
 
-/** An environment variable name the apiserver accepts (RULEBOOK P4). */
+/** An environment variable name the apiserver accepts (validateEnvVarName). */
 export function isEnvVarName(name: string): boolean {
   return typeof name === 'string' && ENV_VAR_NAME.test(name) && name !== '.' && name !== '..' && !name.startsWith('..');
 }
@@ -132,7 +132,7 @@ export interface ParsedQuantity {
 const BINARY: { [suffix: string]: number } = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 const DECIMAL: { [suffix: string]: number } = { '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18 };
 
-/** Parses a quantity (`4`, `500m`, `128Gi`, `1e3`), or returns undefined if it is not one (RULEBOOK P3). */
+/** Parses a quantity (`4`, `500m`, `128Gi`, `1e3`), or returns undefined if it is not one (apimachinery's quantity syntax). */
 export function parseQuantity(raw: string | number): ParsedQuantity | undefined {
   if (typeof raw === 'number') {
     return Number.isFinite(raw) ? { value: raw, suffix: '' } : undefined;

@@ -1,5 +1,5 @@
-import { ACKNOWLEDGE_PREFIX } from '../knowledge/contract';
 import { at, EVERY_OBJECT, Rule, RuleMessage } from './rule';
+import { ACKNOWLEDGE_PREFIX } from '../knowledge/contract';
 
 /** The rule ids an object opts out of by annotation, with their reasons. */
 export function acknowledgedByAnnotation(object: any): Map<string, string> {

@@ -1,10 +1,10 @@
-import { ENV_CHECKPOINT_DIR as CHECKPOINT_DIR } from '../knowledge/contract';
-import { SOURCES } from '../knowledge/sources';
-import { trainingReason } from '../knowledge/training';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { FieldPath } from '../k8s/paths';
 import { isWithinDirectory, withoutTrailingSlash } from '../k8s/syntax';
 import { claimVolumeNames, mountsClaim } from '../k8s/workloads';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { ENV_CHECKPOINT_DIR as CHECKPOINT_DIR } from '../knowledge/contract';
+import { SOURCES } from '../knowledge/sources';
+import { trainingReason } from '../knowledge/training';
 
 /**
  * A training workload whose pods mount no persistent volume has nowhere to keep checkpoints;

@@ -1,5 +1,5 @@
-import { SOURCES } from '../knowledge/sources';
 import { at, Rule, RuleMessage } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const KEY = /^[-._a-zA-Z0-9]+$/;
 const MAX_BYTES = 1048576;

@@ -1,7 +1,7 @@
-import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { isDnsLabel, isPortNumber, portNameProblem } from '../k8s/syntax';
 import { containerRefs } from '../k8s/workloads';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const PORT_FIX = "Number ports 1-65535, name them with at most 15 lower-case letters, digits and '-' (with a letter, e.g. 'metrics'), " +

@@ -1,7 +1,7 @@
-import { SOURCES } from '../knowledge/sources';
+import { at, Rule } from './rule';
 import { parseSchedule } from '../k8s/cron';
 import { humanSeconds } from '../k8s/duration';
-import { at, Rule } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 /** Under Forbid, a job deadline as long as the interval between runs skips runs. */
 export const cronjobDeadline: Rule = {

@@ -1,5 +1,5 @@
-import { SOURCES } from '../knowledge/sources';
 import { at, Rule, RuleMessage } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const POLICIES = ['Allow', 'Forbid', 'Replace'];
 

@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { parseSchedule, ScheduleError, timeZoneProblem } from '../k8s/cron';
 import { at, Rule, RuleMessage } from './rule';
+import { parseSchedule, ScheduleError, timeZoneProblem } from '../k8s/cron';
+import { SOURCES } from '../knowledge/sources';
 
 /** The schedule parses as the controller parses it and can fire; the time zone loads. */
 export const cronjobSchedule: Rule = {

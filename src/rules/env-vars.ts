@@ -1,7 +1,7 @@
-import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { envFieldRefProblem, envResourceFieldRefProblem, isEnvVarName } from '../k8s/syntax';
 import { containerRefs } from '../k8s/workloads';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const VALUE_SOURCES = ['configMapKeyRef', 'secretKeyRef', 'fieldRef', 'resourceFieldRef'];
 const FIELD_REF_FIX = 'Read metadata.name, metadata.namespace, metadata.uid, spec.nodeName, spec.serviceAccountName, status.hostIP(s) or ' +

@@ -1,7 +1,7 @@
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { requiredPlacement } from '../k8s/placement';
 import { GKE_ACCELERATOR_LABEL, gpuModelFormProblem, NVIDIA_GPU_PRODUCT_LABEL } from '../knowledge/gpu';
 import { SOURCES } from '../knowledge/sources';
-import { requiredPlacement } from '../k8s/placement';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 /**
  * A GPU model selected in the form of the other label. NVIDIA GPU feature discovery writes

@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
 import { at, Rule, RuleMessage } from './rule';
+import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
+import { SOURCES } from '../knowledge/sources';
 
 const NON_NEGATIVE = ['parallelism', 'completions', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes'];
 

@@ -1,7 +1,7 @@
-import { SOURCES } from '../knowledge/sources';
+import { at, Rule } from './rule';
 import { isDnsSubdomain } from '../k8s/syntax';
 import { jobSpecOf } from '../k8s/workloads';
-import { at, Rule } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const NAME = ['metadata', 'name'];
 

@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { containersOf, jobSpecKeys, jobSpecOf } from '../k8s/workloads';
 import { at, Rule, RuleMessage } from './rule';
+import { containersOf, jobSpecKeys, jobSpecOf } from '../k8s/workloads';
+import { SOURCES } from '../knowledge/sources';
 
 const ACTIONS = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
 

@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
 import { at, Rule } from './rule';
+import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
+import { SOURCES } from '../knowledge/sources';
 
 /** A Job's pods restart Never or OnFailure, and only Never with a podFailurePolicy. */
 export const jobRestartPolicy: Rule = {

@@ -1,7 +1,7 @@
+import { at, Rule, RuleMessage } from './rule';
+import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
 import { JOB_CONTROLLER_LABELS } from '../knowledge/controllers';
 import { SOURCES } from '../knowledge/sources';
-import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
-import { at, Rule, RuleMessage } from './rule';
 
 /** The Job controller owns the selector and its labels. */
 export const jobSelector: Rule = {

@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { jobSpecOf } from '../k8s/workloads';
 import { at, Rule } from './rule';
+import { jobSpecOf } from '../k8s/workloads';
+import { SOURCES } from '../knowledge/sources';
 
 /** A finished training Job without ttlSecondsAfterFinished stays forever. */
 export const jobTtl: Rule = {

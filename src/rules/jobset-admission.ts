@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { FieldPath } from '../k8s/paths';
 import { at, Rule, RuleMessage } from './rule';
+import { FieldPath } from '../k8s/paths';
+import { SOURCES } from '../knowledge/sources';
 
 /** The JobSet webhook's rule-name format (jobset v0.12 pkg/webhooks/jobset_webhook.go, ruleNameFmt). */
 const RULE_NAME = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;

@@ -1,6 +1,6 @@
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL } from '../knowledge/controllers';
 import { SOURCES } from '../knowledge/sources';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 const KUEUE_LABELS = [KUEUE_QUEUE_LABEL, KUEUE_PRIORITY_LABEL];
 

@@ -1,7 +1,7 @@
-import { SOURCES } from '../knowledge/sources';
+import { at, EVERY_OBJECT, Rule, RuleMessage } from './rule';
 import { FieldPath } from '../k8s/paths';
 import { isLabelKey, labelMapProblems } from '../k8s/syntax';
-import { at, EVERY_OBJECT, Rule, RuleMessage } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const MAX_ANNOTATION_BYTES = 262144;
 

@@ -1,7 +1,7 @@
-import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { FieldPath, pathText } from '../k8s/paths';
 import { isLabelKey, isLabelValue, labelMapProblems } from '../k8s/syntax';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
 

@@ -1,7 +1,7 @@
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { containerRefs, jobSpecOf } from '../k8s/workloads';
 import { ENV_PREEMPTION_EXIT_CODE } from '../knowledge/contract';
 import { SOURCES } from '../knowledge/sources';
-import { containerRefs, jobSpecOf } from '../k8s/workloads';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 /** The trainer's emergency-exit code must be non-zero, and a Job's podFailurePolicy must ignore it. */
 export const preemptionExitCode: Rule = {
@@ -28,7 +28,7 @@ export const preemptionExitCode: Rule = {
         const where = [...containerKeys, 'env', index, 'value'];
         const code = Number(variable.value);
         if (!/^\d+$/.test(String(variable.value)) || code < 1 || code > 255) {
-          messages.push(at(where, `${path} container '${container.name}' ${ENV_PREEMPTION_EXIT_CODE} (${variable.value}) must be an exit code from 1 to 255${code === 0 ? ': exit 0 marks an unfinished Job Succeeded (J10)' : ''}.`));
+          messages.push(at(where, `${path} container '${container.name}' ${ENV_PREEMPTION_EXIT_CODE} (${variable.value}) must be an exit code from 1 to 255${code === 0 ? ': exit 0 marks an unfinished Job Succeeded' : ''}.`));
         } else if (hasPolicy && !ignored.includes(code)) {
           messages.push(at(where, `${path} container '${container.name}' exits ${code} after its emergency checkpoint, but the podFailurePolicy does not ignore ${code}: every preemption counts against backoffLimit.`));
         }

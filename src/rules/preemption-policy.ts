@@ -1,9 +1,9 @@
+import { Rule, RuleContext, RuleMessage } from './rule';
+import { containersOf, jobSpecKeys, jobSpecOf } from '../k8s/workloads';
 import { ENV_PREEMPTION_EXIT_CODE, SIGTERM_EXIT_CODE } from '../knowledge/contract';
 import { SOURCES } from '../knowledge/sources';
 import { onSpotCapacity } from '../knowledge/spot';
 import { trainingReason } from '../knowledge/training';
-import { containersOf, jobSpecKeys, jobSpecOf } from '../k8s/workloads';
-import { Rule, RuleContext, RuleMessage } from './rule';
 
 /** The preemption exit code the trainer declares (PREEMPTION_EXIT_CODE), else SIGTERM's. */
 function preemptionCode(podSpec: any): number {

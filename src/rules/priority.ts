@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { isDnsSubdomain } from '../k8s/syntax';
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { isDnsSubdomain } from '../k8s/syntax';
+import { SOURCES } from '../knowledge/sources';
 
 /** priorityClassName is a DNS subdomain and spec.priority is left to admission. */
 export const priority: Rule = {

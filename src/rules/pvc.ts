@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { parseQuantity } from '../k8s/syntax';
 import { at, Rule, RuleMessage } from './rule';
+import { parseQuantity } from '../k8s/syntax';
+import { SOURCES } from '../knowledge/sources';
 
 const MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
 

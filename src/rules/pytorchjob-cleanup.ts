@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { isOfKind } from '../k8s/workloads';
 import { at, Rule, RuleMessage } from './rule';
+import { isOfKind } from '../k8s/workloads';
+import { SOURCES } from '../knowledge/sources';
 
 /** A PyTorchJob without TTL or clean-pod policy keeps GPU pods after the end. */
 export const pytorchJobCleanup: Rule = {

@@ -1,9 +1,9 @@
-import { TORCH_LAUNCHER_MARKER } from '../knowledge/contract';
-import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage } from './rule';
 import { FieldPath } from '../k8s/paths';
 import { isDns1035Label } from '../k8s/syntax';
 import { isOfKind } from '../k8s/workloads';
-import { at, Rule, RuleMessage } from './rule';
+import { TORCH_LAUNCHER_MARKER } from '../knowledge/contract';
+import { SOURCES } from '../knowledge/sources';
 
 const ROLES = ['Master', 'Worker'];
 const RESTART_POLICIES = ['OnFailure', 'Never', 'ExitCode'];
@@ -79,7 +79,7 @@ spec:
         if (!argv.some(([, arg]) => launcher(arg))) return;
         for (const [argAt, arg] of argv) {
           if (typeof arg === 'string' && HARD_CODED.test(arg) && /\d/.test(arg)) {
-            add(argAt, `${role} container '${container.name}' passes '${arg}' to torchrun; the operator's PET_* variables and MASTER_PORT decide it (K7).`,
+            add(argAt, `${role} container '${container.name}' passes '${arg}' to torchrun; the operator's PET_* variables and MASTER_PORT decide it.`,
               `Remove '${arg}' from the torchrun arguments.`);
           }
         }

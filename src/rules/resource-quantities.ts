@@ -1,7 +1,7 @@
-import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { parseQuantity } from '../k8s/syntax';
 import { containerRefs } from '../k8s/workloads';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const NATIVE = ['cpu', 'memory', 'ephemeral-storage'];
 

@@ -8,10 +8,10 @@ export type Severity = 'error' | 'warning';
 export interface RuleContext {
   /** Minor version of the target Kubernetes (28 for 1.28). */
   readonly kubernetesMinor: number;
-  /** Access modes of a PersistentVolumeClaim known to the caller, by claim name. */
-  claimAccessModes(claimName: string): string[] | undefined;
   /** Where the pod templates of each workload kind are (the batch kinds and every engine's). */
   readonly workloads: WorkloadKinds;
+  /** Access modes of a PersistentVolumeClaim known to the caller, by claim name. */
+  claimAccessModes(claimName: string): string[] | undefined;
 }
 
 /** `Rule.kinds` entry for every kind with pod templates (Jobs, CronJobs, Pods and each engine's kinds). */

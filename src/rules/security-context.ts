@@ -1,8 +1,8 @@
-import { SOURCES } from '../knowledge/sources';
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { FieldPath, pathText } from '../k8s/paths';
 import { isDescendingPath } from '../k8s/syntax';
 import { containerRefs } from '../k8s/workloads';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const MAX_ID = 2147483647;
 const PROFILE_TYPES = ['RuntimeDefault', 'Localhost', 'Unconfined'];

@@ -1,5 +1,5 @@
-import { SOURCES } from '../knowledge/sources';
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 /** GPU trainers need a memory-backed /dev/shm. */
 export const sharedMemory: Rule = {

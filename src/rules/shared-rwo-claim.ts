@@ -1,5 +1,5 @@
-import { SOURCES } from '../knowledge/sources';
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 /** A ReadWriteOnce claim mounted by a workload that runs several pods at once. */
 export const sharedRwoClaim: Rule = {

@@ -1,11 +1,11 @@
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { FieldPath } from '../k8s/paths';
+import { interpreterProgramAt, readScript, shellCommandOf, shellSyntaxIn } from '../k8s/shell';
+import { containerRefs } from '../k8s/workloads';
 import { SWEEP_ASSIGNMENT_FILE_ENV } from '../knowledge/contract';
 import { TRAINING_OPERATOR_ENV } from '../knowledge/controllers';
 import { SOURCES } from '../knowledge/sources';
 import { trainingReason } from '../knowledge/training';
-import { FieldPath } from '../k8s/paths';
-import { interpreterProgramAt, readScript, shellCommandOf, shellSyntaxIn } from '../k8s/shell';
-import { containerRefs } from '../k8s/workloads';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 /** command and args are not run by a shell; `sh -c` must exec the trainer. */
 export const shellSyntax: Rule = {

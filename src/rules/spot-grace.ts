@@ -1,8 +1,8 @@
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { DEFAULT_GRACE_SECONDS } from '../knowledge/controllers';
 import { PROVIDERS } from '../knowledge/providers';
 import { SOURCES } from '../knowledge/sources';
 import { spotCapacitiesOf } from '../knowledge/spot';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 /** Spot notice vs terminationGracePeriodSeconds. */
 export const spotGrace: Rule = {

@@ -1,6 +1,6 @@
+import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { PROVIDERS } from '../knowledge/providers';
 import { spotCapacitiesOf } from '../knowledge/spot';
-import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 
 /** A spot toleration without the node selection that goes with it, or the reverse. */
 export const spotSelection: Rule = {

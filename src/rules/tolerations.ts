@@ -1,5 +1,5 @@
-import { SOURCES } from '../knowledge/sources';
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { SOURCES } from '../knowledge/sources';
 
 const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 

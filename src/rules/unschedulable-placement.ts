@@ -1,6 +1,6 @@
-import { SOURCES } from '../knowledge/sources';
-import { describeConflict, labelConflict, requiredPlacement } from '../k8s/placement';
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { describeConflict, labelConflict, requiredPlacement } from '../k8s/placement';
+import { SOURCES } from '../knowledge/sources';
 
 /** A nodeSelector and required node affinity that no node's labels can satisfy together. */
 export const unschedulablePlacement: Rule = {

@@ -1,7 +1,7 @@
+import { at, Rule } from './rule';
+import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
 import { SOURCES } from '../knowledge/sources';
 import { GATED_JOB_FIELDS } from '../knowledge/versions';
-import { jobSpecKeys, jobSpecOf } from '../k8s/workloads';
-import { at, Rule } from './rule';
 
 /** Fields the target apiserver drops without a word. */
 export const versionGatedFields: Rule = {

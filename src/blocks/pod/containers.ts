@@ -65,7 +65,9 @@ export function objectName(prop: string, name: string | undefined): string | und
 }
 
 /** Init containers or sidecars as Kubernetes writes them, named uniquely, mounting only the pod's volumes. */
-export function extraContainers(scope: Construct, prop: string, list: ExtraContainerProps[] | undefined, taken: string[], volumes: k8s.Volume[]): k8s.Container[] {
+export function extraContainers(
+  scope: Construct, prop: string, list: ExtraContainerProps[] | undefined, taken: string[], volumes: k8s.Volume[],
+): k8s.Container[] {
   const names = new Set(taken);
   const volumeNames = volumes.map((v) => v.name);
   return (list ?? []).map((props, i) => {

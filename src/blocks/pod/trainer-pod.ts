@@ -77,7 +77,9 @@ export interface TrainerPod {
 }
 
 /** Turns `TrainingWorkloadProps` into a pod template with the enforced defaults, throwing on single-prop mistakes. */
-export function buildTrainerPod(scope: Construct, props: TrainingWorkloadProps, identity: PodIdentity, contribution: PodContribution = {}): TrainerPod {
+export function buildTrainerPod(
+  scope: Construct, props: TrainingWorkloadProps, identity: PodIdentity, contribution: PodContribution = {},
+): TrainerPod {
   const spot = props.spot ?? SpotScheduling.onDemand();
   const provider = resolveProvider(scope, props, spot);
   const kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.targetOf(scope);

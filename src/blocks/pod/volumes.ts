@@ -35,7 +35,9 @@ export interface CheckpointMount {
  * @param concurrentPods how many pods mount it at once: more than one needs ReadWriteMany
  * @param subPathExpr a folder per run or trial (`$(VAR)` of the trainer's env), under `checkpoint.subPath`
  */
-export function checkpointMount(scope: Construct, props: TrainingWorkloadProps, concurrentPods: number, subPathExpr?: string): CheckpointMount | undefined {
+export function checkpointMount(
+  scope: Construct, props: TrainingWorkloadProps, concurrentPods: number, subPathExpr?: string,
+): CheckpointMount | undefined {
   if (!props.checkpoint) {
     if (props.noCheckpointReason === undefined || props.noCheckpointReason.trim() === '') {
       throw invalid('checkpoint',
@@ -95,7 +97,9 @@ export function scratchVolumes(sharedMemory: string): { volumes: k8s.Volume[]; m
 }
 
 /** The user's volumes and their mounts, checked against each other and the library's. */
-export function userVolumes(props: TrainingWorkloadProps, libraryVolumes: k8s.Volume[], libraryMounts: k8s.VolumeMount[]): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
+export function userVolumes(
+  props: TrainingWorkloadProps, libraryVolumes: k8s.Volume[], libraryMounts: k8s.VolumeMount[],
+): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
   const volumes: k8s.Volume[] = [];
   const mounts: k8s.VolumeMount[] = [];
   const names = new Set(libraryVolumes.map((v) => v.name));
@@ -117,8 +121,8 @@ export function userVolumes(props: TrainingWorkloadProps, libraryVolumes: k8s.Vo
     if (taken !== undefined) throw invalid('volumes.mountPath', `${at}.mountPath ('${entry.mountPath}') is already the mount of volume '${taken}'; mount it elsewhere.`);
     // A volume mounted inside the checkpoint directory hides that part of the checkpoint volume:
     // what the trainer saves there is on the other volume, and gone with the pod if it is an emptyDir.
-    const checkpointMount = libraryMounts.find((m) => m.name === CHECKPOINT_VOLUME);
-    const checkpointDir = checkpointMount && withoutTrailingSlash(checkpointMount.mountPath);
+    const claimMount = libraryMounts.find((m) => m.name === CHECKPOINT_VOLUME);
+    const checkpointDir = claimMount && withoutTrailingSlash(claimMount.mountPath);
     if (checkpointDir !== undefined && mountDir !== checkpointDir && isWithinDirectory(checkpointDir, mountDir)) {
       throw invalid('volumes.mountPath', `${at}.mountPath ('${entry.mountPath}') is inside the checkpoint directory ${checkpointDir}: checkpoints saved under it ` +
         `would go to volume '${volume.name}', not to the checkpoint storage. Mount it outside ${checkpointDir}, e.g. at '/data'.`);

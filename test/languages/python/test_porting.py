@@ -58,4 +58,5 @@ def test_a_bad_prop_is_a_clear_error_in_python(tmp_path):
     script = SCRIPT.replace('volume="logs"', 'volume="missing"')
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode != 0
-    assert "sidecars[0].volumeMounts[0]: 'missing' is not a volume of the pod" in result.stderr
+    # Where as well as what: the construct's path starts the message.
+    assert "porting/train: sidecars[0].volumeMounts[0]: 'missing' is not a volume of the pod" in result.stderr
