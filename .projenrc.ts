@@ -127,6 +127,10 @@ project.eslint?.addRules({
   }],
 });
 
+// jsii-docgen repeats every inherited prop under each struct that extends another: document each
+// prop once, where it is declared (scripts/api-md.js).
+project.tasks.tryFind('docgen')!.exec('node scripts/api-md.js');
+
 // The rules reference is generated from the rule definitions at every build, so it cannot drift
 // (.ci/run fails when the build changes a tracked file).
 const rulesDoc = project.addTask('docs:rules', {

@@ -9,8 +9,8 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import {
-  Accelerator, CheckpointStorage, CloudProvider, DistributedPyTorchJob, PersistentVolumeAccessMode, SpotScheduling, SpotTolerantTrainingJob, StorageClasses,
-  TrainingEngine,
+  Accelerator, CheckpointStorage, CloudProvider, DistributedPyTorchJob, PersistentVolumeAccessMode, SpotScheduling,
+  SpotTolerantTrainingJob, StorageClasses, TrainingEngine,
 } from '../src';
 import { lint } from '../src/cli/lint';
 import { EngineObjects, EngineRun, EngineStrategy, PodBuilder, workloadObject } from '../src/engines/engine';
@@ -136,7 +136,9 @@ describe('a new provider: one file and one registry line', () => {
 
   test('the rules know its capacity in hand-written YAML', () => {
     const pod = {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
       spec: {
         nodeSelector: { 'node.example.com/lifecycle': 'preemptible' },
         tolerations: [{ key: 'node.example.com/lifecycle', operator: 'Exists', effect: 'NoSchedule' }],
@@ -170,14 +172,20 @@ describe('a new engine: one file and one registry line', () => {
     expect(widget.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
     expect(widget.spec.template.spec.nodeSelector).toEqual({ 'cloud.google.com/gke-spot': 'true' });
     expect(() => new DistributedPyTorchJob(new Chart(Testing.app(), 'd'), 'ddp', {
-      image: 'trainer:v1', script: ['train.py'], nodes: 2, noCheckpointReason: 'x', elastic: { minNodes: 1, maxNodes: 2 },
+      image: 'trainer:v1',
+      script: ['train.py'],
+      nodes: 2,
+      noCheckpointReason: 'x',
+      elastic: { minNodes: 1, maxNodes: 2 },
       engine: TrainingEngine.of('training-widget'),
     })).toThrow(/elastic is not supported by the TrainingWidget engine: a TrainingWidget has a fixed size/);
   });
 
   test('lint walks its pod templates and counts its kind as checked; its CRDs are in the strict-schema sources', () => {
     const widget = {
-      apiVersion: 'training.example.com/v1', kind: 'TrainingWidget', metadata: { name: 'w' },
+      apiVersion: 'training.example.com/v1',
+      kind: 'TrainingWidget',
+      metadata: { name: 'w' },
       spec: { replicas: 4, template: { spec: { containers: [{ name: 'Trainer', image: 'trainer:v1', resources: { limits: { 'nvidia.com/gpu': 1 } } }] } } },
     };
     const report = lint([STDIN], { kubernetesMinor: 32, readStdin: () => Buffer.from(stringify(widget)) });

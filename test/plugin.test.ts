@@ -8,8 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { TrainingValidation } from '../src';
-import { lint } from '../src/cli/lint';
 import { expectConformant, testWithSchemas } from './util/conformance';
+import { lint } from '../src/cli/lint';
 
 const ROOT = path.resolve(__dirname, '..');
 const CDK8S_CLI = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');

@@ -1,15 +1,17 @@
-// The README's code blocks are the files the tests run: a block after `<!-- file: PATH -->` is
-// that file, one after `<!-- excerpt: PATH -->` appears in it word for word, and one after
+// The code blocks of the README and the docs are the files the tests run: a block after
+// `<!-- file: PATH -->` is that file, one after `<!-- excerpt: PATH -->` appears in it word for
+// word (each line as written, whatever its indentation there), and one after
 // `<!-- run: NAME -->` is what test/languages/run.sh extracts and runs.
 import * as fs from 'fs';
 import * as path from 'path';
 
 const root = path.resolve(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const pages = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
 interface Marked { kind: string; target: string; body: string; line: number }
 
-function markedBlocks(text: string): Marked[] {
+function markedBlocks(text: string, page = 'README.md'): Marked[] {
   const lines = text.split('\n');
   const found: Marked[] = [];
   lines.forEach((line, index) => {
@@ -17,7 +19,7 @@ function markedBlocks(text: string): Marked[] {
     if (!marker) return;
     const open = index + 1;
     if (!/^```\w*$/.test(lines[open] ?? '')) {
-      throw new Error(`README.md:${index + 1}: '${line}' must be followed by a fenced block`);
+      throw new Error(`${page}:${index + 1}: '${line}' must be followed by a fenced block`);
     }
     const close = lines.findIndex((l, i) => i > open && l === '```');
     found.push({ kind: marker[1], target: marker[2], body: lines.slice(open + 1, close).join('\n') + '\n', line: index + 1 });
@@ -25,7 +27,9 @@ function markedBlocks(text: string): Marked[] {
   return found;
 }
 
-const blocks = markedBlocks(readme);
+const blocks = pages.flatMap((page) => markedBlocks(fs.readFileSync(path.join(root, page), 'utf8'), page));
+/** Lines without their indentation: an excerpt of a function body is shown dedented. */
+const dedented = (text: string) => text.split('\n').map((l) => l.trim()).join('\n');
 
 describe('README code blocks', () => {
   test('the quick start is shown in every language package-all builds, and the install lines are marked', () => {
@@ -43,11 +47,18 @@ describe('README code blocks', () => {
   });
 
   test.each(blocks.filter((b) => b.kind === 'excerpt').map((b) => [b.target, b] as const))('the excerpt of %s is in it', (_target, block) => {
-    expect(fs.readFileSync(path.join(root, block.target), 'utf8')).toContain(block.body);
+    expect(dedented(fs.readFileSync(path.join(root, block.target), 'utf8'))).toContain(dedented(block.body));
   });
 
   test.each(blocks.filter((b) => b.kind === 'run').map((b) => [b.target, b] as const))('%s is run by test/languages/run.sh', (target) => {
     expect(fs.readFileSync(path.join(root, 'test/languages/run.sh'), 'utf8')).toContain(target);
+    // One block per name: run.sh takes the first it finds.
+    expect(blocks.filter((b) => b.kind === 'run' && b.target === target)).toHaveLength(1);
+  });
+
+  test('a changed excerpt makes its block fail (the check can fail)', () => {
+    const block = blocks.find((b) => b.kind === 'excerpt' && b.target === 'examples/team-fraud.ts')!;
+    expect(dedented(fs.readFileSync(path.join(root, block.target), 'utf8'))).not.toContain(dedented(block.body.replace("'Etc/UTC'", "'UTC'")));
   });
 
   test('a changed file makes its block fail (the check can fail)', () => {

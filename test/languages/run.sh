@@ -39,13 +39,14 @@ wheel=$(ls "$root"/dist/python/cdk8s_training-*.whl 2>/dev/null | head -1 || tru
 [ -d dist/java/io/github/cdk8s-training ] || { echo "languages: no Maven artifact in dist/java; run 'npx projen package-all'" >&2; exit 1; }
 [ -d dist/go/cdk8straining ] || { echo "languages: no Go module in dist/go; run 'npx projen package-all'" >&2; exit 1; }
 
-# The fenced block that follows `<!-- run: NAME -->` in the README: the lines a user types.
+# The fenced block that follows `<!-- run: NAME -->` in the README or a docs page: the lines a
+# user types (test/readme.test.ts checks each name is used once).
 readme_block() {
   awk -v marker="<!-- run: $1 -->" '
     $0 == marker { found = 1; next }
     found && /^```/ { if (inside) exit; inside = 1; next }
     inside { print }
-  ' "$root/README.md"
+  ' "$root/README.md" "$root"/docs/*.md
 }
 
 expected="$work/expected"
