@@ -2,11 +2,14 @@
 // in ../../go.mod: etcd (embedded), kube-apiserver and kube-controller-manager. It exists so
 // the cluster test suite can run the library's YAML through the real apiserver (admission,
 // Pod Security, strict field validation) and the real Job, CronJob, TTL and garbage
-// collector controllers. There is no kubelet and no scheduler: the tests play the node by
-// patching pod status, as Kubernetes' own integration tests do.
+// collector controllers. The cluster suite runs no kubelet and no scheduler: its tests play the
+// node by patching pod status, as Kubernetes' own integration tests do; the node suite adds a
+// real node (../node) and the controllers a node needs (--controller).
 //
-//	controlplane up --dir DIR       start everything on 127.0.0.1, write DIR/kubeconfig,
-//	                                print "ready", run until SIGTERM/SIGINT, then stop all
+//	controlplane up --dir DIR --address IP
+//	                                start everything on IP (an address of the network namespace
+//	                                the suite created), write DIR/kubeconfig, print "ready", run
+//	                                until SIGTERM/SIGINT, then stop all
 //	controlplane kube-apiserver ... the apiserver (re-executed by `up` as a child process)
 //	controlplane kube-controller-manager ...
 //	controlplane node-affinity-match < {"pod": POD, "nodes": [NODE...]}

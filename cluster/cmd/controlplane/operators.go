@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -215,21 +214,6 @@ func (o *operatorRun) crdFiles() []string {
 		files[i] = filepath.Join(o.module, c)
 	}
 	return files
-}
-
-// hostAddress is the machine's first non-loopback IPv4 address: the webhook Services'
-// endpoint (EndpointSlice validation refuses loopback addresses).
-func hostAddress() (string, error) {
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return "", err
-	}
-	for _, a := range addrs {
-		if ipnet, ok := a.(*net.IPNet); ok && ipnet.IP.To4() != nil && ipnet.IP.IsGlobalUnicast() {
-			return ipnet.IP.String(), nil
-		}
-	}
-	return "", fmt.Errorf("operators need a non-loopback IPv4 address for their webhook endpoints, and this machine has none")
 }
 
 // installOperator creates the operator's namespace, webhook Service and EndpointSlice,

@@ -53,8 +53,15 @@ func up(args []string) int {
 	flags.Var(&crds, "crd", "a CustomResourceDefinition file to install before announcing ready (repeatable)")
 	var operatorFlags stringList
 	flags.Var(&operatorFlags, "operator", "NAME=BINARY,MODULE_DIR: run an operator (training-operator, jobset, trainer, kueue) built from its Go module, with its CRDs and webhooks from that module (repeatable)")
-	if err := flags.Parse(args); err != nil || *dir == "" {
-		fmt.Fprintln(os.Stderr, "usage: controlplane up --dir DIR [--ready-timeout 3m] [--crd FILE]... [--operator NAME=BINARY,MODULE_DIR]...")
+	address := flags.String("address", "", "the IPv4 address the apiserver serves on and the operators' webhooks are reached at: one of a network namespace the suite created, never the machine's own (required)")
+	var extraControllers stringList
+	flags.Var(&extraControllers, "controller", "a kube-controller-manager controller to run beside the default ones (repeatable), e.g. node-lifecycle-controller")
+	if err := flags.Parse(args); err != nil || *dir == "" || net.ParseIP(*address).To4() == nil {
+		fmt.Fprintln(os.Stderr, "usage: controlplane up --dir DIR --address IP [--ready-timeout 3m] [--crd FILE]... [--operator NAME=BINARY,MODULE_DIR]... [--controller NAME]...")
+		return 2
+	}
+	if net.ParseIP(*address).IsLoopback() && len(operatorFlags) > 0 {
+		fmt.Fprintln(os.Stderr, "controlplane: --address must not be a loopback address with --operator: the apiserver refuses webhook endpoints on loopback")
 		return 2
 	}
 	var operators []*operatorRun
@@ -67,14 +74,14 @@ func up(args []string) int {
 		operators = append(operators, o)
 	}
 	start := time.Now()
-	if err := run(*dir, *readyTimeout, crds, operators, start); err != nil {
+	if err := run(*dir, *address, *readyTimeout, crds, operators, append(append([]string{}, controllers...), extraControllers...), start); err != nil {
 		fmt.Fprintf(os.Stderr, "controlplane: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func run(dir string, readyTimeout time.Duration, crds []string, operators []*operatorRun, start time.Time) error {
+func run(dir, address string, readyTimeout time.Duration, crds []string, operators []*operatorRun, controllers []string, start time.Time) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -97,7 +104,7 @@ func run(dir string, readyTimeout time.Duration, crds []string, operators []*ope
 	}
 	defer etcd.Close()
 
-	files, err := writeCredentials(dir, apiPort)
+	files, err := writeCredentials(dir, address, apiPort)
 	if err != nil {
 		return err
 	}
@@ -109,8 +116,10 @@ func run(dir string, readyTimeout time.Duration, crds []string, operators []*ope
 	apiserverArgs := []string{
 		"kube-apiserver",
 		fmt.Sprintf("--etcd-servers=http://127.0.0.1:%d", etcdClient),
-		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
+		"--bind-address=" + address,
+		"--advertise-address=" + address,
+		// A real node's kubelet (the node suite) is reached at its InternalIP, for logs and exec.
+		"--kubelet-preferred-address-types=InternalIP",
 		fmt.Sprintf("--secure-port=%d", apiPort),
 		"--cert-dir=" + filepath.Join(dir, "pki"),
 		"--tls-cert-file=" + files.servingCert,
@@ -149,7 +158,7 @@ func run(dir string, readyTimeout time.Duration, crds []string, operators []*ope
 	defer func() { stopAll(children) }()
 
 	client := adminClient(files)
-	base := fmt.Sprintf("https://127.0.0.1:%d", apiPort)
+	base := fmt.Sprintf("https://%s:%d", address, apiPort)
 	deadline := time.Now().Add(readyTimeout)
 	if err := waitFor(deadline, children, sigs, func() bool { return get(client, files.token, base+"/readyz") == nil }); err != nil {
 		return fmt.Errorf("kube-apiserver not ready: %w (see %s)", err, filepath.Join(dir, "logs", "kube-apiserver.log"))
@@ -178,10 +187,7 @@ func run(dir string, readyTimeout time.Duration, crds []string, operators []*ope
 	controllersReady := time.Since(start)
 
 	if len(operators) > 0 {
-		host, err := hostAddress()
-		if err != nil {
-			return err
-		}
+		host := address
 		ctx, cancel := context.WithDeadline(context.Background(), deadline)
 		defer cancel()
 		for _, o := range operators {
@@ -279,11 +285,11 @@ type credentials struct {
 	caPEM                                                     []byte
 }
 
-// writeCredentials writes a self-signed serving certificate for 127.0.0.1, the service
+// writeCredentials writes a self-signed serving certificate for the address, the service
 // account signing key, a static admin token (group system:masters) and a kubeconfig.
-func writeCredentials(dir string, apiPort int) (*credentials, error) {
+func writeCredentials(dir, address string, apiPort int) (*credentials, error) {
 	pki := filepath.Join(dir, "pki")
-	certPEM, keyPEM, err := certutil.GenerateSelfSignedCertKey("127.0.0.1", []net.IP{net.ParseIP("127.0.0.1")}, []string{"localhost"})
+	certPEM, keyPEM, err := certutil.GenerateSelfSignedCertKey(address, []net.IP{net.ParseIP(address), net.ParseIP("127.0.0.1")}, []string{"localhost"})
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +316,7 @@ kind: Config
 clusters:
 - name: local
   cluster:
-    server: https://127.0.0.1:%d
+    server: https://%s:%d
     certificate-authority-data: %s
 users:
 - name: admin
@@ -320,7 +326,7 @@ contexts:
 - name: local
   context: {cluster: local, user: admin}
 current-context: local
-`, apiPort, base64.StdEncoding.EncodeToString(certPEM), c.token)
+`, address, apiPort, base64.StdEncoding.EncodeToString(certPEM), c.token)
 	for path, content := range map[string][]byte{
 		c.servingCert: certPEM,
 		c.servingKey:  keyPEM,
