@@ -103,3 +103,10 @@ in_netns() { # NAME COMMAND...
   local ns=$1; shift
   nsenter --net="/run/netns/$ns" "$@"
 }
+
+# The same for a command started with `&`: the background subshell becomes the command (exec),
+# so $! is its pid and a signal sent to $! reaches it, not a shell that would die and leave it.
+in_netns_background() { # NAME COMMAND... (only ever followed by &)
+  local ns=$1; shift
+  exec nsenter --net="/run/netns/$ns" "$@"
+}

@@ -56,7 +56,7 @@ TS_NODE_TRANSPILE_ONLY=true node --require ts-node/register -e \
   "process.stdout.write(require('./src').DistributedPyTorchJob.RESTRICTED_INIT_CONTAINER_TEMPLATE)" > "$TRAINING_OPERATOR_INIT_TEMPLATE"
 
 started_ms=$(date +%s%3N)
-in_netns "$ns" "$bin" up --dir "$run_dir" --address "$address" "${op_flags[@]}" > "$run_dir/up.log" 2>&1 &
+in_netns_background "$ns" "$bin" up --dir "$run_dir" --address "$address" "${op_flags[@]}" > "$run_dir/up.log" 2>&1 &
 pid=$!
 until grep -q "controlplane: ready" "$run_dir/up.log" 2>/dev/null; do
   if ! kill -0 "$pid" 2>/dev/null; then

@@ -16,18 +16,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   exit 0
 fi
 
-stamp=$(sha256sum test/torch/requirements.txt | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$stamp" ]; then
-  echo "torch: installing test/torch/requirements.txt into $venv..."
-  started=$(date +%s)
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet -r test/torch/requirements.txt
-  echo "$stamp" > "$venv/.stamp"
-  echo "torch: installed in $(( $(date +%s) - started ))s, $(du -sh "$venv" | cut -f1) on disk"
-else
-  echo "torch: $("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)') up to date ($venv)"
-fi
+bash test/torch/venv.sh
 
 TORCH_PYTHON="$(realpath "$venv")/bin/python" npx jest --ci --testPathIgnorePatterns /node_modules/ \
   --testMatch '<rootDir>/test/torch/**/*.test.ts' "$@"

@@ -61,9 +61,10 @@ func parseNode(v string) (nodeSpec, error) {
 }
 
 type child struct {
-	name string
-	cmd  *exec.Cmd
-	done chan error
+	name   string
+	cmd    *exec.Cmd
+	exited chan struct{} // closed once the process has exited, err set
+	err    error
 }
 
 func startChild(name string, logDir string, argv ...string) (*child, error) {
@@ -78,11 +79,12 @@ func startChild(name string, logDir string, argv ...string) (*child, error) {
 		log.Close()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	c := &child{name: name, cmd: cmd, done: make(chan error, 1)}
+	c := &child{name: name, cmd: cmd, exited: make(chan struct{})}
 	go func() {
 		err := cmd.Wait()
 		log.Close()
-		c.done <- fmt.Errorf("%s exited: %v (log: %s)", name, err, log.Name())
+		c.err = fmt.Errorf("%s exited: %v (log: %s)", name, err, log.Name())
+		close(c.exited)
 	}()
 	return c, nil
 }
@@ -90,10 +92,10 @@ func startChild(name string, logDir string, argv ...string) (*child, error) {
 func (c *child) stop(timeout time.Duration) {
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-c.done:
+	case <-c.exited:
 	case <-time.After(timeout):
 		_ = c.cmd.Process.Kill()
-		<-c.done
+		<-c.exited
 	}
 }
 
@@ -146,16 +148,16 @@ func up(args []string) int {
 
 type nodeRun struct {
 	dir, kubeconfig, cniBin string
-	children               []*child
-	sockets                []string
-	cgroups                []string
-	stopped                bool
+	children                []*child
+	sockets                 []string
+	cgroups                 []string
+	stopped                 bool
 }
 
 func (r *nodeRun) firstExit() <-chan error {
 	out := make(chan error, len(r.children))
 	for _, c := range r.children {
-		go func(c *child) { out <- <-c.done }(c)
+		go func(c *child) { <-c.exited; out <- c.err }(c)
 	}
 	return out
 }

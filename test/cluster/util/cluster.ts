@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 
 // @kubernetes/client-node 1.x is ECMAScript-module only. Jest's module registry cannot require
 // an ES module; Node's own require can (Node 20.19+), so the client is loaded through it.
-const k8s: typeof K8s = createRequire(__filename)('@kubernetes/client-node');
+export const k8s: typeof K8s = createRequire(__filename)('@kubernetes/client-node');
 
 const FIELD_MANAGER = 'cdk8s-training-cluster-test';
 
@@ -63,17 +63,17 @@ export class Cluster {
 
   /**
    * A fresh namespace that enforces Pod Security "restricted", as a production training
-   * namespace should; resolves once the service account controller has created its
+   * namespace should (or "baseline", for a hand-written manifest that sets no securityContext); resolves once the service account controller has created its
    * `default` ServiceAccount (pods are refused until then).
    */
-  public async namespace(prefix: string): Promise<string> {
+  public async namespace(prefix: string, podSecurity: 'restricted' | 'baseline' = 'restricted'): Promise<string> {
     const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
     await this.core.createNamespace({
       body: {
         metadata: {
           name,
           labels: {
-            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce': podSecurity,
             'pod-security.kubernetes.io/enforce-version': 'latest',
           },
         },
