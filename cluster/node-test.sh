@@ -51,7 +51,7 @@ phase "control plane, operators and node binaries"
 images="$build_dir/images"
 mkdir -p "$images"
 node_bin="$build_dir/node"
-trainer_files=(examples/trainer/trainer.py test/node/fixtures/seed_trainer.py)
+trainer_files=(examples/trainer/trainer.py test/node/fixtures/seed_trainer.py test/node/fixtures/crashing_trainer.py)
 image_stamp=$( (cat cluster/node-test.sh "${trainer_files[@]}" "$node_bin.stamp"; dpkg -s "${PACKAGES[@]}" | grep -E '^(Package|Version)') | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$images/.stamp" 2>/dev/null)" != "$image_stamp" ]; then
   work=$(mktemp -d); trap 'rm -rf "$work"' EXIT

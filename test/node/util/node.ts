@@ -68,8 +68,8 @@ export function podSpecs(object: any): any[] {
  * A PersistentVolume for each PersistentVolumeClaim among `objects`, bound to it in
  * `namespace`: a folder of the suite (hostPath, on the one machine both nodes share, so it is
  * ReadWriteMany for real), with the claim's own storage class, so the claim is applied as the
- * library wrote it. The folder belongs to the pods' user (1000), as a provisioned volume with
- * fsGroup would. Returns the folders by claim name.
+ * library wrote it. The folder belongs to the pods' user and group (1000), as a provisioned
+ * volume after the kubelet's fsGroup change would. Returns the folders by claim name.
  */
 export async function volumesFor(objects: any[], namespace: string): Promise<{ [claim: string]: string }> {
   const folders: { [claim: string]: string } = {};
@@ -86,7 +86,11 @@ export async function volumeFor(namespace: string, name: string, storageClassNam
   const folder = readOnlyFolder ?? path.join(process.env.NODE_SUITE_DIR!, 'volumes', `${namespace}-${name}`);
   if (!readOnlyFolder) {
     fs.mkdirSync(folder, { recursive: true });
+    // As the kubelet's fsGroup change (pod fsGroup 1000) leaves a volume whose driver supports
+    // it: group 1000, group-writable, setgid, so the folders the kubelet makes for subPath and
+    // subPathExpr (root's, with the volume's mode) are the pods' group's too.
     fs.chownSync(folder, 1000, 1000);
+    fs.chmodSync(folder, 0o2775);
   }
   await cluster.core.createPersistentVolume({
     body: {
