@@ -30,7 +30,7 @@ require_go node
 require_netns node
 
 # Debian's container runtime and what the images are made of.
-PACKAGES=(containerd runc containernetworking-plugins busybox-static python3.11-minimal libpython3.11-stdlib)
+PACKAGES=(containerd runc containernetworking-plugins busybox-static dash python3.11-minimal libpython3.11-stdlib)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -51,8 +51,8 @@ phase "control plane, operators and node binaries"
 images="$build_dir/images"
 mkdir -p "$images"
 node_bin="$build_dir/node"
-trainer_files=(examples/trainer/trainer.py test/node/fixtures/seed_trainer.py test/node/fixtures/crashing_trainer.py)
-image_stamp=$( (cat cluster/node-test.sh "${trainer_files[@]}" "$node_bin.stamp"; dpkg -s "${PACKAGES[@]}" | grep -E '^(Package|Version)') | sha256sum | cut -d' ' -f1)
+trainer_files=(examples/trainer/trainer.py test/node/fixtures/seed_trainer.py test/node/fixtures/crashing_trainer.py test/node/fixtures/ddp_trainer.py)
+image_stamp=$( (cat cluster/node-test.sh cluster/images/nslookup.c "${trainer_files[@]}" "$node_bin.stamp"; dpkg -s "${PACKAGES[@]}" | grep -E '^(Package|Version)') | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$images/.stamp" 2>/dev/null)" != "$image_stamp" ]; then
   work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
   # The pause container: Kubernetes' own build/pause/linux/pause.c, static.
@@ -61,12 +61,22 @@ if [ "$(cat "$images/.stamp" 2>/dev/null)" != "$image_stamp" ]; then
   gcc -Os -static -DVERSION=v3.10-cdk8s-training -o "$work/pause/pause" "$k8s_dir/build/pause/linux/pause.c"
   "$node_bin" oci-image --name registry.k8s.io/pause:3.10 --rootfs "$work/pause" --entrypoint /pause --out "$images/pause.tar"
   # busybox: the sweep's helper image under the name the library emits (Debian's busybox 1.35,
-  # with the applets the decoder uses), and the Training Operator's init-pytorch image (nslookup).
+  # with the applets the decoder uses).
   mkdir -p "$work/busybox/bin" "$work/busybox/tmp"
   cp /bin/busybox "$work/busybox/bin/busybox"
   for applet in sh sed echo cat ls sleep nslookup mkdir printf env test true false seq id; do ln -s busybox "$work/busybox/bin/$applet"; done
   "$node_bin" oci-image --name docker.io/library/busybox:1.36.1 --rootfs "$work/busybox" --out "$images/busybox.tar"
-  "$node_bin" oci-image --name docker.io/library/alpine:3.10 --rootfs "$work/busybox" --out "$images/alpine.tar"
+  # alpine:3.10, for init-pytorch's `nslookup <master>` loop: busybox with a nslookup that exits
+  # 0 once the name resolves, as alpine 3.10's does (cluster/images/nslookup.c says why), and
+  # Debian's dash as sh (busybox-static's sh would run its own nslookup applet instead).
+  cp -a "$work/busybox" "$work/alpine"
+  rm "$work/alpine/bin/nslookup" "$work/alpine/bin/sh"
+  gcc -Os -static -o "$work/alpine/bin/nslookup" cluster/images/nslookup.c 2>/dev/null
+  mkdir -p "$work/alpine/lib/x86_64-linux-gnu" "$work/alpine/lib64"
+  cp /bin/dash "$work/alpine/bin/sh"
+  cp -L /lib/x86_64-linux-gnu/libc.so.6 "$work/alpine/lib/x86_64-linux-gnu/"
+  cp -L /lib64/ld-linux-x86-64.so.2 "$work/alpine/lib64/"
+  "$node_bin" oci-image --name docker.io/library/alpine:3.10 --rootfs "$work/alpine" --out "$images/alpine.tar"
   # The trainer: Debian's python3.11 (its minimal stdlib and the libraries it and torch load),
   # busybox for a shell, the reference trainer and the seed team's variant.
   root="$work/trainer"
@@ -105,6 +115,9 @@ sysctls=(vm.overcommit_memory kernel.panic kernel.panic_on_oops)
 declare -A saved
 for s in "${sysctls[@]}"; do saved[$s]=$(sysctl -n "$s"); done
 cp_pid=""; node_pid=""
+# node up mounts a private folder over /var/log/containers in its own mount namespace; the
+# folder it mounts on is left on the machine only if it was there before.
+had_container_logs=$([ -d /var/log/containers ] && echo 1 || true)
 stop() {
   local code=$?
   trap - EXIT INT TERM
@@ -129,6 +142,7 @@ stop() {
   # The kubelet sets these when it starts (protectKernelDefaults off): put back what was there.
   for s in "${sysctls[@]}"; do sysctl -qw "$s=${saved[$s]}" || true; done
   netns_delete "$ns"
+  [ -n "$had_container_logs" ] || rmdir /var/log/containers 2>/dev/null || true
   for c in /sys/fs/cgroup/*/cdk8s-training-node-*; do
     [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
@@ -161,7 +175,7 @@ phase "control plane and operators started"
 
 # Two nodes: node-a on-demand, node-b labelled and tainted as GKE spot capacity (what
 # SpotScheduling.gke() selects and tolerates); each advertises 16 nvidia.com/gpu by hand (scenarios run side by side).
-in_netns_background "$ns" unshare --mount --propagation slave "$node_bin" up --dir "$run_dir/nodes" --kubeconfig "$run_dir/kubeconfig" \
+in_netns_background "$ns" unshare --mount --propagation slave "$node_bin" up --own-mount-namespace --dir "$run_dir/nodes" --kubeconfig "$run_dir/kubeconfig" \
   --dns "$control:53" \
   --node "name=node-a,ip=10.250.0.2,pods=10.251.0.0/24,gpus=16" \
   --node "name=node-b,ip=10.250.0.3,pods=10.251.1.0/24,gpus=16,label=cloud.google.com/gke-spot:true,taint=cloud.google.com/gke-spot=true:NoSchedule" \

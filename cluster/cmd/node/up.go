@@ -107,6 +107,7 @@ func up(args []string) int {
 	kubeconfig := flags.String("kubeconfig", "", "the control plane's kubeconfig (required)")
 	dnsAddress := flags.String("dns", "", "the cluster DNS address, e.g. 10.250.0.1:53 (required)")
 	cni := flags.String("cni-bin", "/usr/lib/cni", "folder of the CNI plugins")
+	ownMounts := flags.Bool("own-mount-namespace", false, "runs in a mount namespace of its own (unshare --mount): mount a private /var/log/containers")
 	var nodeFlags, images stringList
 	flags.Var(&nodeFlags, "node", "name=N,ip=IP,pods=CIDR[,label=K:V][,taint=K=V:EFFECT][,gpus=N] (repeatable)")
 	flags.Var(&images, "image", "an image archive to import into every node's containerd (repeatable)")
@@ -126,7 +127,7 @@ func up(args []string) int {
 	start := time.Now()
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	run := &nodeRun{dir: *dir, kubeconfig: *kubeconfig, cniBin: *cni}
+	run := &nodeRun{dir: *dir, kubeconfig: *kubeconfig, cniBin: *cni, ownMountNamespace: *ownMounts}
 	defer run.stop()
 	if err := run.start(nodes, images, strings.Split(*dnsAddress, ":")[0], *dnsAddress); err != nil {
 		fmt.Fprintf(os.Stderr, "node: %v\n", err)
@@ -152,6 +153,7 @@ type nodeRun struct {
 	sockets                 []string
 	cgroups                 []string
 	stopped                 bool
+	ownMountNamespace       bool
 }
 
 func (r *nodeRun) firstExit() <-chan error {
@@ -170,6 +172,11 @@ func (r *nodeRun) start(nodes []nodeSpec, images []string, dnsIP, dnsAddress str
 	self, err := os.Executable()
 	if err != nil {
 		return err
+	}
+	if r.ownMountNamespace {
+		if err := privateContainerLogs(r.dir); err != nil {
+			return err
+		}
 	}
 	for _, n := range nodes {
 		nodeDir := filepath.Join(r.dir, n.name)
@@ -481,6 +488,25 @@ maxPods: 40
 staticPodPath: ""
 nodeStatusUpdateFrequency: 2s
 syncFrequency: 5s
-`, n.ip, n.name, socket, dnsIP, filepath.Join(nodeDir, "kubelet", "resolv.conf"))
+# Each kubelet its own: a kubelet removes the log folders of pods it does not run, so a shared
+# /var/log/pods loses the other node's logs while its containers still write them.
+podLogsDir: %[6]s
+`, n.ip, n.name, socket, dnsIP, filepath.Join(nodeDir, "kubelet", "resolv.conf"), filepath.Join(nodeDir, "pod-logs"))
 	return os.WriteFile(filepath.Join(nodeDir, "kubelet", "config.yaml"), []byte(kubelet), 0o644)
+}
+
+// privateContainerLogs gives the kubelets a /var/log/containers of the run's own (the folder
+// of log symlinks every kubelet writes, at a path no setting moves), by a bind mount that stays
+// in the mount namespace the suite runs `node up` in (--own-mount-namespace).
+func privateContainerLogs(dir string) error {
+	private := filepath.Join(dir, "container-logs")
+	for _, d := range []string{private, "/var/log/containers"} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := syscall.Mount(private, "/var/log/containers", "", syscall.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind-mounting %s over /var/log/containers: %w", private, err)
+	}
+	return nil
 }

@@ -179,18 +179,24 @@ export async function logMatching(namespace: string, pod: string, pattern: RegEx
   }, timeoutMs, 200);
 }
 
-/** The pod once it has ended (Failed or Succeeded), or is gone. */
-export async function endedPod(namespace: string, name: string, timeoutMs = 120_000): Promise<K8s.V1Pod | undefined> {
-  let last: K8s.V1Pod | undefined;
+/**
+ * The pod once it has ended (Failed or Succeeded); undefined once it is gone, or replaced by a
+ * pod of the same name (`uid`, for the operators' fixed pod names) before it was seen ended.
+ */
+export async function endedPod(namespace: string, name: string, timeoutMs = 120_000, uid?: string): Promise<K8s.V1Pod | undefined> {
+  let ended: K8s.V1Pod | undefined;
   await eventually(`pod ${name} to end`, async () => {
+    let pod: K8s.V1Pod;
     try {
-      last = await cluster.core.readNamespacedPod({ name, namespace });
+      pod = await cluster.core.readNamespacedPod({ name, namespace });
     } catch {
       return true; // deleted
     }
-    return last.status?.phase === 'Failed' || last.status?.phase === 'Succeeded';
+    if (uid !== undefined && pod.metadata!.uid !== uid) return true; // replaced
+    if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') ended = pod;
+    return ended !== undefined;
   }, timeoutMs, 200);
-  return last;
+  return ended;
 }
 
 /** The exit code of a container of an ended pod. */

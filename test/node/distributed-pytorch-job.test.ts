@@ -1,0 +1,133 @@
+/**
+ * DistributedPyTorchJob on the Training Operator, on real nodes with real torch (CPU, gloo):
+ * the Master on the on-demand node (onDemandMaster), the Worker on the spot node, torchrun
+ * under the library's launcher, a DistributedDataParallel trainer checkpointing to the shared
+ * ReadWriteMany claim. The Worker is evicted: its rank saves and its launcher exits 143; the
+ * Master's rank loses its peer, and its launcher, finding the Worker's preemption recorded on
+ * the volume, exits 143 too, not a crash. The operator restarts both (ExitCode policy), they
+ * rendezvous again, resume from the Worker's emergency checkpoint and succeed; no crash is
+ * recorded against backoffLimit.
+ *
+ * Input, not substitution: torch reaches the pods as the suite's virtualenv on a read-only
+ * volume (`volumes`, `env` PYTHONPATH), where a real image would carry it. Substitutions for
+ * the local cluster: the image, the namespace, PersistentVolumes for the claims, and the
+ * operator's init-pytorch image (alpine:3.10, built by the suite under that name).
+ */
+import * as fs from 'fs';
+import { describe, it } from 'node:test';
+import * as path from 'path';
+import { Duration, Size } from 'cdk8s';
+import {
+  CheckpointStorage, Cpu, DistributedPyTorchJob, EnvValue, PodVolume, SpotScheduling, StorageClasses,
+} from '../../src';
+import {
+  applyAll, cluster, eventually, exitCodeOf, endedPod, forTheLocalCluster, K8s, LogFollower, ON_DEMAND_NODE, reclaim, report, SPOT_NODE,
+  synthesize, volumeFor, volumesFor,
+} from './util/node';
+
+const STEPS = 80;
+const SITE_PACKAGES = '/opt/torch/lib/python3.11/site-packages';
+
+/** The PyTorchJob's pods of a replica type (Master, Worker), newest first. */
+async function replicaPods(namespace: string, job: string, type: 'master' | 'worker'): Promise<K8s.V1Pod[]> {
+  const list = await cluster.core.listNamespacedPod({
+    namespace, labelSelector: `training.kubeflow.org/job-name=${job},training.kubeflow.org/replica-type=${type}`,
+  });
+  return list.items.sort((a, b) => b.metadata!.creationTimestamp!.getTime() - a.metadata!.creationTimestamp!.getTime());
+}
+
+/** A running pod of a replica type that is not `previous` (the operator reuses pod names: told apart by uid). */
+async function runningReplica(namespace: string, job: string, type: 'master' | 'worker', previous?: K8s.V1Pod): Promise<K8s.V1Pod> {
+  return eventually(`a running ${type} of ${job}`, async () =>
+    (await replicaPods(namespace, job, type)).find((p) => p.status?.phase === 'Running' && !p.metadata!.deletionTimestamp
+      && p.metadata!.uid !== previous?.metadata!.uid),
+  300_000, 500);
+}
+
+describe('DistributedPyTorchJob (Training Operator) on real nodes with real torch', () => {
+  it('the Worker is evicted: both launchers exit 143, the ranks rendezvous again, resume from the emergency checkpoint and succeed, no crash counted', async () => {
+    const venv = process.env.TORCH_VENV;
+    if (!venv) throw new Error('TORCH_VENV is not set: run the node suite with `npm run test:node`, which makes the torch virtualenv');
+    const objects = forTheLocalCluster(synthesize((chart) => {
+      const ddp = new DistributedPyTorchJob(chart, 'ddp', {
+        name: 'fraud-ddp',
+        image: 'registry.company.com/fraud-trainer:v3.0',
+        script: ['/app/ddp_trainer.py', `--steps=${STEPS}`, '--step-seconds=0.25'],
+        nodes: 2,
+        processesPerNode: 1,
+        cpu: Cpu.units(1),
+        memory: Size.gibibytes(2),
+        checkpoint: {
+          storage: CheckpointStorage.newClaim({ claimName: 'ddp-checkpoints', storageClassName: StorageClasses.GKE_FILESTORE_STANDARD_RWX, size: Size.tebibytes(1) }),
+          subPath: 'ddp',
+        },
+        spot: SpotScheduling.gke(),
+        onDemandMaster: true,
+        volumes: [{ volume: PodVolume.fromPersistentVolumeClaim('torch', { readOnly: true }), mountPath: '/opt/torch', readOnly: true }],
+        env: { PYTHONPATH: EnvValue.fromValue(SITE_PACKAGES) },
+        activeDeadline: Duration.minutes(15),
+      });
+      ddp.acknowledgeRule('init-pytorch-pod-security', 'the node suite runs the operator with DistributedPyTorchJob.RESTRICTED_INIT_CONTAINER_TEMPLATE');
+    }).objects);
+    const pytorchJob = objects.find((o) => o.kind === 'PyTorchJob');
+    expect(pytorchJob.spec.pytorchReplicaSpecs.Worker.restartPolicy).toBe('ExitCode');
+    const namespace = await cluster.namespace('ddp');
+    const folders = await volumesFor(objects, namespace);
+    await volumeFor(namespace, 'torch', '', ['ReadOnlyMany'], '8Gi', venv);
+    await applyAll([{
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'torch' },
+      spec: { accessModes: ['ReadOnlyMany'], storageClassName: '', resources: { requests: { storage: '8Gi' } } },
+    }, ...objects], namespace);
+
+    // Placement on the real scheduler: the Master off spot capacity, the Worker on it.
+    const master = await runningReplica(namespace, 'fraud-ddp', 'master');
+    const worker = await runningReplica(namespace, 'fraud-ddp', 'worker');
+    expect(master.spec!.nodeName).toBe(ON_DEMAND_NODE);
+    expect(worker.spec!.nodeName).toBe(SPOT_NODE);
+    const masterLog = await LogFollower.start(namespace, master.metadata!.name!, 'pytorch');
+    const workerLog = await LogFollower.start(namespace, worker.metadata!.name!, 'pytorch');
+    await eventually('both ranks to train 25 steps', async () => [masterLog, workerLog].every((l) => /^progress step=2[5-9] /m.test(l.text)), 300_000, 500);
+
+    const evictedAt = Date.now();
+    await reclaim(worker, 'eviction');
+    const [workerEnded, workerText] = await Promise.all([endedPod(namespace, worker.metadata!.name!, 120_000, worker.metadata!.uid),
+      workerLog.ended]);
+    const saved = /^checkpoint step=(\d+) reason=sigterm rank=1$/m.exec(workerText);
+    expect(saved).not.toBeNull();
+    expect(workerText).toMatch(/cdk8s-training launcher: got SIGTERM: .* exit 143 \(preempted\)/);
+    if (workerEnded) expect(exitCodeOf(workerEnded, 'pytorch')).toBe(143);
+    const [masterEnded, masterText] = await Promise.all([endedPod(namespace, master.metadata!.name!, 120_000, master.metadata!.uid),
+      masterLog.ended]);
+    const masterLeft = (Date.now() - evictedAt) / 1000;
+    expect(masterText).toMatch(/cdk8s-training launcher: the workers failed with exit codes \[\d+\] after another pod was preempted: exit 143, not counted/);
+    if (masterEnded) expect(exitCodeOf(masterEnded, 'pytorch')).toBe(143);
+
+    // The operator restarts both; they resume from the Worker's emergency checkpoint.
+    const master2 = await runningReplica(namespace, 'fraud-ddp', 'master', master);
+    const worker2 = await runningReplica(namespace, 'fraud-ddp', 'worker', worker);
+    expect(master2.spec!.nodeName).toBe(ON_DEMAND_NODE);
+    expect(worker2.spec!.nodeName).toBe(SPOT_NODE);
+    const [master2Text, worker2Text] = await Promise.all([
+      (await LogFollower.start(namespace, master2.metadata!.name!, 'pytorch')).ended,
+      (await LogFollower.start(namespace, worker2.metadata!.name!, 'pytorch')).ended,
+    ]);
+    for (const text of [master2Text, worker2Text]) {
+      expect(text).toMatch(new RegExp(`^resumed step=${saved![1]} world=2 rank=\\d$`, 'm'));
+      expect(text).toMatch(new RegExp(`^training complete step=${STEPS} `, 'm'));
+    }
+    await eventually('the PyTorchJob to succeed', async () => {
+      const job = await cluster.get(`/apis/kubeflow.org/v1/namespaces/${namespace}/pytorchjobs/fraud-ddp`);
+      return (job?.status?.conditions ?? []).find((c: any) => c.type === 'Succeeded' && c.status === 'True') ? job : undefined;
+    }, 300_000, 1000);
+    // The launchers' records on the shared volume: the preemption, the Master's failure after
+    // it, and no crash (what backoffLimit counts).
+    const events = fs.readdirSync(path.join(folders['ddp-checkpoints'], 'ddp', '.cdk8s-training', 'launcher', 'fraud-ddp'));
+    expect(events.some((e) => e.endsWith('_preempted'))).toBe(true);
+    expect(events.filter((e) => e.endsWith('_crash'))).toEqual([]);
+    report(`ddp: worker evicted at step ${saved![1]}, both launchers exited 143 (the master's ${masterLeft.toFixed(0)} s after the eviction), ` +
+      `resumed at step ${saved![1]} on ${master2.spec!.nodeName} + ${worker2.spec!.nodeName}, Succeeded ${((Date.now() - evictedAt) / 1000).toFixed(0)} s ` +
+      `after the eviction; launcher records: ${events.map((e) => e.split('_')[2]).sort().join(', ')}`);
+  });
+});
