@@ -190,7 +190,7 @@ export class DistributedPyTorchJob extends TrainingWorkload {
       preemptionExitCode: contract.exitCode,
       nonRetriableExitCodes: contract.nonRetriableExitCodes,
       crashBudget: launcherCounts ? this.backoffLimit : undefined,
-      job: launcherCounts ? workloadName : undefined,
+      job: workloadName,
       followOnSeconds: LAUNCHER_FOLLOW_ON_SECONDS,
       settleSeconds: LAUNCHER_SETTLE_SECONDS,
       horizonSeconds: this.activeDeadline.toSeconds(),

@@ -190,7 +190,7 @@ describe('the launcher each engine runs (src/trainer/torch-launcher.ts; behaviou
     }
   });
 
-  test('Training Operator, OnFailure, and the JobSet engines: the controller counts, the launcher keeps no budget', () => {
+  test('Training Operator, OnFailure, and the JobSet engines: the controller counts, the launcher keeps no budget but records failures (a survivor waits for a preempted peer)', () => {
     for (const [engine, overrides] of [
       [TrainingEngine.trainingOperator(), { restartPolicy: ReplicaRestartPolicy.ON_FAILURE }],
       [TrainingEngine.jobSet(), {}],
@@ -199,7 +199,7 @@ describe('the launcher each engine runs (src/trainer/torch-launcher.ts; behaviou
       const { chart, construct } = build(engine, overrides);
       // OnFailure on spot is what preemption-policy reports; a user who wants it says why.
       if (overrides.restartPolicy) construct.acknowledgeRule('preemption-policy', 'restarts are cheap for this model');
-      expect(launcherOf(synth(chart))).toContain('BUDGET, JOB = None, None');
+      expect(launcherOf(synth(chart))).toContain('BUDGET, JOB = None, "fraud-ddp"');
     }
   });
 

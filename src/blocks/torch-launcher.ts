@@ -10,13 +10,15 @@
  *   saved; exit the contract's preemption code;
  * - a worker exited with a non-retriable code: exit that code (the run fails at once);
  * - the workers were stopped by SIGTERM themselves: the preemption code;
- * - any other failure: a crash, or this rank lost a peer. Where the launcher keeps the crash
- *   budget (`crashBudget`, Training Operator ExitCode), it records the failure in the job's
+ * - any other failure: a crash, or this rank lost a peer. It records the failure in the job's
  *   event folder on the shared checkpoint volume and waits `settleSeconds` for the other
- *   pods to record theirs. After another pod's preemption it exits the preemption code, after
- *   another pod's earlier failure `RETRY_EXIT_CODE`, both uncounted; the first failure is a
- *   crash, counted: retried with `RETRY_EXIT_CODE` while the budget lasts, exit 1 (permanent)
- *   after. Without a budget (JobSet engines, whose controller counts restarts) it exits 1.
+ *   pods to record theirs (a preempted peer's pod ends meanwhile, so on the JobSet engines its
+ *   controller sees the preemption first). After another pod's preemption it exits the
+ *   preemption code, uncounted. Otherwise, where the launcher keeps the crash budget
+ *   (`crashBudget`, Training Operator ExitCode), after another pod's earlier failure it exits
+ *   `RETRY_EXIT_CODE`, uncounted; the first failure is a crash, counted: retried with
+ *   `RETRY_EXIT_CODE` while the budget lasts, exit 1 (permanent) after. Without a budget (the
+ *   JobSet engines, whose controller counts restarts) it exits 1.
  */
 
 /** The first line of the launcher's script: how rules and lint recognise it as torchrun. */
@@ -104,10 +106,11 @@ export function torchLauncherScript(options: TorchLauncherOptions): string {
     '        say("the workers stopped on SIGTERM: exit %d (preempted)" % PREEMPTED)',
     '        record("preempted")',
     '        return PREEMPTED',
-    '    if BUDGET is None or EVENTS is None:',
+    '    if EVENTS is None:',
     '        say("the workers failed with exit codes %s: exit 1" % codes)',
     '        return 1',
-    '    # Record first, decide after the other pods had time to record theirs.',
+    '    # Record first, decide after the other pods had time to record theirs (and a preempted',
+    '    # pod had time to end first, so its controller sees the preemption before this failure).',
     '    host, failed_at = me(), time.time()',
     '    record("failed")',
     '    time.sleep(SETTLE)',
@@ -115,6 +118,9 @@ export function torchLauncherScript(options: TorchLauncherOptions): string {
     '    if any(k == "preempted" for t, k in others):',
     '        say("the workers failed with exit codes %s after another pod was preempted: exit %d, not counted" % (codes, PREEMPTED))',
     '        return PREEMPTED',
+    '    if BUDGET is None:',
+    '        say("the workers failed with exit codes %s: exit 1" % codes)',
+    '        return 1',
     '    if any(k == "failed" and t < failed_at for t, k in others):',
     '        say("the workers failed with exit codes %s after another pod failed first: exit %d, not counted" % (codes, RETRY))',
     '        return RETRY',

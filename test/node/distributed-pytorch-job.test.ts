@@ -1,12 +1,15 @@
 /**
- * DistributedPyTorchJob on the Training Operator, on real nodes with real torch (CPU, gloo):
- * the Master on the on-demand node (onDemandMaster), the Worker on the spot node, torchrun
- * under the library's launcher, a DistributedDataParallel trainer checkpointing to the shared
- * ReadWriteMany claim. The Worker is evicted: its rank saves and its launcher exits 143; the
- * Master's rank loses its peer, and its launcher, finding the Worker's preemption recorded on
- * the volume, exits 143 too, not a crash. The operator restarts both (ExitCode policy), they
- * rendezvous again, resume from the Worker's emergency checkpoint and succeed; no crash is
- * recorded against backoffLimit.
+ * DistributedPyTorchJob on real nodes with real torch (CPU, gloo): torchrun under the library's
+ * launcher, a DistributedDataParallel trainer checkpointing to the shared ReadWriteMany claim.
+ * - Training Operator: the Master on the on-demand node (onDemandMaster), the Worker on the
+ *   spot node. The Worker is evicted: its rank saves and its launcher exits 143; the Master's
+ *   rank loses its peer, and its launcher, finding the Worker's preemption recorded on the
+ *   volume, exits 143 too, not a crash. The operator restarts both (ExitCode policy), they
+ *   rendezvous again, resume from the Worker's emergency checkpoint and succeed; no crash is
+ *   recorded against backoffLimit.
+ * - JobSet: both nodes on spot. Node 1 is evicted; the child Job fails on its DisruptionTarget,
+ *   the JobSet restarts under its preemption rule (not counted toward maxRestarts), and the new
+ *   pods resume from the emergency checkpoint and complete.
  *
  * Input, not substitution: torch reaches the pods as the suite's virtualenv on a read-only
  * volume (`volumes`, `env` PYTHONPATH), where a real image would carry it. Substitutions for
@@ -18,7 +21,7 @@ import { describe, it } from 'node:test';
 import * as path from 'path';
 import { Duration, Size } from 'cdk8s';
 import {
-  CheckpointStorage, Cpu, DistributedPyTorchJob, EnvValue, PodVolume, SpotScheduling, StorageClasses,
+  CheckpointStorage, Cpu, DistributedPyTorchJob, EnvValue, PodVolume, SpotScheduling, StorageClasses, TrainingEngine,
 } from '../../src';
 import {
   applyAll, cluster, eventually, exitCodeOf, endedPod, forTheLocalCluster, K8s, LogFollower, ON_DEMAND_NODE, reclaim, report, SPOT_NODE,
@@ -26,6 +29,13 @@ import {
 } from './util/node';
 
 const STEPS = 80;
+/** The claim of the read-only volume that holds the suite's torch virtualenv. */
+const TORCH_CLAIM = {
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: { name: 'torch' },
+  spec: { accessModes: ['ReadOnlyMany'], storageClassName: '', resources: { requests: { storage: '8Gi' } } },
+};
 const SITE_PACKAGES = '/opt/torch/lib/python3.11/site-packages';
 
 /** The PyTorchJob's pods of a replica type (Master, Worker), newest first. */
@@ -44,8 +54,8 @@ async function runningReplica(namespace: string, job: string, type: 'master' | '
   300_000, 500);
 }
 
-describe('DistributedPyTorchJob (Training Operator) on real nodes with real torch', () => {
-  it('the Worker is evicted: both launchers exit 143, the ranks rendezvous again, resume from the emergency checkpoint and succeed, no crash counted', async () => {
+describe('DistributedPyTorchJob on real nodes with real torch', { concurrency: true }, () => {
+  it('Training Operator: the Worker is evicted: both launchers exit 143, the ranks rendezvous again, resume from the emergency checkpoint and succeed, no crash counted', async () => {
     const venv = process.env.TORCH_VENV;
     if (!venv) throw new Error('TORCH_VENV is not set: run the node suite with `npm run test:node`, which makes the torch virtualenv');
     const objects = forTheLocalCluster(synthesize((chart) => {
@@ -129,5 +139,75 @@ describe('DistributedPyTorchJob (Training Operator) on real nodes with real torc
     report(`ddp: worker evicted at step ${saved![1]}, both launchers exited 143 (the master's ${masterLeft.toFixed(0)} s after the eviction), ` +
       `resumed at step ${saved![1]} on ${master2.spec!.nodeName} + ${worker2.spec!.nodeName}, Succeeded ${((Date.now() - evictedAt) / 1000).toFixed(0)} s ` +
       `after the eviction; launcher records: ${events.map((e) => e.split('_')[2]).sort().join(', ')}`);
+  });
+  it('JobSet engine: a node evicted, the JobSet restarts without using maxRestarts, resumes from the emergency checkpoint and completes', async () => {
+    const venv = process.env.TORCH_VENV;
+    if (!venv) throw new Error('TORCH_VENV is not set: run the node suite with `npm run test:node`, which makes the torch virtualenv');
+    const objects = forTheLocalCluster(synthesize((chart) => {
+      new DistributedPyTorchJob(chart, 'ddp', {
+        name: 'fraud-ddp-js',
+        image: 'registry.company.com/fraud-trainer:v3.0',
+        script: ['/app/ddp_trainer.py', `--steps=${STEPS}`, '--step-seconds=0.25'],
+        nodes: 2,
+        processesPerNode: 1,
+        cpu: Cpu.units(1),
+        memory: Size.gibibytes(2),
+        engine: TrainingEngine.jobSet(),
+        checkpoint: {
+          storage: CheckpointStorage.newClaim({ claimName: 'ddp-js-checkpoints', storageClassName: StorageClasses.GKE_FILESTORE_STANDARD_RWX, size: Size.tebibytes(1) }),
+          subPath: 'ddp',
+        },
+        spot: SpotScheduling.gke(),
+        volumes: [{ volume: PodVolume.fromPersistentVolumeClaim('torch', { readOnly: true }), mountPath: '/opt/torch', readOnly: true }],
+        env: { PYTHONPATH: EnvValue.fromValue(SITE_PACKAGES) },
+        activeDeadline: Duration.minutes(15),
+      });
+    }).objects);
+    const namespace = await cluster.namespace('ddp-jobset');
+    await volumesFor(objects, namespace);
+    await volumeFor(namespace, 'torch', '', ['ReadOnlyMany'], '8Gi', venv);
+    await applyAll([TORCH_CLAIM, ...objects], namespace);
+
+    const nodePod = async (index: number, previous?: K8s.V1Pod) => eventually(`a running pod of node ${index}`, async () => {
+      const pods = await cluster.core.listNamespacedPod({ namespace, labelSelector: 'jobset.sigs.k8s.io/jobset-name=fraud-ddp-js' });
+      return pods.items.find((p) => p.metadata!.annotations!['batch.kubernetes.io/job-completion-index'] === String(index)
+        && p.status?.phase === 'Running' && !p.metadata!.deletionTimestamp && p.metadata!.uid !== previous?.metadata!.uid);
+    }, 300_000, 500);
+    const [node0, node1] = [await nodePod(0), await nodePod(1)];
+    for (const pod of [node0, node1]) expect(pod.spec!.nodeName).toBe(SPOT_NODE);
+    const logs = [await LogFollower.start(namespace, node0.metadata!.name!, 'node'), await LogFollower.start(namespace, node1.metadata!.name!, 'node')];
+    await eventually('both ranks to train 25 steps', async () => logs.every((l) => /^progress step=2[5-9] /m.test(l.text)), 300_000, 500);
+
+    const evictedAt = Date.now();
+    await reclaim(node1, 'eviction');
+    const [evictedText, survivorText] = await Promise.all([logs[1].ended, logs[0].ended]);
+    const saved = /^checkpoint step=(\d+) reason=sigterm rank=1$/m.exec(evictedText);
+    expect(saved).not.toBeNull();
+    expect(evictedText).toMatch(/cdk8s-training launcher: got SIGTERM: .* exit 143 \(preempted\)/);
+
+    const [again0, again1] = [await nodePod(0, node0), await nodePod(1, node1)];
+    const [text0, text1] = await Promise.all([
+      (await LogFollower.start(namespace, again0.metadata!.name!, 'node')).ended,
+      (await LogFollower.start(namespace, again1.metadata!.name!, 'node')).ended,
+    ]);
+    for (const text of [text0, text1]) {
+      expect(text).toMatch(new RegExp(`^resumed step=${saved![1]} world=2 rank=\\d$`, 'm'));
+      expect(text).toMatch(new RegExp(`^training complete step=${STEPS} `, 'm'));
+    }
+    const done = await eventually('the JobSet to complete', async () => {
+      const js = await cluster.get(`/apis/jobset.x-k8s.io/v1alpha2/namespaces/${namespace}/jobsets/fraud-ddp-js`);
+      return (js?.status?.conditions ?? []).find((c: any) => c.type === 'Completed' && c.status === 'True') ? js : undefined;
+    }, 300_000, 1000);
+    // The restart was the preemption rule's (RestartJobSetAndIgnoreMaxRestarts): maxRestarts untouched.
+    expect(done.status.restarts).toBe(1);
+    expect(done.status.restartsCountTowardsMax ?? 0).toBe(0);
+    // The survivor lost its peer; its launcher waits before deciding, so the preempted pod's
+    // failure (DisruptionTarget, the preemption rule) reaches the JobSet first and the restart
+    // stops the survivor: it never fails its child Job with a crash's exit 1.
+    expect(survivorText).not.toMatch(/cdk8s-training launcher: .*: exit 1$/m);
+    const survivorSaid = /cdk8s-training launcher: (.*)$/m.exec(survivorText)?.[1] ?? 'stopped by the restart before deciding';
+    report(`ddp on JobSet: node 1 evicted at step ${saved![1]}, JobSet restarted (restarts ${done.status.restarts}, counted toward maxRestarts ` +
+      `${done.status.restartsCountTowardsMax ?? 0}), resumed at step ${saved![1]}, Completed ${((Date.now() - evictedAt) / 1000).toFixed(0)} s after the ` +
+      `eviction; the survivor's launcher: ${survivorSaid}`);
   });
 });

@@ -121,9 +121,12 @@ describe('a rank that fails', () => {
     expect(fs.readdirSync(events).map((f) => f.split('_')[2]).sort()).toEqual(['crash', 'crash', 'failed', 'failed']);
   });
 
-  test('on the JobSet engines (no launcher budget: the JobSet counts restarts) a crash exits 1', async () => {
-    const run = launch('launcher', options(), { CHECKPOINT_DIR: scratch(), FAIL_RANK: '0', FAIL_CODE: '1' });
+  test('on the JobSet engines (no launcher budget: the JobSet counts restarts) a crash exits 1, after recording it', async () => {
+    const dir = scratch();
+    const run = launch('launcher', options({ job: 'ddp' }), { CHECKPOINT_DIR: dir, FAIL_RANK: '0', FAIL_CODE: '1' });
     expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/the workers failed with exit codes \[1\]: exit 1/);
+    expect(fs.readdirSync(path.join(dir, '.cdk8s-training', 'launcher', 'ddp')).map((f) => f.split('_')[2])).toEqual(['failed']);
   });
 });
 
@@ -143,6 +146,24 @@ describe('two nodes: one is reclaimed, the other loses its peer', () => {
     expect(node0.output()).toMatch(/failed with exit codes .* after another pod was preempted: exit 143, not counted/);
     expect(survivor).toBe(143);
     expect(fs.readdirSync(events).map((f) => f.split('_')[2]).sort()).toEqual(['failed', 'preempted']);
+  });
+
+  test('on the JobSet engines the survivor of a reclaimed node exits 143 too, after the settle time (the preempted pod ends first)', async () => {
+    const dir = scratch();
+    const port = 28_000 + Math.floor(Math.random() * 1000);
+    const launcher = options({ job: 'ddp', settleSeconds: 3 });
+    const node0 = launch('launcher', launcher, { CHECKPOINT_DIR: dir, HOSTNAME: 'ddp-node-0-0' }, 0, 2, port, 1);
+    const node1 = launch('launcher', launcher, { CHECKPOINT_DIR: dir, HOSTNAME: 'ddp-node-0-1' }, 1, 2, port, 1);
+    await until('both nodes to start', started(dir, [0, 1]));
+    node1.child.kill('SIGTERM');
+    const reclaimedAt = Date.now();
+    expect(await node1.exited).toBe(143);
+    const reclaimedEnded = Date.now();
+    expect(await node0.exited).toBe(143);
+    expect(node0.output()).toMatch(/after another pod was preempted: exit 143, not counted/);
+    // The survivor outlives the reclaimed node by the settle time.
+    expect(Date.now() - reclaimedEnded).toBeGreaterThanOrEqual(2_000);
+    expect(Date.now() - reclaimedAt).toBeGreaterThanOrEqual(3_000);
   });
 
   test('a rank crashes: its node counts one crash; the survivor, which failed after it, is retried uncounted', async () => {
