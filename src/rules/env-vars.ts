@@ -41,11 +41,12 @@ export const envVars: Rule = {
             if (count !== 1) messages.push(at(from, `${where}: valueFrom must have exactly one source, found ${count}.`));
             if (variable.value !== undefined) messages.push(at([...entry, 'value'], `${where}: value and valueFrom are mutually exclusive.`));
             const fieldRef = variable.valueFrom.fieldRef === undefined ? undefined : envFieldRefProblem(variable.valueFrom.fieldRef);
-            if (fieldRef !== undefined) messages.push(at([...from, 'fieldRef'], `${where}: valueFrom.fieldRef ${fieldRef}.`, FIELD_REF_FIX));
+            // At fieldPath, as the apiserver names it (a wrong apiVersion too: it fails converting the path).
+            if (fieldRef !== undefined) messages.push(at([...from, 'fieldRef', 'fieldPath'], `${where}: valueFrom.fieldRef ${fieldRef}.`, FIELD_REF_FIX));
             const resourceFieldRef = variable.valueFrom.resourceFieldRef === undefined ? undefined
               : envResourceFieldRefProblem(variable.valueFrom.resourceFieldRef);
             if (resourceFieldRef !== undefined) {
-              messages.push(at([...from, 'resourceFieldRef'], `${where}: valueFrom.resourceFieldRef ${resourceFieldRef}.`, RESOURCE_FIELD_REF_FIX));
+              messages.push(at([...from, 'resourceFieldRef', 'resource'], `${where}: valueFrom.resourceFieldRef ${resourceFieldRef}.`, RESOURCE_FIELD_REF_FIX));
             }
           }
         });

@@ -18,11 +18,11 @@ function requirementProblems(requirement: any, keys: FieldPath, checkValues: boo
   if (!OPERATORS.includes(operator)) {
     messages.push(at([...keys, 'operator'], `${where}.operator '${operator}' must be one of ${OPERATORS.join(', ')}.`));
   } else if ((operator === 'In' || operator === 'NotIn') && values.length === 0) {
-    messages.push(at(keys, `${where}: operator ${operator} needs values.`));
+    messages.push(at([...keys, 'values'], `${where}: operator ${operator} needs values.`));
   } else if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) {
     messages.push(at([...keys, 'values'], `${where}: operator ${operator} takes no values (found ${values.length}).`));
   } else if ((operator === 'Gt' || operator === 'Lt') && values.length !== 1) {
-    messages.push(at(keys, `${where}: operator ${operator} takes exactly one value (found ${values.length}).`));
+    messages.push(at([...keys, 'values'], `${where}: operator ${operator} takes exactly one value (found ${values.length}).`));
   }
   if (!isLabelKey(requirement?.key)) messages.push(at([...keys, 'key'], `${where}.key '${requirement?.key}' is not a valid label key.`));
   if (checkValues) {
@@ -47,7 +47,7 @@ function termProblems(term: any, keys: FieldPath, checkValues: boolean): RuleMes
     if (requirement?.operator !== 'In' && requirement?.operator !== 'NotIn') {
       messages.push(at([...fieldKeys, 'operator'], `${where}.operator '${requirement?.operator}' must be In or NotIn.`));
     } else if (!Array.isArray(requirement?.values) || requirement.values.length !== 1) {
-      messages.push(at(fieldKeys, `${where}: operator ${requirement.operator} takes exactly one node name.`));
+      messages.push(at([...fieldKeys, 'values'], `${where}: operator ${requirement.operator} takes exactly one node name.`));
     }
   });
   return messages;
@@ -82,7 +82,7 @@ export const nodeSelection: Rule = {
       if (required !== undefined && required !== null) {
         const requiredKeys = [...affinityKeys, 'requiredDuringSchedulingIgnoredDuringExecution'];
         const terms = Array.isArray(required.nodeSelectorTerms) ? required.nodeSelectorTerms : [];
-        if (terms.length === 0) messages.push(at(requiredKeys, `${pathText(requiredKeys)} has no nodeSelectorTerms; it needs at least one.`));
+        if (terms.length === 0) messages.push(at([...requiredKeys, 'nodeSelectorTerms'], `${pathText(requiredKeys)} has no nodeSelectorTerms; it needs at least one.`));
         terms.forEach((term: any, i: number) => {
           messages.push(...termProblems(term, [...requiredKeys, 'nodeSelectorTerms', i], true));
         });
@@ -120,7 +120,7 @@ function spreadProblems(constraints: unknown, keys: FieldPath): RuleMessage[] {
     const entry = [...keys, i];
     const where = pathText(entry);
     if (!Number.isInteger(constraint?.maxSkew) || constraint.maxSkew < 1) messages.push(at([...entry, 'maxSkew'], `${where}.maxSkew (${constraint?.maxSkew}) must be a whole number of at least 1.`));
-    if (typeof constraint?.topologyKey !== 'string' || constraint.topologyKey === '') messages.push(at(entry, `${where} has no topologyKey.`));
+    if (typeof constraint?.topologyKey !== 'string' || constraint.topologyKey === '') messages.push(at([...entry, 'topologyKey'], `${where} has no topologyKey.`));
     const action = constraint?.whenUnsatisfiable;
     if (!WHEN_UNSATISFIABLE.includes(action)) messages.push(at([...entry, 'whenUnsatisfiable'], `${where}.whenUnsatisfiable '${action}' must be one of ${WHEN_UNSATISFIABLE.join(', ')}.`));
     const pair = `${constraint?.topologyKey}|${action}`;

@@ -13,6 +13,7 @@ import { ApiError, Cluster, splitDocuments } from './util/cluster';
 import { teamFraudDistributed } from '../../examples/distributed';
 import { teamFraud } from '../../examples/team-fraud';
 import { contextFor, evaluate } from '../../src/findings/evaluate';
+import { pathText } from '../../src/k8s/paths';
 import { expectConformant } from '../util/conformance';
 
 const cluster = Cluster.fromEnv();
@@ -67,6 +68,23 @@ function probeJob(pod: any = {}, container: any = {}): any {
 /** What rule `ruleId` reports for one object (against the apiserver's minor). */
 function ruleMessages(ruleId: string, object: any): string[] {
   return evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === ruleId).map((f) => f.message);
+}
+
+/** Where rule `ruleId` points for one object: each finding's field path, as text. */
+function rulePaths(ruleId: string, object: any): string[] {
+  return evaluate([object], contextFor([object], 36)).filter((f) => f.ruleId === ruleId).map((f) => pathText(f.path));
+}
+
+/**
+ * Both refuse the same field: rule `ruleId` points at `spec.template.spec.<ruleField>` and the
+ * apiserver refuses with a message matching `apiserver` that names `spec.template.spec.<apiserverField>`
+ * (the same field unless a case says otherwise; null where its message names none).
+ */
+async function expectRefusedAtSameField(ruleId: string, object: any, namespacePrefix: string, ruleField: string,
+  apiserverField: string | null, apiserver: RegExp, status?: number): Promise<void> {
+  expect(rulePaths(ruleId, object)).toContain(`spec.template.spec.${ruleField}`);
+  const message = await refusalOf(object, namespacePrefix, apiserver, status);
+  if (apiserverField !== null) expect(message).toContain(`spec.template.spec.${apiserverField}:`);
 }
 
 /** The apiserver accepts `object` and rule `ruleId` is silent. */
@@ -135,18 +153,20 @@ describe('env fieldRef and resourceFieldRef: the env-vars rule refuses what the 
     });
   }
 
-  const refused: Array<[string, any, RegExp]> = [
-    ['status.phase', { fieldRef: { fieldPath: 'status.phase' } }, /fieldRef.fieldPath: Unsupported value: "status.phase"/],
-    ['an annotation without quotes', { fieldRef: { fieldPath: 'metadata.annotations[batch.kubernetes.io/job-completion-index]' } }, /fieldPath: Invalid value.*field label not supported/],
-    ['all labels', { fieldRef: { fieldPath: 'metadata.labels' } }, /fieldRef.fieldPath: Unsupported value: "metadata.labels"/],
-    ['a subscript on another field', { fieldRef: { fieldPath: "spec.nodeSelector['zone']" } }, /does not support subscript/],
-    ['apiVersion v2', { fieldRef: { apiVersion: 'v2', fieldPath: 'metadata.name' } }, /unsupported pod version: v2/],
-    ['a GPU limit', { resourceFieldRef: { resource: 'limits.nvidia.com/gpu' } }, /resourceFieldRef.resource: Unsupported value: "limits.nvidia.com\/gpu"/],
+  // Each case: what is wrong, the valueFrom, the field both name (under containers[0].env[0].valueFrom), the apiserver's message.
+  const refused: Array<[string, any, string, RegExp]> = [
+    ['status.phase', { fieldRef: { fieldPath: 'status.phase' } }, 'fieldRef.fieldPath', /fieldRef.fieldPath: Unsupported value: "status.phase"/],
+    ['an annotation without quotes', { fieldRef: { fieldPath: 'metadata.annotations[batch.kubernetes.io/job-completion-index]' } }, 'fieldRef.fieldPath',
+      /fieldPath: Invalid value.*field label not supported/],
+    ['all labels', { fieldRef: { fieldPath: 'metadata.labels' } }, 'fieldRef.fieldPath', /fieldRef.fieldPath: Unsupported value: "metadata.labels"/],
+    ['a subscript on another field', { fieldRef: { fieldPath: "spec.nodeSelector['zone']" } }, 'fieldRef.fieldPath', /does not support subscript/],
+    ['apiVersion v2', { fieldRef: { apiVersion: 'v2', fieldPath: 'metadata.name' } }, 'fieldRef.fieldPath', /unsupported pod version: v2/],
+    ['a GPU limit', { resourceFieldRef: { resource: 'limits.nvidia.com/gpu' } }, 'resourceFieldRef.resource', /resourceFieldRef.resource: Unsupported value: "limits.nvidia.com\/gpu"/],
   ];
-  for (const [name, valueFrom, apiserver] of refused) {
-    it(`refuses ${name}, and so does the rule`, async () => {
-      expect(ruleMessages('env-vars', job(valueFrom)).join('\n')).toMatch(/env 'FROM_POD': valueFrom\.(fieldRef|resourceFieldRef)/);
-      await refusalOf(job(valueFrom), 'env-bad', apiserver);
+  for (const [name, valueFrom, field, apiserver] of refused) {
+    it(`refuses ${name}, and so does the rule, at the same field`, async () => {
+      const at = `containers[0].env[0].valueFrom.${field}`;
+      await expectRefusedAtSameField('env-vars', job(valueFrom), 'env-bad', at, at, apiserver);
     });
   }
 });
@@ -179,33 +199,48 @@ describe('node placement: the node-selection rule refuses what the apiserver ref
     await expectAcceptedByBoth('node-selection', ok, 'placement-ok');
   });
 
-  // Each case: what is wrong, the pod spec fields, the apiserver's message and HTTP status (422 unless said).
-  const refused: Array<[string, any, RegExp, number?]> = [
-    ['a nodeSelector value with spaces', { nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia tesla a100' } }, /nodeSelector: Invalid value: "nvidia tesla a100"/],
-    ["operator 'in'", required({ key: 'zone', operator: 'in', values: ['a'] }), /matchExpressions\[0\]\.operator: Invalid value: "in": not a valid selector operator/],
-    ['In without values', required({ key: 'zone', operator: 'In' }), /matchExpressions\[0\]\.values: Required value/],
-    ['Exists with a value', required({ key: 'gpu', operator: 'Exists', values: ['true'] }), /matchExpressions\[0\]\.values: Forbidden/],
-    ['Gt with two values', required({ key: 'gpu-count', operator: 'Gt', values: ['1', '2'] }), /matchExpressions\[0\]\.values: Required value: must be specified single value/],
-    ['a required value with a slash', required({ key: 'zone', operator: 'In', values: ['us-central1/a'] }), /matchExpressions\[0\]\.values\[0\]: Invalid value: "us-central1\/a"/],
+  // Each case: what is wrong, the pod spec fields, the field the rule points at and the one the
+  // apiserver names (null: its message names none), the apiserver's message and HTTP status (422 unless said).
+  const req = 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution';
+  const expr = `${req}.nodeSelectorTerms[0].matchExpressions[0]`;
+  const pref = 'affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight';
+  const spreadAt = (field: string) => `topologySpreadConstraints[0].${field}`;
+  const refused: Array<[string, any, string, string | null, RegExp, number?]> = [
+    // The apiserver names the map; the rule the key whose value is wrong.
+    ['a nodeSelector value with spaces', { nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia tesla a100' } },
+      'nodeSelector.cloud.google.com/gke-accelerator', 'nodeSelector', /nodeSelector: Invalid value: "nvidia tesla a100"/],
+    ["operator 'in'", required({ key: 'zone', operator: 'in', values: ['a'] }), `${expr}.operator`, `${expr}.operator`,
+      /matchExpressions\[0\]\.operator: Invalid value: "in": not a valid selector operator/],
+    ['In without values', required({ key: 'zone', operator: 'In' }), `${expr}.values`, `${expr}.values`, /matchExpressions\[0\]\.values: Required value/],
+    ['Exists with a value', required({ key: 'gpu', operator: 'Exists', values: ['true'] }), `${expr}.values`, `${expr}.values`, /matchExpressions\[0\]\.values: Forbidden/],
+    ['Gt with two values', required({ key: 'gpu-count', operator: 'Gt', values: ['1', '2'] }), `${expr}.values`, `${expr}.values`,
+      /matchExpressions\[0\]\.values: Required value: must be specified single value/],
+    ['a required value with a slash', required({ key: 'zone', operator: 'In', values: ['us-central1/a'] }), `${expr}.values[0]`, `${expr}.values[0]`,
+      /matchExpressions\[0\]\.values\[0\]: Invalid value: "us-central1\/a"/],
     ['a matchField on spec.nodeName',
       { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'spec.nodeName', operator: 'In', values: ['n1'] }] }] } } } },
-      /matchFields\[0\]\.key: Invalid value: "spec.nodeName"/],
-    ['no terms', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } }, /nodeSelectorTerms: Required value/],
+      `${req}.nodeSelectorTerms[0].matchFields[0].key`, `${req}.nodeSelectorTerms[0].matchFields[0].key`, /matchFields\[0\]\.key: Invalid value: "spec.nodeName"/],
+    ['no terms', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } },
+      `${req}.nodeSelectorTerms`, `${req}.nodeSelectorTerms`, /nodeSelectorTerms: Required value/],
     ['a preferred weight of 0',
       { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] } }] } } },
-      /preferredDuringSchedulingIgnoredDuringExecution\[0\]\.weight: Invalid value: 0/],
-    ['a spread with maxSkew 0', { topologySpreadConstraints: [spread({ maxSkew: 0 })] }, /topologySpreadConstraints\[0\]\.maxSkew: Invalid value: 0/],
-    ['a spread without a topologyKey', { topologySpreadConstraints: [spread({ topologyKey: '' })] }, /topologySpreadConstraints\[0\]\.topologyKey: Required value/],
-    ['whenUnsatisfiable doNotSchedule', { topologySpreadConstraints: [spread({ whenUnsatisfiable: 'doNotSchedule' })] }, /whenUnsatisfiable: Unsupported value: "doNotSchedule"/],
-    // Server-side apply refuses it before validation: the list is a map keyed by {topologyKey, whenUnsatisfiable}.
-    ['the same key and action twice', { topologySpreadConstraints: [spread({}), spread({ maxSkew: 2 })] }, /duplicate entries for key/, 500],
-    ['minDomains with ScheduleAnyway', { topologySpreadConstraints: [spread({ whenUnsatisfiable: 'ScheduleAnyway', minDomains: 2 })] }, /minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule/],
-    ['nodeTaintsPolicy honor', { topologySpreadConstraints: [spread({ nodeTaintsPolicy: 'honor' })] }, /nodeTaintsPolicy: Unsupported value: "honor"/],
+      pref, pref, /preferredDuringSchedulingIgnoredDuringExecution\[0\]\.weight: Invalid value: 0/],
+    ['a spread with maxSkew 0', { topologySpreadConstraints: [spread({ maxSkew: 0 })] }, spreadAt('maxSkew'), spreadAt('maxSkew'), /topologySpreadConstraints\[0\]\.maxSkew: Invalid value: 0/],
+    ['a spread without a topologyKey', { topologySpreadConstraints: [spread({ topologyKey: '' })] }, spreadAt('topologyKey'), spreadAt('topologyKey'),
+      /topologySpreadConstraints\[0\]\.topologyKey: Required value/],
+    ['whenUnsatisfiable doNotSchedule', { topologySpreadConstraints: [spread({ whenUnsatisfiable: 'doNotSchedule' })] }, spreadAt('whenUnsatisfiable'), spreadAt('whenUnsatisfiable'),
+      /whenUnsatisfiable: Unsupported value: "doNotSchedule"/],
+    // Server-side apply refuses it before validation (the list is a map keyed by {topologyKey,
+    // whenUnsatisfiable}), naming the key, not a field; the rule points at the repeated entry.
+    ['the same key and action twice', { topologySpreadConstraints: [spread({}), spread({ maxSkew: 2 })] }, 'topologySpreadConstraints[1]', null, /duplicate entries for key/, 500],
+    ['minDomains with ScheduleAnyway', { topologySpreadConstraints: [spread({ whenUnsatisfiable: 'ScheduleAnyway', minDomains: 2 })] }, spreadAt('minDomains'), spreadAt('minDomains'),
+      /minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule/],
+    ['nodeTaintsPolicy honor', { topologySpreadConstraints: [spread({ nodeTaintsPolicy: 'honor' })] }, spreadAt('nodeTaintsPolicy'), spreadAt('nodeTaintsPolicy'),
+      /nodeTaintsPolicy: Unsupported value: "honor"/],
   ];
-  for (const [name, podSpec, apiserver, status] of refused) {
-    it(`refuses ${name}, and so does the rule`, async () => {
-      expect(ruleMessages('node-selection', probeJob(podSpec))).not.toEqual([]);
-      await refusalOf(probeJob(podSpec), 'placement-bad', apiserver, status);
+  for (const [name, podSpec, ruleField, apiserverField, apiserver, status] of refused) {
+    it(`refuses ${name}, and so does the rule, at the same field`, async () => {
+      await expectRefusedAtSameField('node-selection', probeJob(podSpec), 'placement-bad', ruleField, apiserverField, apiserver, status);
     });
   }
 });
@@ -222,21 +257,29 @@ describe('security contexts: the security-context rule refuses what the apiserve
     await expectAcceptedByBoth('security-context', ok, 'security-ok');
   });
 
-  const refused: Array<[string, any, any, RegExp]> = [
-    ['seccomp type runtime/default', { seccompProfile: { type: 'runtime/default' } }, undefined, /securityContext.seccompProfile.type: Unsupported value: "runtime\/default"/],
-    ['Localhost without its profile', undefined, { seccompProfile: { type: 'Localhost' } }, /seccompProfile.localhostProfile: Required value/],
-    ['an absolute localhostProfile', { seccompProfile: { type: 'Localhost', localhostProfile: '/x.json' } }, undefined, /localhostProfile: Invalid value: "\/x.json": must be a relative path/],
-    ['a localhostProfile with RuntimeDefault', { seccompProfile: { type: 'RuntimeDefault', localhostProfile: 'x.json' } }, undefined, /localhostProfile: Invalid value.*can only be set when seccomp type is Localhost/],
-    ['AppArmor type runtimeDefault', undefined, { appArmorProfile: { type: 'runtimeDefault' } }, /appArmorProfile.type: Unsupported value: "runtimeDefault"/],
-    ['runAsUser -1', { runAsUser: -1 }, undefined, /securityContext.runAsUser: Invalid value: -1/],
-    ['fsGroupChangePolicy onRootMismatch', { fsGroupChangePolicy: 'onRootMismatch' }, undefined, /fsGroupChangePolicy: Unsupported value: "onRootMismatch"/],
-    ['procMount Masked', undefined, { procMount: 'Masked' }, /procMount: Unsupported value: "Masked"/],
-    ['privileged without escalation', undefined, { privileged: true, allowPrivilegeEscalation: false }, /cannot set `allowPrivilegeEscalation` to false and `privileged` to true/],
+  // Each case: what is wrong, the pod and container securityContext, the field both name, the apiserver's message.
+  const pod = (field: string) => `securityContext.${field}`;
+  const container = (field: string) => `containers[0].securityContext.${field}`;
+  const refused: Array<[string, any, any, string, RegExp]> = [
+    ['seccomp type runtime/default', { seccompProfile: { type: 'runtime/default' } }, undefined, pod('seccompProfile.type'),
+      /securityContext.seccompProfile.type: Unsupported value: "runtime\/default"/],
+    ['Localhost without its profile', undefined, { seccompProfile: { type: 'Localhost' } }, container('seccompProfile.localhostProfile'),
+      /seccompProfile.localhostProfile: Required value/],
+    ['an absolute localhostProfile', { seccompProfile: { type: 'Localhost', localhostProfile: '/x.json' } }, undefined, pod('seccompProfile.localhostProfile'),
+      /localhostProfile: Invalid value: "\/x.json": must be a relative path/],
+    ['a localhostProfile with RuntimeDefault', { seccompProfile: { type: 'RuntimeDefault', localhostProfile: 'x.json' } }, undefined, pod('seccompProfile.localhostProfile'),
+      /localhostProfile: Invalid value.*can only be set when seccomp type is Localhost/],
+    ['AppArmor type runtimeDefault', undefined, { appArmorProfile: { type: 'runtimeDefault' } }, container('appArmorProfile.type'),
+      /appArmorProfile.type: Unsupported value: "runtimeDefault"/],
+    ['runAsUser -1', { runAsUser: -1 }, undefined, pod('runAsUser'), /securityContext.runAsUser: Invalid value: -1/],
+    ['fsGroupChangePolicy onRootMismatch', { fsGroupChangePolicy: 'onRootMismatch' }, undefined, pod('fsGroupChangePolicy'), /fsGroupChangePolicy: Unsupported value: "onRootMismatch"/],
+    ['procMount Masked', undefined, { procMount: 'Masked' }, container('procMount'), /procMount: Unsupported value: "Masked"/],
+    ['privileged without escalation', undefined, { privileged: true, allowPrivilegeEscalation: false }, container('privileged'),
+      /cannot set `allowPrivilegeEscalation` to false and `privileged` to true/],
   ];
-  for (const [name, podContext, containerContext, apiserver] of refused) {
-    it(`refuses ${name}, and so does the rule`, async () => {
-      expect(ruleMessages('security-context', job(podContext, containerContext))).not.toEqual([]);
-      await refusalOf(job(podContext, containerContext), 'security-bad', apiserver);
+  for (const [name, podContext, containerContext, field, apiserver] of refused) {
+    it(`refuses ${name}, and so does the rule, at the same field`, async () => {
+      await expectRefusedAtSameField('security-context', job(podContext, containerContext), 'security-bad', field, field, apiserver);
     });
   }
 });
