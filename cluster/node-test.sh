@@ -32,7 +32,10 @@ require_netns node
 # Debian's container runtime and what the images are made of.
 PACKAGES=(containerd runc containernetworking-plugins busybox-static dash python3.11-minimal libpython3.11-stdlib)
 missing=()
-for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# Installed, not merely known (a removed package keeps its config files and a dpkg status).
+for p in "${PACKAGES[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null 2>&1 || skip_suite node "Debian packages ${missing[*]} are missing and there is no apt-get to install them"
   echo "node: installing ${missing[*]} (apt-get)..."

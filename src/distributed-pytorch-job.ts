@@ -103,6 +103,11 @@ export class DistributedPyTorchJob extends TrainingWorkload {
       if (!Number.isInteger(props.nodes) || props.nodes < 1) {
         throw invalid('nodes', `nodes (${props.nodes}) must be a whole number of at least 1.`);
       }
+      if (props.nodes === 1 && props.elastic === undefined) {
+        throw invalid('nodes', 'nodes (1): a distributed job of one node has no peer to rendezvous with; the operator and the launcher ' +
+          "only add ways to fail. Use SpotTolerantTrainingJob with command ['torchrun', '--standalone', '--nproc-per-node=<GPUs>', 'train.py'] " +
+          'for one node, set nodes to 2 or more, or make it elastic (elastic: { minNodes: 1, maxNodes: <n> }).');
+      }
       this.nodes = props.nodes;
       this.engine = props.engine ?? TrainingEngine.trainingOperator();
       const strategy = engineById(this.engine.id)!;

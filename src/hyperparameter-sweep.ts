@@ -3,6 +3,7 @@ import { ApiObject, Duration, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { failConstruct, invalid } from './blocks/errors';
 import { KubernetesVersion } from './blocks/kubernetes-version';
+import { requireImage } from './blocks/pod/containers';
 import { addLabels } from './blocks/pod/labels';
 import { RenderedApiObject } from './blocks/rendered-api-object';
 import { SweepAxis } from './blocks/sweep-axis';
@@ -123,7 +124,7 @@ export class HyperparameterSweep extends TrainingWorkload {
         throw invalid('command', "command is required: the sweep wraps it to load the trial's parameters (HP_* env vars) before exec'ing the trainer.");
       }
 
-      const settings = resolveJobSettings({ ...props, completions: this.completions }, {
+      const settings = resolveJobSettings({ ...props, completions: this.completions, completionsAre: 'trials of the sweep' }, {
         backoffLimit: this.completions,
         activeDeadline: DEFAULT_ACTIVE_DEADLINE,
         ttlAfterFinished: DEFAULT_TTL_AFTER_FINISHED,
@@ -189,7 +190,7 @@ export class HyperparameterSweep extends TrainingWorkload {
         },
         initContainers: [{
           name: 'sweep-assignment',
-          image: props.helperImage ?? DEFAULT_HELPER_IMAGE,
+          image: requireImage(this, 'helperImage', props.helperImage ?? DEFAULT_HELPER_IMAGE, DEFAULT_HELPER_IMAGE),
           command: ['/bin/sh', '-c', grid.decoder, 'sweep-decode', GRID_MOUNT, ASSIGNMENT_MOUNT],
           env: [trialIndexEnv],
           resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },

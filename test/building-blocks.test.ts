@@ -11,7 +11,7 @@ import {
   SpotTolerantTrainingJob,
   StorageClasses,
 } from '../src';
-import { warningsOf } from './util/synth';
+import { newChart, rwxCheckpoints, synth, warningsOf } from './util/synth';
 
 describe('ExperimentName', () => {
   test('turns experiment parameters into a DNS label, exact where it can be read back', () => {
@@ -115,6 +115,39 @@ describe('SpotScheduling', () => {
       notice: Duration.seconds(90),
     });
     expect([custom.isSpot, custom.notice.toSeconds(), custom.saveWindow.toSeconds()]).toEqual([true, 90, 90]);
+  });
+
+  test('withNotice: the notice a node pool is configured to give; the grace period and the save window follow', () => {
+    // GKE 1.35+: spot termination period extended to 120 s; critical system pods keep 15 s.
+    const longer = SpotScheduling.gke().withNotice(Duration.seconds(120));
+    expect([longer.name, longer.notice.toSeconds(), longer.saveWindow.toSeconds()]).toEqual(['gke-spot', 120, 105]);
+    expect(longer.nodeSelector).toEqual(SpotScheduling.gke().nodeSelector);
+    expect(SpotScheduling.gke().withNotice(Duration.seconds(90), Duration.seconds(60)).saveWindow.toSeconds()).toBe(60);
+    const { chart } = newChart();
+    new SpotTolerantTrainingJob(chart, 'job', {
+      image: 'trainer:v1',
+      command: ['python', 'train.py'],
+      noCheckpointReason: 'a smoke test',
+      spot: longer,
+    });
+    const job = synth(chart).find((o: any) => o.kind === 'Job');
+    expect(job.spec.template.spec.terminationGracePeriodSeconds).toBe(120);
+    // A save that fits in 105 s but not in the preset's 15 s raises no warning any more.
+    const { chart: warned } = newChart();
+    new SpotTolerantTrainingJob(warned, 'job', {
+      image: 'trainer:v1',
+      command: ['python', 'train.py'],
+      checkpoint: { storage: rwxCheckpoints(), saveTime: Duration.seconds(60) },
+      spot: longer,
+    });
+    expect(warningsOf(warned).join('\n')).not.toMatch(/checkpoint-save-time/);
+  });
+
+  test('withNotice refuses more than the platform can give, and a notice the platform keeps entirely', () => {
+    expect(() => SpotScheduling.gke().withNotice(Duration.seconds(180))).toThrow(
+      /SpotScheduling 'gke-spot'.withNotice\(3 minutes\): GKE spot gives at most 120 seconds, set by a node system config .* Use at most Duration.seconds\(120\)/);
+    expect(() => SpotScheduling.eksSpot().withNotice(Duration.minutes(5))).toThrow(/gives at most 120 seconds \(its notice cannot be changed\)/);
+    expect(() => SpotScheduling.gke().withNotice(Duration.seconds(10))).toThrow(/keeps 15 seconds of the notice for itself/);
   });
 
   test('fails when a custom preset selects no nodes or has no notice', () => {

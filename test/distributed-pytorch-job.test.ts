@@ -128,9 +128,11 @@ describe('DistributedPyTorchJob enforced defaults', () => {
     expect(replicas.Worker.template.spec.restartPolicy).toBe('OnFailure');
   });
 
-  test('one node: a Master only', () => {
-    const { replicas } = synthDdp({ nodes: 1, checkpoint: { storage: CheckpointStorage.existingClaim('rwo', PersistentVolumeAccessMode.READ_WRITE_ONCE) } });
-    expect(Object.keys(replicas)).toEqual(['Master']);
+  test('one node without elastic is refused, naming the one-node setup; elastic from one node is allowed', () => {
+    expect(() => synthDdp({ nodes: 1, checkpoint: { storage: CheckpointStorage.existingClaim('rwo', PersistentVolumeAccessMode.READ_WRITE_ONCE) } }))
+      .toThrow(/nodes \(1\): a distributed job of one node has no peer .* Use SpotTolerantTrainingJob with command \['torchrun', '--standalone'/);
+    const { replicas } = synthDdp({ nodes: 1, elastic: { minNodes: 1, maxNodes: 3 } });
+    expect(Object.keys(replicas)).toEqual(['Worker']);
   });
 
   test('the seed examples synthesize and conform', () => {

@@ -16,7 +16,7 @@ import {
   TrainerCommand,
 } from '../src';
 import { expectConformant } from './util/conformance';
-import { newChart, only, rwxCheckpoints, synth } from './util/synth';
+import { newChart, only, rwxCheckpoints, synth, warningsOf } from './util/synth';
 
 const SEED_GRID = () => [
   SweepAxis.of('lr', ['1e-4', '3e-4']),
@@ -203,9 +203,19 @@ describe("a trial's values as flags (#13 item 7)", () => {
     expect(() => sweep({ env: { HP_OTHER: EnvValue.fromValue('1') } })).not.toThrow();
   });
 
-  test("'$(HP_LR)' is refused with what to write instead", () => {
+  test("'$(HP_LR)' is refused with what to write instead, and its fix does not suggest $(VAR)", () => {
     const { chart } = sweep({ command: ['python', 'train.py', '--lr=$(HP_LR)'] });
-    expect(() => synth(chart)).toThrow(/'\$\(HP_LR\)', which Kubernetes cannot expand.*TrainerCommand.shell\('python train.py --flag="\$HP_LR"'\)/);
+    let message = '';
+    try { synth(chart); } catch (e) { message = (e as Error).message; }
+    expect(message).toMatch(/'\$\(HP_LR\)', which Kubernetes cannot expand.*Fix: Pass it through a shell.*TrainerCommand.shell\('python train.py --flag="\$HP_LR"'\)/);
+    expect(message).not.toMatch(/\$\(VAR\)/);
+  });
+
+  test('parallelism above the number of trials names the trials, not a completions prop; a helper image without a tag is warned about', () => {
+    expect(() => sweep({ grid: [SweepAxis.of('lr', ['1', '2'])], parallelism: 4 }))
+      .toThrow('parallelism (4) must not exceed the 2 trials of the sweep; set parallelism to at most 2.');
+    const { chart } = sweep({ helperImage: 'busybox' });
+    expect(warningsOf(chart).join('\n')).toMatch(/\[warning image-tag\] helperImage \('busybox'\) has no tag/);
   });
 
   test('a nested shell without exec is still refused, and messages name no internals', () => {
@@ -218,9 +228,9 @@ describe("a trial's values as flags (#13 item 7)", () => {
 });
 
 describe('HyperparameterSweep bad input', () => {
-  test.each<[string, () => Partial<HyperparameterSweepProps>, RegExp]>([
+  test.each<[string, () => Partial<HyperparameterSweepProps>, RegExp | string]>([
     ['the name leaves no room for the index', () => ({ name: 'x'.repeat(61) }), /has 61 characters; a sweep name longer than 60 breaks the hostnames '<name>-<index>' of its 16 pods/],
-    ['parallelism exceeds the trials', () => ({ parallelism: 17 }), /parallelism \(17\) must not exceed completions \(16\)/],
+    ['parallelism exceeds the trials', () => ({ parallelism: 17 }), 'parallelism (17) must not exceed the 16 trials of the sweep; set parallelism to at most 16.'],
     ['grid and trials are empty', () => ({ grid: [] }), /grid and trials are both empty/],
     ['an axis appears twice', () => ({ grid: [SweepAxis.of('lr', ['1']), SweepAxis.of('lr', ['2'])] }), /axis 'lr' appears twice/],
     ['two axes map to one env var', () => ({ grid: [SweepAxis.of('lr', ['1']), SweepAxis.of('LR', ['2'])] }), /both become HP_LR/],

@@ -178,9 +178,16 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
   'version-gated-fields': [
     ['podReplacementPolicy on 1.28', (j) => { j.spec.podReplacementPolicy = 'Failed'; }, /spec.podReplacementPolicy needs Kubernetes 1.29\+/],
     ['successPolicy on 1.28', (j) => { j.spec.successPolicy = { rules: [] }; }, /spec.successPolicy needs Kubernetes 1.31\+/],
+    ['a native sidecar on 1.28', (j) => { j.spec.template.spec.initContainers = [{ name: 'log-shipper', image: 'shipper:v1', restartPolicy: 'Always' }]; },
+      /initContainers\[\]\.restartPolicy Always \(a native sidecar\) needs Kubernetes 1.29\+; a 1.28 apiserver drops it silently/],
   ],
   'job-ttl': [
     ['no ttlSecondsAfterFinished', (j) => { delete j.spec.ttlSecondsAfterFinished; }, /ttlSecondsAfterFinished is not set/],
+  ],
+  'job-deadline': [
+    // What an escape hatch removing the constructs' deadline leaves.
+    ['Ignore rules without a deadline', (j) => { delete j.spec.activeDeadlineSeconds; },
+      /spec.activeDeadlineSeconds is not set, but the podFailurePolicy ignores some failures: those are retried without end/],
   ],
   'gpu-resources': [
     ['1.5 GPUs', (j) => { trainer(j).resources.requests['nvidia.com/gpu'] = '1.5'; trainer(j).resources.limits['nvidia.com/gpu'] = '1.5'; }, /request \(1.5\) must be a whole number/],
@@ -629,6 +636,34 @@ describe('rule shell-syntax knows what the Training Operator injects', () => {
 });
 
 describe('the engine', () => {
+  test('a native sidecar on 1.28 is reported at its restartPolicy; on 1.29 it passes; a Job without Ignore rules needs no deadline', () => {
+    const job = compliantJob();
+    job.spec.template.spec.initContainers = [{ name: 'init', image: 'init:v1' }, { name: 'log-shipper', image: 'shipper:v1', restartPolicy: 'Always' }];
+    const gated = ALL_RULES.find((r) => r.id === 'version-gated-fields')!;
+    const findings = evaluate([job], contextFor([job], 28), new Set(), [gated]);
+    expect(findings.map((f) => f.path)).toEqual([['spec', 'template', 'spec', 'initContainers', 1, 'restartPolicy']]);
+    expect(run(gated, [job], 29)).toEqual([]);
+    const deadline = ALL_RULES.find((r) => r.id === 'job-deadline')!;
+    const counted = compliantJob();
+    delete counted.spec.activeDeadlineSeconds;
+    counted.spec.podFailurePolicy.rules = [{ action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'In', values: [2] } }];
+    expect(run(deadline, [counted])).toEqual([]);
+  });
+
+  test('cronjob-policy: each finding carries the fix for its own setting, not a list of every setting', () => {
+    const cron = compliantCronJob();
+    delete cron.spec.concurrencyPolicy;
+    delete cron.spec.startingDeadlineSeconds;
+    cron.spec.failedJobsHistoryLimit = -1;
+    const rule = ALL_RULES.find((r) => r.id === 'cronjob-policy')!;
+    const fixes = evaluate([cron], contextFor([cron], 28), new Set(), [rule]).map((f) => [f.path.join('.'), f.fix]);
+    expect(fixes).toEqual([
+      ['spec.concurrencyPolicy', 'Set spec.concurrencyPolicy: Forbid (or Replace, if a new run should stop the running one).'],
+      ['spec.failedJobsHistoryLimit', 'Set spec.failedJobsHistoryLimit to a whole number >= 0, e.g. 3.'],
+      ['spec.startingDeadlineSeconds', 'Set spec.startingDeadlineSeconds, e.g. 3600: a start missed by more than that is skipped instead of counted.'],
+    ]);
+  });
+
   test('version-gated fields pass on a newer target', () => {
     const job = compliantJob();
     job.spec.podReplacementPolicy = 'Failed';

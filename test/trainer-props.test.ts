@@ -9,16 +9,19 @@ import {
   Cpu,
   DistributedPyTorchJob,
   EnvValue,
+  FsGroupChangePolicy,
   HyperparameterSweep,
   ImagePullPolicy,
   KubernetesVersion,
   PodVolume,
+  ScheduledRetrain,
   SpotTolerantTrainingJob,
   SpotScheduling,
   SpotTolerantTrainingJobProps,
   SweepAxis,
+  TrainingEngine,
 } from '../src';
-import { newChart, only, rwxCheckpoints, synth, warningsOf } from './util/synth';
+import { newChart, only, podTemplates, rwxCheckpoints, synth, warningsOf } from './util/synth';
 
 const base: SpotTolerantTrainingJobProps = {
   name: 'train',
@@ -46,7 +49,9 @@ test('extra volumes: a read-only dataset claim, a ConfigMap and a GCS FUSE CSI v
     ],
     podAnnotations: { 'gke-gcsfuse/volumes': 'true' },
   }));
-  expect(template.metadata.annotations).toEqual({ 'gke-gcsfuse/volumes': 'true' });
+  expect(template.metadata.annotations).toEqual({
+    'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false', 'gke-gcsfuse/volumes': 'true', 'karpenter.sh/do-not-disrupt': 'true',
+  });
   const mounts = template.spec.containers[0].volumeMounts;
   expect(mounts).toEqual(expect.arrayContaining([
     expect.objectContaining({ mountPath: '/data', readOnly: true }),
@@ -62,6 +67,41 @@ test('extra volumes: a read-only dataset claim, a ConfigMap and a GCS FUSE CSI v
   expect(template.spec.volumes.find((v: any) => v.name === 'cache')).toEqual({ name: 'cache', emptyDir: { sizeLimit: '50Gi' } });
   // The library's own volumes are still there.
   expect(mounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(['/checkpoints', '/dev/shm', '/tmp']));
+});
+
+test('node autoscalers leave running trainers alone: do-not-disrupt and safe-to-evict by default, off with autoscalerMayEvict, podAnnotations win', () => {
+  const byDefault = podOf(() => ({}));
+  expect(byDefault.metadata.annotations).toEqual({ 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false', 'karpenter.sh/do-not-disrupt': 'true' });
+  expect(podOf(() => ({ autoscalerMayEvict: true })).metadata.annotations).toBeUndefined();
+  // Karpenter reads a duration as protection that ends that long after the pod started.
+  expect(podOf(() => ({ podAnnotations: { 'karpenter.sh/do-not-disrupt': '6h' } })).metadata.annotations['karpenter.sh/do-not-disrupt']).toBe('6h');
+  // Every construct's pods carry them: the sweep's, the retrain's and each engine's.
+  // One chart each: they would share the claim 'checkpoints' in one chart.
+  const builds: Array<(chart: any) => void> = [
+    (chart) => new ScheduledRetrain(chart, 'retrain', { ...base, scheduleExpression: '@weekly' }),
+    (chart) => new HyperparameterSweep(chart, 'sweep', { ...base, grid: [SweepAxis.of('lr', ['1', '2'])] }),
+    ...[TrainingEngine.trainingOperator(), TrainingEngine.jobSet(), TrainingEngine.trainerV2()].map((engine) => (chart: any) =>
+      new DistributedPyTorchJob(chart, `ddp-${engine.id}`, { ...base, command: undefined, script: ['train.py'], nodes: 2, engine, checkpoint: { storage: rwxCheckpoints() } })),
+  ];
+  const templates = builds.flatMap((build) => {
+    const { chart } = newChart();
+    build(chart);
+    return podTemplates(synth(chart));
+  });
+  expect(templates.length).toBeGreaterThanOrEqual(5);
+  for (const t of templates) expect(t.metadata.annotations).toMatchObject({ 'karpenter.sh/do-not-disrupt': 'true', 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false' });
+});
+
+test('the group over existing storage: runAsGroup, fsGroup and fsGroupChangePolicy, each defaulting to the one before', () => {
+  expect(podOf(() => ({})).spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+  expect(podOf(() => ({})).spec.securityContext.fsGroupChangePolicy).toBeUndefined();
+  // A Filestore share owned by group 2000, with checkpoints written by an older job.
+  const share = podOf(() => ({ runAsUser: 1500, runAsGroup: 2000, fsGroupChangePolicy: FsGroupChangePolicy.ON_ROOT_MISMATCH }));
+  expect(share.spec.securityContext).toMatchObject({ runAsUser: 1500, runAsGroup: 2000, fsGroup: 2000, fsGroupChangePolicy: 'OnRootMismatch' });
+  expect(podOf(() => ({ fsGroup: 3000 })).spec.securityContext).toMatchObject({ runAsGroup: 1000, fsGroup: 3000 });
+  const { chart } = newChart();
+  expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, fsGroup: -1 })).toThrow('fsGroup (-1) must be a whole number of at least 0 (a numeric group id, e.g. 1000).');
+  expect(() => new SpotTolerantTrainingJob(chart, 'b', { ...base, runAsRoot: true, runAsGroup: 5 })).toThrow(/runAsGroup and runAsRoot are both set/);
 });
 
 test('a volume that takes a library name or mount path is refused', () => {

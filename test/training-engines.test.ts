@@ -12,7 +12,7 @@ import {
   TrainingEngine,
 } from '../src';
 import { expectConformant, testWithSchemas } from './util/conformance';
-import { newChart, synth, rwxCheckpoints, warningsOf } from './util/synth';
+import { newChart, podTemplates, synth, rwxCheckpoints, warningsOf } from './util/synth';
 import { JOBSET_GVK } from '../src/engines/jobset';
 import { TRAIN_JOB_GVK, TRAINING_RUNTIME_GVK } from '../src/engines/trainer-v2';
 import { PYTORCH_JOB_GVK } from '../src/engines/training-operator';
@@ -43,16 +43,6 @@ function build(engine: TrainingEngine, overrides: Partial<DistributedPyTorchJobP
     ...overrides,
   });
   return { chart, construct };
-}
-
-/** Every pod template of the output, whatever the engine. */
-function podTemplates(objects: any[]): any[] {
-  return objects.flatMap((o) => {
-    if (o.kind === 'PyTorchJob') return Object.values<any>(o.spec.pytorchReplicaSpecs).map((r) => r.template);
-    if (o.kind === 'JobSet') return o.spec.replicatedJobs.map((j: any) => j.template.spec.template);
-    if (o.kind === 'TrainingRuntime') return o.spec.template.spec.replicatedJobs.map((j: any) => j.template.spec.template);
-    return [];
-  });
 }
 
 describe.each(ENGINES)('the same app on the %s engine', (id, engine) => {

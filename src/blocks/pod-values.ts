@@ -108,6 +108,14 @@ export enum ImagePullPolicy {
   NEVER = 'Never',
 }
 
+/** When the kubelet changes a volume's ownership to the pod's `fsGroup` at mount. */
+export enum FsGroupChangePolicy {
+  /** Every mount: walks the whole volume (slow on large checkpoint folders). */
+  ALWAYS = 'Always',
+  /** Only when the volume's root does not already have the group and permissions. */
+  ON_ROOT_MISMATCH = 'OnRootMismatch',
+}
+
 /** How a PersistentVolume can be mounted. */
 export enum PersistentVolumeAccessMode {
   /** Read-write by the pods of one node. */

@@ -194,6 +194,38 @@ export class SpotScheduling {
     this.saveWindow = spec.saveWindow;
   }
 
+  /**
+   * The same capacity with the notice your node pools are configured to give, e.g. GKE spot
+   * with an extended termination period: `SpotScheduling.gke().withNotice(Duration.seconds(120))`.
+   * The termination grace period follows the notice. The part of the notice the platform keeps
+   * for itself stays as the preset has it (GKE: 15 s for critical system pods), so the save
+   * window grows with the notice unless `saveWindow` says otherwise.
+   * @param notice the time between the reclaim notice and the node's shutdown
+   * @param saveWindow how much of it a training pod really gets to save
+   * @default saveWindow - the notice minus what the preset keeps for the platform
+   */
+  public withNotice(notice: Duration, saveWindow?: Duration): SpotScheduling {
+    const kept = this.notice.toSeconds() - this.saveWindow.toSeconds();
+    const capacity = spotCapacities().find((c) => c.id === this.name);
+    const max = capacity?.maxNoticeSeconds ?? capacity?.noticeSeconds;
+    if (capacity !== undefined && max !== undefined && notice.toSeconds() > max) {
+      throw invalid('SpotScheduling.withNotice',
+        `SpotScheduling '${this.name}'.withNotice(${humanDuration(notice)}): ${capacity.name} gives at most ${max} seconds` +
+        `${capacity.longerNotice ? `, set by ${capacity.longerNotice}` : ' (its notice cannot be changed)'}. ` +
+        `Use at most Duration.seconds(${max}), or SpotScheduling.custom({...}) for other capacity.`);
+    }
+    if (notice.toSeconds() <= kept) {
+      throw invalid('SpotScheduling.withNotice',
+        `SpotScheduling '${this.name}'.withNotice(${humanDuration(notice)}): the platform keeps ${kept} seconds of the notice for itself, ` +
+        `so a pod would get none. Use more than Duration.seconds(${kept}).`);
+    }
+    return new SpotScheduling({
+      ...this._spec,
+      notice,
+      saveWindow: saveWindow ?? Duration.seconds(notice.toSeconds() - kept),
+    });
+  }
+
   /** The node selector that picks this capacity. */
   public get nodeSelector(): { [key: string]: string } {
     return { ...this._spec.nodeSelector };

@@ -14,6 +14,8 @@ export interface JobSettingsInput {
   readonly ttlAfterFinished?: Duration;
   readonly parallelism?: number;
   readonly completions?: number;
+  /** What completions count, for messages, when it is not a prop of the construct (a sweep's trials). */
+  readonly completionsAre?: string;
 }
 
 /** Job-level settings with defaults applied and checked. */
@@ -44,7 +46,9 @@ export function resolveJobSettings(
     throw invalid('parallelism', `parallelism (${parallelism}) must be a whole number of at least 1.`);
   }
   if (parallelism > completions) {
-    throw invalid('parallelism', `parallelism (${parallelism}) must not exceed completions (${completions}); lower parallelism or raise completions.`);
+    throw invalid('parallelism', input.completionsAre === undefined
+      ? `parallelism (${parallelism}) must not exceed completions (${completions}); lower parallelism or raise completions.`
+      : `parallelism (${parallelism}) must not exceed the ${completions} ${input.completionsAre}; set parallelism to at most ${completions}.`);
   }
   return { backoffLimit, activeDeadline, ttlAfterFinished, parallelism, completions };
 }

@@ -3,7 +3,7 @@ import { Accelerator } from './accelerator';
 import { CheckpointOptions } from './checkpoint-storage';
 import { CloudProvider, NodeLabelRequirement } from './cloud-provider';
 import { KubernetesVersion } from './kubernetes-version';
-import { Cpu, EnvValue, ExtraContainerProps, ImagePullPolicy, PodVolume } from './pod-values';
+import { Cpu, EnvValue, ExtraContainerProps, FsGroupChangePolicy, ImagePullPolicy, PodVolume } from './pod-values';
 import { PreemptionContract } from './preemption-contract';
 import { SpotScheduling } from './spot-scheduling';
 
@@ -186,6 +186,27 @@ export interface TrainingWorkloadProps {
   readonly runAsUser?: number;
 
   /**
+   * Numeric group the trainer runs as.
+   * @default - `runAsUser`
+   */
+  readonly runAsGroup?: number;
+
+  /**
+   * Group that owns the pod's volumes (`fsGroup`): the kubelet changes their ownership to it
+   * where the volume's driver supports that. On NFS-like ReadWriteMany storage (Filestore,
+   * EFS, Azure Files) it often does not: set this to the group that owns the existing share
+   * and its checkpoints, or make the share group-writable (see docs/porting.md).
+   * @default - `runAsGroup`
+   */
+  readonly fsGroup?: number;
+
+  /**
+   * When the kubelet applies `fsGroup` to a volume.
+   * @default - Kubernetes' default: Always (every mount walks the whole volume)
+   */
+  readonly fsGroupChangePolicy?: FsGroupChangePolicy;
+
+  /**
    * Runs the trainer as root, for images that need it. This drops `runAsNonRoot`, so the
    * pod no longer passes Pod Security "restricted".
    * @default false
@@ -232,9 +253,21 @@ export interface TrainingWorkloadProps {
 
   /**
    * Annotations on the pods (for example `gke-gcsfuse/volumes: "true"` for a GCS FUSE volume).
-   * @default - none
+   * They win over the autoscaler annotations below (e.g. `karpenter.sh/do-not-disrupt: "4h"`).
+   * @default - none besides the autoscaler annotations
    */
   readonly podAnnotations?: { [key: string]: string };
+
+  /**
+   * Lets node autoscalers move running pods to consolidate or replace nodes. By default the
+   * pods carry `karpenter.sh/do-not-disrupt: "true"` (Karpenter skips their nodes for
+   * consolidation and drift) and `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"`
+   * (the cluster autoscaler does not scale their nodes down): such a voluntary disruption is
+   * retried without counting, but costs the GPU time since the last checkpoint. A spot
+   * reclaim still stops the pods either way.
+   * @default false
+   */
+  readonly autoscalerMayEvict?: boolean;
 
   /**
    * Node labels the pods require (a required node affinity, added to the one that keeps

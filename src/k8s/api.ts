@@ -111,6 +111,7 @@ export interface PodSecurityContext {
   runAsUser?: number;
   runAsGroup?: number;
   fsGroup?: number;
+  fsGroupChangePolicy?: string;
   seccompProfile?: { type: string };
 }
 

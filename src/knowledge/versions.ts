@@ -17,6 +17,14 @@ export interface GatedJobField {
   readonly sinceMinor: number;
   /** Whether the Job spec uses the field. */
   present(jobSpec: any): boolean;
+  /** Where in the Job spec, when the field text does not say (a list entry). */
+  at?(jobSpec: any): Array<string | number>;
+}
+
+/** The first init container with restartPolicy Always: a native sidecar. */
+function sidecarIndex(spec: any): number {
+  const inits = spec?.template?.spec?.initContainers;
+  return Array.isArray(inits) ? inits.findIndex((c: any) => c?.restartPolicy === 'Always') : -1;
 }
 
 export const GATED_JOB_FIELDS: GatedJobField[] = [
@@ -27,6 +35,14 @@ export const GATED_JOB_FIELDS: GatedJobField[] = [
     field: 'spec.podFailurePolicy action FailIndex',
     sinceMinor: 29,
     present: (spec) => (spec?.podFailurePolicy?.rules ?? []).some((rule: any) => rule?.action === 'FailIndex'),
+  },
+  // SidecarContainers: beta and on by default from 1.29. A 1.28 apiserver drops the field, and
+  // the sidecar becomes an ordinary init container that never exits: the trainer never starts.
+  {
+    field: 'spec.template.spec.initContainers[].restartPolicy Always (a native sidecar)',
+    sinceMinor: 29,
+    present: (spec) => sidecarIndex(spec) >= 0,
+    at: (spec) => ['template', 'spec', 'initContainers', sidecarIndex(spec), 'restartPolicy'],
   },
   { field: 'spec.successPolicy', sinceMinor: 31, present: (spec) => spec?.successPolicy !== undefined },
   { field: 'spec.managedBy', sinceMinor: 32, present: (spec) => spec?.managedBy !== undefined },

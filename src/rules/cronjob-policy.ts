@@ -20,13 +20,23 @@ spec:
     const spec = object.spec ?? {};
     const messages: RuleMessage[] = [];
     const policy = spec.concurrencyPolicy ?? 'Allow';
-    if (!POLICIES.includes(policy)) messages.push(at(['spec', 'concurrencyPolicy'], `concurrencyPolicy '${policy}' must be one of ${POLICIES.join(', ')}.`));
-    else if (policy === 'Allow') messages.push(at(['spec', 'concurrencyPolicy'], `concurrencyPolicy is ${spec.concurrencyPolicy === undefined ? 'not set (defaults to Allow)' : 'Allow'}; training runs would overlap.`));
+    if (!POLICIES.includes(policy)) {
+      messages.push(at(['spec', 'concurrencyPolicy'], `concurrencyPolicy '${policy}' must be one of ${POLICIES.join(', ')}.`,
+        'Set spec.concurrencyPolicy: Forbid (the values are case-sensitive).'));
+    } else if (policy === 'Allow') {
+      messages.push(at(['spec', 'concurrencyPolicy'], `concurrencyPolicy is ${spec.concurrencyPolicy === undefined ? 'not set (defaults to Allow)' : 'Allow'}; training runs would overlap.`,
+        'Set spec.concurrencyPolicy: Forbid (or Replace, if a new run should stop the running one).'));
+    }
     for (const field of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) {
       const value = spec[field];
-      if (value !== undefined && (!Number.isInteger(value) || value < 0)) messages.push(at(['spec', field], `${field} (${value}) must be a whole number >= 0.`));
+      if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+        messages.push(at(['spec', field], `${field} (${value}) must be a whole number >= 0.`, `Set spec.${field} to a whole number >= 0, e.g. ${field === 'startingDeadlineSeconds' ? 3600 : 3}.`));
+      }
     }
-    if (spec.startingDeadlineSeconds === undefined) messages.push(at(['spec', 'startingDeadlineSeconds'], 'startingDeadlineSeconds is not set; over 100 missed start times would stall the CronJob.'));
+    if (spec.startingDeadlineSeconds === undefined) {
+      messages.push(at(['spec', 'startingDeadlineSeconds'], 'startingDeadlineSeconds is not set; over 100 missed start times would stall the CronJob.',
+        'Set spec.startingDeadlineSeconds, e.g. 3600: a start missed by more than that is skipped instead of counted.'));
+    }
     return messages;
   },
 };

@@ -13,6 +13,7 @@ import { envVars } from './env-vars';
 import { gpuModelLabel } from './gpu-model-label';
 import { gpuResources } from './gpu-resources';
 import { jobCounts } from './job-counts';
+import { jobDeadline } from './job-deadline';
 import { jobNameLength } from './job-name-length';
 import { jobPodFailurePolicy } from './job-pod-failure-policy';
 import { jobRestartPolicy } from './job-restart-policy';
@@ -54,6 +55,7 @@ export const ALL_RULES: Rule[] = [
   jobNameLength,
   versionGatedFields,
   jobTtl,
+  jobDeadline,
   cronjobSchedule,
   cronjobPolicy,
   cronjobDeadline,

@@ -73,7 +73,7 @@ export const shellSyntax: Rule = {
           const hp = sweep ? /\$\((HP_[A-Z0-9_]+)\)/.exec(arg) : null;
           if (hp) {
             messages.push(at(argAt, `${where} ${field} "${arg}" uses '$(${hp[1]})', which Kubernetes cannot expand: a trial's HP_* values are loaded when ` +
-              `the trial starts. Pass it through a shell: TrainerCommand.shell('python train.py --flag="$${hp[1]}"').`));
+              'the trial starts.', `Pass it through a shell, which runs after the values are loaded: TrainerCommand.shell('python train.py --flag="$${hp[1]}"').`));
           } else {
             messages.push(at(argAt, `${where} ${field} "${arg}" has shell syntax that no shell will run: ${found.join(', ')}.`));
           }

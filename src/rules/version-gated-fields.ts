@@ -21,7 +21,7 @@ spec:
     if (!spec) return [];
     return GATED_JOB_FIELDS
       .filter((gated) => gated.present(spec) && context.kubernetesMinor < gated.sinceMinor)
-      .map((gated) => at([...jobSpecKeys(object), ...gated.field.split(' ')[0].split('.').slice(1)],
+      .map((gated) => at([...jobSpecKeys(object), ...(gated.at ? gated.at(spec) : gated.field.split(' ')[0].split('.').slice(1))],
         `${gated.field} needs Kubernetes 1.${gated.sinceMinor}+; a 1.${context.kubernetesMinor} apiserver drops it silently.`));
   },
 };

@@ -48,3 +48,16 @@ export function warningsOf(scope: Construct): string[] {
   (Node.of(scope).root as App).synth();
   return Warnings.of(scope);
 }
+
+/** Every pod template of the output: Jobs, CronJobs and each engine's objects. */
+export function podTemplates(objects: any[]): any[] {
+  return objects.flatMap((o) => {
+    if (o.kind === 'Job') return [o.spec.template];
+    if (o.kind === 'CronJob') return [o.spec.jobTemplate.spec.template];
+    if (o.kind === 'PyTorchJob') return Object.values<any>(o.spec.pytorchReplicaSpecs).map((r) => r.template);
+    if (o.kind === 'JobSet') return o.spec.replicatedJobs.map((j: any) => j.template.spec.template);
+    if (o.kind === 'TrainingRuntime') return o.spec.template.spec.replicatedJobs.map((j: any) => j.template.spec.template);
+    return [];
+  });
+}
+

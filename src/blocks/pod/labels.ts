@@ -2,6 +2,7 @@
 import { ApiObject } from 'cdk8s';
 import { Labels } from '../../k8s/api';
 import { isLabelKey, isLabelValue } from '../../k8s/syntax';
+import { DO_NOT_EVICT_ANNOTATIONS } from '../../knowledge/autoscalers';
 import { MANAGED_BY } from '../../knowledge/contract';
 import { JOB_CONTROLLER_LABELS, KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL } from '../../knowledge/controllers';
 import { invalid } from '../errors';
@@ -62,14 +63,14 @@ export function workloadLabels(props: TrainingWorkloadProps, labels: Labels): La
   return result;
 }
 
-/** The pods' annotations, keys checked and sorted. */
+/** The pods' annotations: the autoscaler ones unless `autoscalerMayEvict`, then the user's; keys checked and sorted. */
 export function podAnnotations(props: TrainingWorkloadProps): Labels | undefined {
-  const annotations = props.podAnnotations;
-  if (annotations === undefined || Object.keys(annotations).length === 0) return undefined;
+  const annotations = props.podAnnotations ?? {};
   for (const key of Object.keys(annotations)) {
     if (!isLabelKey(key)) throw invalid('podAnnotations', `podAnnotations: '${key}' is not an annotation key; e.g. 'gke-gcsfuse/volumes'.`);
   }
-  return sortKeys(annotations);
+  const all = { ...(props.autoscalerMayEvict ? {} : DO_NOT_EVICT_ANNOTATIONS), ...annotations };
+  return Object.keys(all).length === 0 ? undefined : sortKeys(all);
 }
 
 /** A record with its keys in code-point order, so output does not depend on how it was built. */

@@ -11,7 +11,7 @@ export interface PodSecurity {
   readonly pod: k8s.PodSecurityContext;
 }
 
-/** The pod's and the containers' security contexts from `runAsUser`, `runAsRoot` and `readOnlyRootFilesystem`. */
+/** The pod's and the containers' security contexts from `runAsUser`, `runAsGroup`, `fsGroup`, `runAsRoot` and `readOnlyRootFilesystem`. */
 export function podSecurity(props: TrainingWorkloadProps): PodSecurity {
   const runAsRoot = props.runAsRoot ?? false;
   const runAsUser = props.runAsUser ?? DEFAULT_RUN_AS_USER;
@@ -21,6 +21,16 @@ export function podSecurity(props: TrainingWorkloadProps): PodSecurity {
   if (runAsRoot && props.runAsUser !== undefined) {
     throw invalid('runAsUser', 'runAsUser and runAsRoot are both set; remove runAsUser to run as root, or runAsRoot to run as that user.');
   }
+  for (const [prop, value] of [['runAsGroup', props.runAsGroup], ['fsGroup', props.fsGroup]] as Array<[string, number | undefined]>) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+      throw invalid(prop, `${prop} (${value}) must be a whole number of at least 0 (a numeric group id, e.g. 1000).`);
+    }
+    if (value !== undefined && runAsRoot && prop === 'runAsGroup') {
+      throw invalid(prop, 'runAsGroup and runAsRoot are both set; remove runAsGroup to run as root, or runAsRoot to run as a user.');
+    }
+  }
+  const runAsGroup = props.runAsGroup ?? runAsUser;
+  const fsGroup = props.fsGroup ?? (runAsRoot ? undefined : runAsGroup);
   return {
     container: {
       allowPrivilegeEscalation: false,
@@ -31,8 +41,9 @@ export function podSecurity(props: TrainingWorkloadProps): PodSecurity {
     pod: {
       runAsNonRoot: runAsRoot ? undefined : true,
       runAsUser: runAsRoot ? undefined : runAsUser,
-      runAsGroup: runAsRoot ? undefined : runAsUser,
-      fsGroup: runAsRoot ? undefined : runAsUser,
+      runAsGroup: runAsRoot ? undefined : runAsGroup,
+      fsGroup,
+      fsGroupChangePolicy: props.fsGroupChangePolicy,
       seccompProfile: { type: 'RuntimeDefault' },
     },
   };

@@ -15,6 +15,10 @@ export const GKE: ProviderFacts = {
       noticeSeconds: 30,
       // Graceful node shutdown gives non-system pods about 15 of the 30 seconds.
       saveWindowSeconds: 15,
+      // GKE 1.35.0-gke.1171000+: a node system config (Standard) or ComputeClass extends the
+      // termination period to up to 120 s; critical system pods keep their 15 s.
+      maxNoticeSeconds: 120,
+      longerNotice: 'a node system config on the node pool (GKE 1.35.0-gke.1171000 or later) or a custom ComputeClass',
       source: 'https://cloud.google.com/kubernetes-engine/docs/concepts/spot-vms',
     },
     {

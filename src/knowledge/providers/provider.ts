@@ -20,6 +20,10 @@ export interface SpotCapacityFacts {
   readonly noticeSeconds: number;
   /** How much of the notice a non-system pod really gets to save. */
   readonly saveWindowSeconds: number;
+  /** The longest notice the platform can be configured to give (`SpotScheduling.withNotice`); the default notice if it cannot be changed. */
+  readonly maxNoticeSeconds?: number;
+  /** Where a longer notice is configured, for messages. */
+  readonly longerNotice?: string;
   /** Where these facts come from (the provider's documentation). */
   readonly source: string;
 }
