@@ -199,8 +199,30 @@ if [ -n "${NODE_SUITE_HOLD:-}" ]; then
 fi
 
 files=("$@")
-if [ ${#files[@]} -eq 0 ]; then files=(test/node/*.test.ts); fi
-NODE_SUITE_DIR="$run_dir" KUBECONFIG="$run_dir/kubeconfig" TS_NODE_PROJECT=test/tsconfig.json TS_NODE_TRANSPILE_ONLY=true \
-  in_netns "$ns" node --require ts-node/register --require ./test/cluster/util/setup.ts \
-  --test --test-reporter=spec --test-concurrency=4 --test-timeout=900000 "${files[@]}"
-phase "scenarios"
+named=0
+for f in ${files[@]+"${files[@]}"}; do [[ "$f" == -* ]] || named=1; done
+if [ "$named" = 0 ]; then files+=(test/node/*.test.ts); fi
+# A file whose header says `node-suite: whole node` reclaims a whole node (a NoExecute taint
+# takes every pod on it, other scenarios' too): those run one at a time, first; the rest side
+# by side.
+alone=() together=() flags=()
+for f in "${files[@]}"; do
+  if [[ "$f" == -* ]]; then flags+=("$f")  # node --test options (e.g. --test-name-pattern=JobSet) go to both
+  elif grep -q "node-suite: whole node" "$f"; then alone+=("$f"); else together+=("$f"); fi
+done
+scenarios() { # CONCURRENCY FILES...
+  local concurrency=$1; shift
+  NODE_SUITE_DIR="$run_dir" KUBECONFIG="$run_dir/kubeconfig" TS_NODE_PROJECT=test/tsconfig.json TS_NODE_TRANSPILE_ONLY=true \
+    in_netns "$ns" node --require ts-node/register --require ./test/cluster/util/setup.ts \
+    --test --test-reporter=spec --test-concurrency="$concurrency" --test-timeout=900000 ${flags[@]+"${flags[@]}"} "$@"
+}
+failed=0
+if [ ${#alone[@]} -gt 0 ]; then
+  scenarios 1 "${alone[@]}" || failed=1
+  phase "scenarios that take a whole node, one at a time"
+fi
+if [ ${#together[@]} -gt 0 ]; then
+  scenarios 4 "${together[@]}" || failed=1
+  phase "scenarios side by side"
+fi
+[ "$failed" = 0 ]

@@ -7,6 +7,9 @@
  *
  * Substitutions for the local cluster (everything else is the library's YAML): the image (the
  * suite's trainer image), the namespace, and a PersistentVolume for the claim.
+ *
+ * node-suite: whole node (the NoExecute taint takes every pod on the spot node, so this file
+ * runs alone, before the others).
  */
 import { describe, it } from 'node:test';
 import { STEPS_PER_EPOCH, TOTAL_STEPS, trainingJob } from './fixtures/spot-job';

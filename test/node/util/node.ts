@@ -240,7 +240,10 @@ export type Reclaim = 'eviction' | 'taint' | 'delete';
  *   DisruptionTarget condition, EvictionByEvictionAPI, then deletes the pod with its grace);
  * - `taint`: a `NoExecute` taint on its node, what a node going away gets (the taint eviction
  *   controller adds DisruptionTarget, DeletionByTaintManager, and deletes the pod); the taint is
- *   lifted once the pod is gone, as a replacement node would come up;
+ *   lifted once the pod is gone, as a replacement node would come up. The taint takes every pod
+ *   on the node that does not tolerate it, other scenarios' too: a file that taints says
+ *   `node-suite: whole node` in its header and cluster/node-test.sh runs it alone, and the
+ *   taint is refused while another namespace has a pod on the node;
  * - `delete`: a plain pod delete, what a node termination handler does (no condition: only the
  *   trainer's exit code tells the Job controller what happened).
  */
@@ -252,6 +255,12 @@ export async function reclaim(pod: K8s.V1Pod, how: Reclaim): Promise<void> {
     await cluster.core.deleteNamespacedPod({ name, namespace });
   } else {
     const node = pod.spec!.nodeName!;
+    const others = (await cluster.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` })).items
+      .filter((p) => p.metadata!.namespace !== namespace && !p.metadata!.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
+    if (others.length > 0) {
+      throw new Error(`a NoExecute taint on ${node} would also evict ${others.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`).join(', ')}: ` +
+        'mark the test file \'node-suite: whole node\' so cluster/node-test.sh runs it alone');
+    }
     const taint = { key: 'cdk8s-training.io/reclaimed', value: 'true', effect: 'NoExecute' };
     await setTaints(node, (taints) => [...taints, taint]);
     try {
