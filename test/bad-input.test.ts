@@ -4,7 +4,7 @@
  */
 import { Duration, JsonPatch, Size } from 'cdk8s';
 import { parse } from 'yaml';
-import { CheckpointStorage, EnvValue, PersistentVolumeAccessMode, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob } from '../src';
+import { CheckpointStorage, EnvValue, PersistentVolumeAccessMode, PodVolume, ScheduledRetrain, SpotScheduling, SpotTolerantTrainingJob } from '../src';
 import { newChart, rwxCheckpoints, synth } from './util/synth';
 import { ValidationError } from '../src/blocks/errors';
 import { contextFor, evaluate } from '../src/findings/evaluate';
@@ -136,5 +136,45 @@ describe('a prop error says where: the construct path and a stable code (what Py
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Job/good', 'PersistentVolumeClaim/checkpoints']);
     expect(chart.node.tryFindChild('bad')).toBeUndefined();
     void app;
+  });
+});
+
+describe('a checkpoint directory the trainer is still told, off the checkpoint storage (#27 item 6)', () => {
+  const storage = () => CheckpointStorage.existingClaim('fraud-checkpoints', PersistentVolumeAccessMode.READ_WRITE_ONCE);
+  test.each<[string, any, string]>([
+    ["the seed's --checkpoint-dir=/checkpoints after checkpoint.mountPath moved to /ckpt",
+      { command: ['python', 'train.py', '--checkpoint-dir=/checkpoints'], checkpoint: { storage: storage(), mountPath: '/ckpt' } },
+      "test/fraud: command[2] tells the trainer to save checkpoints to /checkpoints (--checkpoint-dir), which is on the container's own filesystem: " +
+      'every checkpoint is lost with the pod. The checkpoint storage is mounted at /ckpt: pass --checkpoint-dir=$(CHECKPOINT_DIR) ' +
+      "(the library sets CHECKPOINT_DIR to /ckpt), or set checkpoint.mountPath to '/checkpoints'."],
+    ['--ckpt_dir on the /tmp emptyDir, in args',
+      { args: ['--ckpt_dir', '/tmp/ckpt'], checkpoint: { storage: storage() } },
+      "test/fraud: args[1] tells the trainer to save checkpoints to /tmp/ckpt (--ckpt_dir), which is on volume 'tmp' (deleted with the pod): " +
+      'every checkpoint is lost with the pod. The checkpoint storage is mounted at /checkpoints: pass --ckpt_dir $(CHECKPOINT_DIR) ' +
+      "(the library sets CHECKPOINT_DIR to /checkpoints), or set checkpoint.mountPath to '/tmp/ckpt'."],
+    ['a checkpoint file in a shell script',
+      { command: ['/bin/sh', '-c', 'cd /app && exec python train.py --checkpoint-path /checkpoints/model.pt'], checkpoint: { storage: storage(), mountPath: '/ckpt' } },
+      'pass --checkpoint-path "$CHECKPOINT_DIR/model.pt" (the library sets CHECKPOINT_DIR to /ckpt), or set checkpoint.mountPath to \'/checkpoints\'.'],
+    ['an env of its own',
+      { env: { CKPT_DIR: EnvValue.fromValue('/checkpoints') }, checkpoint: { storage: storage(), mountPath: '/ckpt' } },
+      'env.CKPT_DIR tells the trainer to save checkpoints to /checkpoints (CKPT_DIR), which is on the container\'s own filesystem: every checkpoint is lost with the pod. ' +
+      "The checkpoint storage is mounted at /ckpt: pass CKPT_DIR=/ckpt, or set checkpoint.mountPath to '/checkpoints'."],
+  ])('refused: %s', (_name, props, message) => {
+    const { chart } = newChart();
+    expect(() => new SpotTolerantTrainingJob(chart, 'fraud', { ...base, name: 'fraud', ...props })).toThrow(message);
+  });
+
+  test.each<[string, any]>([
+    ['on the claim', { command: ['python', 'train.py', '--checkpoint-dir=/ckpt/run-1'], checkpoint: { storage: storage(), mountPath: '/ckpt' } }],
+    ['$(CHECKPOINT_DIR)', { command: ['python', 'train.py', '--checkpoint-dir=$(CHECKPOINT_DIR)'], checkpoint: { storage: storage(), mountPath: '/ckpt' } }],
+    ['on a claim of the user\'s', {
+      command: ['python', 'train.py', '--save-checkpoint-path', '/models/run-1'],
+      volumes: [{ volume: PodVolume.fromPersistentVolumeClaim('models'), mountPath: '/models' }],
+      checkpoint: { storage: storage(), mountPath: '/ckpt' },
+    }],
+  ])('accepted: %s', (_name, props) => {
+    const { chart } = newChart();
+    new SpotTolerantTrainingJob(chart, 'fraud', { ...base, name: 'fraud', ...props });
+    expect(synth(chart).find((o) => o.kind === 'Job')).toBeDefined();
   });
 });

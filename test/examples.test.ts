@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -62,14 +62,18 @@ describe('examples/team-fraud sweep', () => {
 });
 
 describe('the README first command (examples/app.ts)', () => {
-  test('writes the YAML to the folder it names and lists it', () => {
+  test('writes the YAML to the folder it names and lists it, and prints no warning (the recommended setup, or acknowledged with a reason)', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-example-'));
     const root = path.resolve(__dirname, '..');
-    const stdout = execFileSync(
+    const run = spawnSync(
       process.execPath,
       [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '--project', 'test/tsconfig.json', 'examples/app.ts', outdir],
       { cwd: root, encoding: 'utf8' },
     );
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    const stdout = run.stdout;
+    expect(stdout).not.toMatch(/warning/);
     expect(stdout).toMatch(/wrote .*team-fraud-distributed\.k8s\.yaml \(2 objects\)/);
     expect(stdout).toMatch(/wrote .*team-fraud\.k8s\.yaml \(5 objects\)/);
     const docs = ['team-fraud.k8s.yaml', 'team-fraud-distributed.k8s.yaml']

@@ -369,6 +369,18 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
       pod(j).volumes.push({ name: 'scratch', emptyDir: {} });
       trainer(j).volumeMounts.push({ name: 'scratch', mountPath: '/checkpoints/tmp/' });
     }, /mounts volume 'scratch' at \/checkpoints\/tmp\/, inside CHECKPOINT_DIR \/checkpoints: checkpoints saved under it go to that volume, not to the claim/],
+    ["the seed's --checkpoint-dir left in after the claim moved", (j) => {
+      trainer(j).volumeMounts[0].mountPath = '/ckpt';
+      trainer(j).env[0].value = '/ckpt';
+      trainer(j).command = ['python', 'train.py', '--checkpoint-dir=/checkpoints'];
+    }, /container 'trainer' is told to save checkpoints to \/checkpoints \(--checkpoint-dir in its command\), which is on no mounted volume \(the container's own filesystem\): the checkpoints are lost with the pod/],
+    ['a checkpoint option in the sh -c script, on /tmp', (j) => {
+      pod(j).volumes.push({ name: 'tmp', emptyDir: {} });
+      trainer(j).volumeMounts.push({ name: 'tmp', mountPath: '/tmp' });
+      trainer(j).command = ['/bin/sh', '-c', 'cd /app && exec python train.py --ckpt_dir "/tmp/ckpt"'];
+    }, /is told to save checkpoints to \/tmp\/ckpt \(--ckpt_dir in its shell script\), which is on volume 'tmp', not a PersistentVolumeClaim/],
+    ['a checkpoint env of its own (CKPT_DIR)', (j) => { trainer(j).env.push({ name: 'CKPT_DIR', value: '/models' }); },
+      /is told to save checkpoints to \/models \(env CKPT_DIR\)/],
   ],
   'preemption-policy': [
     ['no Ignore rule for DisruptionTarget', (j) => {
@@ -404,6 +416,12 @@ const CRONJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> 
       /activeDeadlineSeconds \(3600, 1 hour\) is at least the shortest interval between runs of '@hourly' \(3600 seconds, 1 hour\)/],
     ['weekdays at 09:00 with a 2-day deadline', (c) => { c.spec.schedule = '0 9 * * 1-5'; c.spec.jobTemplate.spec.activeDeadlineSeconds = 172800; },
       /shortest interval between runs of '0 9 \* \* 1-5' \(86400 seconds, 1 day\)/],
+  ],
+  'cronjob-daylight-saving': [
+    ['Sundays 02:00 in Europe/Berlin', (c) => { c.spec.timeZone = 'Europe/Berlin'; },
+      /on \d{4}-03-\d\d the clock goes forward from 02:00 to 03:00, so the 02:00 run is not started that day; on \d{4}-10-\d\d it goes back from 03:00 to 02:00, so the 02:00 run starts twice/],
+    ['every 20 minutes from 01:00 to 03:00 in America/New_York', (c) => { c.spec.schedule = '*/20 1-3 * * *'; c.spec.timeZone = 'America/New_York'; },
+      /so the 02:00, 02:20, 02:40 runs are not started that day; on \d{4}-11-0\d it goes back from 02:00 to 01:00, so the 01:00, 01:20, 01:40 runs start twice/],
   ],
 };
 
@@ -535,6 +553,10 @@ describe('rule checkpoint-volume: where CHECKPOINT_DIR is', () => {
     }],
     ['a $(VAR) reference, expanded by the kubelet', (j) => { trainer(j).env[0].value = '$(HOME)/ckpt'; }],
     ['CHECKPOINT_DIR from a ConfigMap', (j) => { trainer(j).env[0] = { name: 'CHECKPOINT_DIR', valueFrom: { configMapKeyRef: { name: 'c', key: 'dir' } } }; }],
+    ['--checkpoint-dir on the claim, as two words', (j) => { trainer(j).args = ['--checkpoint-dir', '/checkpoints/run-1']; }],
+    ['--checkpoint-dir=$(CHECKPOINT_DIR), expanded by the kubelet', (j) => { trainer(j).args = ['--checkpoint-dir=$(CHECKPOINT_DIR)']; }],
+    ['"$CHECKPOINT_DIR" in a script, expanded by the shell', (j) => { trainer(j).command = ['sh', '-c', 'exec python train.py --checkpoint-dir "$CHECKPOINT_DIR"']; }],
+    ['an option that is not about checkpoints', (j) => { trainer(j).args = ['--data-dir=/data', '--log-dir', '/tmp/logs']; }],
   ])('accepts %s', (_name, mutate) => {
     const job = compliantJob();
     mutate(job);
@@ -854,5 +876,23 @@ describe('findings of the apiserver-checked container and env fields carry the f
     const findings = evaluate([job], contextFor([job], 32)).filter((f) => f.ruleId === ruleId);
     expect(findings).toHaveLength(1);
     expect(findings[0].fix).toMatch(fix);
+  });
+});
+
+describe('rule cronjob-daylight-saving (the cluster suite checks clockChanges against the controller\'s cron library)', () => {
+  const rule = ALL_RULES.find((x) => x.id === 'cronjob-daylight-saving')!;
+
+  test('the rule warns for a daily 02:30 in Europe/Berlin, and not in Etc/UTC or for an hourly schedule', () => {
+    const cron = (schedule: string, timeZone: string) => ({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'retrain' },
+      spec: { schedule, timeZone, concurrencyPolicy: 'Forbid', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i:v1' }] } } } } },
+    });
+    const findings = (object: any) => evaluate([object], contextFor([object], 32), new Set(), [rule]);
+    const [berlin] = findings(cron('30 2 * * *', 'Europe/Berlin'));
+    expect(berlin.message).toMatch(/spec.schedule '30 2 \* \* \*' in Europe\/Berlin: on \d{4}-03-\d\d the clock goes forward from 02:00 to 03:00, so the 02:30 run is not started that day; on \d{4}-10-\d\d it goes back from 03:00 to 02:00, so the 02:30 run starts twice \(under Forbid the second is skipped if the first is still running\)/);
+    expect(findings(cron('30 2 * * *', 'Etc/UTC'))).toEqual([]);
+    expect(findings(cron('30 * * * *', 'Europe/Berlin'))).toEqual([]);
   });
 });

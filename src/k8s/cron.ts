@@ -37,6 +37,13 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export interface ParsedSchedule {
   /** Shortest time between two runs, in minutes (wall clock, ignoring DST shifts). */
   readonly minIntervalMinutes: number;
+  /**
+   * Whether the schedule fires at a wall-clock time of a date (month 1-12, weekday 0-6);
+   * undefined for `@every`, which does not follow the wall clock.
+   */
+  readonly firesAt?: (month: number, day: number, weekday: number, hour: number, minute: number) => boolean;
+  /** Whether the hour field is `*` (every hour). */
+  readonly everyHour: boolean;
 }
 
 /** Thrown for a schedule the controller would reject or that never fires. */
@@ -122,7 +129,7 @@ function parseUncached(schedule: string): ParsedSchedule {
   if (/^(CRON_)?TZ=/.test(text)) {
     throw new ScheduleError(`'${schedule}' sets the time zone inside the schedule (TZ= / CRON_TZ=), which Kubernetes 1.29+ rejects; use the timeZone field`);
   }
-  if (text.startsWith('@every ')) return { minIntervalMinutes: parseEvery(text.slice('@every '.length).trim()) };
+  if (text.startsWith('@every ')) return { minIntervalMinutes: parseEvery(text.slice('@every '.length).trim()), everyHour: true };
   const expanded = text.startsWith('@') ? DESCRIPTORS[text.toLowerCase()] : text;
   if (expanded === undefined) throw new ScheduleError(`unrecognized descriptor: ${text}`);
   const parts = expanded.split(/\s+/);
@@ -156,7 +163,119 @@ function parseUncached(schedule: string): ParsedSchedule {
   }
   if (firingDays === 0) throw new ScheduleError(`'${schedule}' never runs`);
   if (minInterval === Infinity) minInterval = 8 * 366 * 1440; // fires once in the window: yearly or rarer
-  return { minIntervalMinutes: minInterval };
+  return {
+    minIntervalMinutes: minInterval,
+    everyHour: hour.star,
+    firesAt: (m, day, weekday, h, min) => month.values.has(m) && dayMatches(day, weekday) && hour.values.has(h) && minute.values.has(min),
+  };
+}
+
+/** A daylight-saving change of a time zone and the runs of a schedule it moves. */
+export interface ClockChange {
+  /**
+   * `forward`: wall-clock times in the gap do not exist; `back`: times in the overlap occur
+   * twice; `uneven`: a change by other than whole hours (Australia/Lord_Howe's 30 minutes), where
+   * robfig/cron's whole-hour steps may skip or repeat runs in the hours around it.
+   */
+  readonly direction: 'forward' | 'back' | 'uneven';
+  /** The local date of the change, YYYY-MM-DD. */
+  readonly date: string;
+  /** The local wall-clock time the change starts at, HH:MM (02:00 forward to 03:00 in Europe/Berlin). */
+  readonly at: string;
+  /** The local wall-clock time the clock shows after it, HH:MM. */
+  readonly to: string;
+  /** The runs the change moves, HH:MM local: skipped (forward) or run twice (back). */
+  readonly runs: string[];
+}
+
+/** A time zone's offset from UTC at an instant, in minutes. */
+function offsetMinutes(zone: Intl.DateTimeFormat, instant: number): number {
+  const name = zone.formatToParts(new Date(instant)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /^GMT(?:([+-])(\d{1,2})(?::(\d{2}))?)?$/.exec(name);
+  if (!match || match[1] === undefined) return 0;
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3] ?? 0));
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * The daylight-saving changes of `timeZone` in `year` at which the schedule has runs: the
+ * CronJob controller computes run times with robfig/cron v3, whose `Next` walks the zone's
+ * wall clock by adding real hours and minutes, so a run whose time falls in the hour the clock
+ * skips is not started that day, and one in the hour the clock repeats is started twice.
+ */
+export function clockChanges(schedule: string, timeZone: string, year: number): ClockChange[] {
+  const firesAt = parseSchedule(schedule).firesAt;
+  if (firesAt === undefined) return [];
+  const changes: ClockChange[] = [];
+  for (const change of transitionsOf(timeZone, year)) {
+    const local = new Date(change.instant + change.before * 60000);
+    const shift = change.after - change.before;
+    const startMinute = local.getUTCHours() * 60 + local.getUTCMinutes();
+    // Forward: [start, start + shift) does not exist. Back: [start + shift, start) occurs twice.
+    // Uneven: the whole hours the change touches, and the hour after.
+    const uneven = shift % 60 !== 0;
+    let [from, to] = shift > 0 ? [startMinute, startMinute + shift] : [startMinute + shift, startMinute];
+    if (uneven) [from, to] = [Math.floor(from / 60) * 60, Math.ceil(to / 60) * 60 + 60];
+    const runs: string[] = [];
+    for (let m = from; m < to; m++) {
+      const wall = ((m % 1440) + 1440) % 1440;
+      if (firesAt(local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCDay(), Math.floor(wall / 60), wall % 60)) runs.push(clock(wall));
+    }
+    if (runs.length === 0) continue;
+    changes.push({
+      direction: uneven ? 'uneven' : shift > 0 ? 'forward' : 'back',
+      date: `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`,
+      at: clock(startMinute),
+      to: clock(startMinute + shift),
+      runs,
+    });
+  }
+  return changes;
+}
+
+/** HH:MM of a minute of the day. */
+function clock(minute: number): string {
+  const wall = ((minute % 1440) + 1440) % 1440;
+  return `${pad(Math.floor(wall / 60))}:${pad(wall % 60)}`;
+}
+
+/** Formatters by zone: making one costs more than a year of lookups. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The instants a zone's offset changes in a year, with the offsets before and after, cached. */
+const transitions = new Map<string, Array<{ instant: number; before: number; after: number }>>();
+
+function transitionsOf(timeZone: string, year: number): Array<{ instant: number; before: number; after: number }> {
+  const key = `${timeZone}\u0000${year}`;
+  let found = transitions.get(key);
+  if (found !== undefined) return found;
+  found = [];
+  let zone = formatters.get(timeZone);
+  if (zone === undefined) {
+    zone = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    formatters.set(timeZone, zone);
+  }
+  const day = 86400000;
+  const start = Date.UTC(year, 0, 1);
+  const end = Date.UTC(year + 1, 0, 1);
+  let before = offsetMinutes(zone, start);
+  for (let t = start; t < end; t += day) {
+    const after = offsetMinutes(zone, t + day);
+    if (after === before) continue;
+    // The change is within this day: find its minute.
+    let low = t;
+    let high = t + day;
+    while (high - low > 60000) {
+      const middle = low + Math.floor((high - low) / 120000) * 60000;
+      if (offsetMinutes(zone, middle) === before) low = middle; else high = middle;
+    }
+    found.push({ instant: high, before, after });
+    before = after;
+  }
+  if (transitions.size >= MAX_CACHED) transitions.clear();
+  transitions.set(key, found);
+  return found;
 }
 
 /** Whether a time zone is one a CronJob accepts: an IANA name the runtime knows, not empty, not Local. */

@@ -180,6 +180,38 @@ function read(command: ShellCommand): ScriptReading {
 }
 
 /**
+ * The words of every plain command a `-c` script runs (at any depth: after `&&`, in `if`, in a
+ * function), each as the shell would pass it when it is text alone (quotes removed), or
+ * undefined where the shell would expand something. Empty when the script does not parse.
+ */
+export function scriptCommands(command: ShellCommand): Array<Array<string | undefined>> {
+  const { file } = parse(command.script, command.shell === 'bash');
+  if (file === undefined) return [];
+  const commands: Array<Array<string | undefined>> = [];
+  sh().Walk(file, (node: any) => {
+    if (node && sh().NodeType(node) === 'CallExpr' && node.Args.length > 0) commands.push(node.Args.map(literalWord));
+    return true;
+  });
+  return commands;
+}
+
+/** A word's text when it has no expansion: plain, single-quoted or double-quoted text. */
+function literalWord(word: any): string | undefined {
+  let text = '';
+  for (const part of word.Parts) {
+    const type = sh().NodeType(part);
+    if (type === 'Lit' || type === 'SglQuoted') {
+      text += part.Value;
+    } else if (type === 'DblQuoted' && part.Parts.every((inner: any) => sh().NodeType(inner) === 'Lit')) {
+      text += part.Parts.map((inner: any) => inner.Value).join('');
+    } else {
+      return undefined;
+    }
+  }
+  return text;
+}
+
+/**
  * What a shell would expand or run in one argument that no shell reads, given the env names
  * Kubernetes expands as `$(VAR)` (its own syntax, not a command substitution). Quoted text is
  * what a shell would leave alone too; `$$` is Kubernetes' escape for `$`.

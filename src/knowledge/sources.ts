@@ -14,6 +14,7 @@ export const SOURCES = {
   ttlController: `${K8S}/pkg/controller/ttlafterfinished/ttlafterfinished_controller.go`,
   cronJobController: `${K8S}/pkg/controller/cronjob/cronjob_controllerv2.go`,
   cronParser: 'https://github.com/robfig/cron/blob/v3.0.1/parser.go',
+  cronSpec: 'https://github.com/robfig/cron/blob/v3.0.1/spec.go',
   featureGates: `${K8S}/pkg/features/versioned_kube_features.go`,
   labelValidation: 'https://github.com/kubernetes/apimachinery/blob/v0.36.3/pkg/util/validation/validation.go',
   nodeAffinity: 'https://github.com/kubernetes/component-helpers/blob/v0.36.3/scheduling/corev1/nodeaffinity/nodeaffinity.go',

@@ -4,7 +4,7 @@ import { isWithinDirectory, withoutTrailingSlash } from '../k8s/syntax';
 import { claimVolumeNames, mountsClaim } from '../k8s/workloads';
 import { ENV_CHECKPOINT_DIR as CHECKPOINT_DIR } from '../knowledge/contract';
 import { SOURCES } from '../knowledge/sources';
-import { trainingReason } from '../knowledge/training';
+import { checkpointLocations, CheckpointLocation, trainingReason } from '../knowledge/training';
 
 /**
  * A training workload whose pods mount no persistent volume has nowhere to keep checkpoints;
@@ -16,7 +16,7 @@ export const checkpointVolume: Rule = {
   sources: [SOURCES.preemptionContract],
   kinds: [WORKLOADS],
   severity: 'warning',
-  what: 'A training workload (a training kind, or pods that request accelerators or carry the cdk8s-training labels) mounts no PersistentVolumeClaim, its CHECKPOINT_DIR is not on one, or a CronJob checkpoints every run to one folder.',
+  what: 'A training workload (a training kind, or pods that request accelerators or carry the cdk8s-training labels) mounts no PersistentVolumeClaim, its CHECKPOINT_DIR or a checkpoint directory its command or env names (--checkpoint-dir, CKPT_DIR, ...) is not on one, or a CronJob checkpoints every run to one folder.',
   why: 'Without persistent checkpoints every preemption or node loss restarts training from scratch.',
   fix: 'Mount a checkpoint claim and pass its path to the trainer (CheckpointStorage in the constructs).',
   example: `kind: Job
@@ -51,6 +51,7 @@ function checkpointDirProblems(podSpec: any, path: string, keys: FieldPath, ever
   const messages: RuleMessage[] = [];
   const containers: any[] = Array.isArray(podSpec?.containers) ? podSpec.containers : [];
   containers.forEach((container, c) => {
+    messages.push(...locationProblems(container, [...keys, 'containers', c], `${path} container '${container?.name}'`, claims));
     const env: any[] = Array.isArray(container?.env) ? container.env : [];
     const envAt = env.findIndex((e: any) => e?.name === CHECKPOINT_DIR);
     const value = env[envAt]?.value;
@@ -96,5 +97,45 @@ function checkpointDirProblems(podSpec: any, path: string, keys: FieldPath, ever
       }
     }
   });
+  return messages;
+}
+
+/** Where a checkpoint location is in the container, and how it reads in a message. */
+function describeLocation(location: CheckpointLocation, containerAt: FieldPath): { path: FieldPath; said: string } {
+  if (location.field === 'env') return { path: [...containerAt, 'env', location.index, 'value'], said: `env ${location.name}` };
+  return { path: [...containerAt, location.field, location.index], said: `${location.name} in its ${location.inScript ? 'shell script' : location.field}` };
+}
+
+/** The mount that holds a directory: the deepest one at or above it. */
+function holderOf(container: any, dir: string): any {
+  const mounts: any[] = (Array.isArray(container?.volumeMounts) ? container.volumeMounts : [])
+    .filter((m: any) => typeof m?.mountPath === 'string' && m.mountPath.startsWith('/'));
+  return mounts.filter((m: any) => isWithinDirectory(withoutTrailingSlash(m.mountPath), dir))
+    .sort((a: any, b: any) => withoutTrailingSlash(b.mountPath).length - withoutTrailingSlash(a.mountPath).length)[0];
+}
+
+/**
+ * A checkpoint directory the trainer is told in its command or env (`--checkpoint-dir=/checkpoints`
+ * left in after the claim moved to /ckpt) that is on no claim: it wins over CHECKPOINT_DIR in the
+ * trainer, and the checkpoints go to the container's disk.
+ */
+function locationProblems(container: any, containerAt: FieldPath, where: string, claims: ReadonlySet<string>): RuleMessage[] {
+  const messages: RuleMessage[] = [];
+  for (const location of checkpointLocations(container, new Set([CHECKPOINT_DIR]))) {
+    const holder = holderOf(container, withoutTrailingSlash(location.value));
+    if (holder !== undefined && claims.has(holder.name)) continue;
+    const { path, said } = describeLocation(location, containerAt);
+    const claimMount = (Array.isArray(container?.volumeMounts) ? container.volumeMounts : []).find((m: any) => claims.has(m?.name));
+    messages.push({
+      path,
+      message: `${where} is told to save checkpoints to ${location.value} (${said}), which is ` +
+        (holder === undefined ? "on no mounted volume (the container's own filesystem)" : `on volume '${holder.name}', not a PersistentVolumeClaim`) +
+        ': the checkpoints are lost with the pod.',
+      fix: claimMount?.mountPath
+        ? `Point ${location.name} at the claim, mounted at ${claimMount.mountPath}` +
+          (location.field === 'env' ? '.' : ` (${location.inScript ? '"$CHECKPOINT_DIR"' : '$(CHECKPOINT_DIR)'} where the container sets it).`)
+        : `Mount the checkpoint claim at ${location.value}.`,
+    });
+  }
   return messages;
 }

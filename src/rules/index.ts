@@ -6,6 +6,7 @@ import { acknowledgementRule } from './acknowledgement';
 import { checkpointVolume } from './checkpoint-volume';
 import { configMap } from './configmap';
 import { containers } from './containers';
+import { cronjobDaylightSaving } from './cronjob-daylight-saving';
 import { cronjobDeadline } from './cronjob-deadline';
 import { cronjobPolicy } from './cronjob-policy';
 import { cronjobSchedule } from './cronjob-schedule';
@@ -59,6 +60,7 @@ export const ALL_RULES: Rule[] = [
   cronjobSchedule,
   cronjobPolicy,
   cronjobDeadline,
+  cronjobDaylightSaving,
   gpuResources,
   resourceQuantities,
   envVars,

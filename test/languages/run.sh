@@ -67,7 +67,9 @@ export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=f
 readme_block install-typescript | sed "s# cdk8s-training # $tarball #" > install.sh
 bash -euo pipefail install.sh >install.log 2>&1 || { cat install.log >&2; exit 1; }
 cp "$root/examples/quickstart/quickstart.ts" main.ts
-CDK8S_OUTDIR="$expected" npx ts-node main.ts
+# The README's commands: synth without type-checking, the type-check apart (as in CI).
+CDK8S_OUTDIR="$expected" npx ts-node --transpile-only main.ts
+npx tsc --noEmit || { echo "languages: the quick start does not type-check with the README's tsconfig.json" >&2; exit 1; }
 [ -s "$expected/team-fraud.k8s.yaml" ] || { echo "languages: the TypeScript quick start wrote nothing" >&2; exit 1; }
 step "typescript quick start synthesized ($(npx tsc --version), ts-node $(npx ts-node --version))"
 
@@ -111,7 +113,7 @@ new ApiObject(chart, 'job', {
 });
 app.synth();
 EOF
-sed -i "s#^app: .*#app: npx ts-node bad.ts#" cdk8s.yaml
+sed -i "s#^app: .*#app: npx ts-node --transpile-only bad.ts#" cdk8s.yaml
 if HOME="$ts/home" npx cdk8s synth --output synth-bad >synth-bad.log 2>&1; then
   echo "languages: cdk8s synth passed a spot GPU Job without a preemption policy" >&2; cat synth-bad.log >&2; exit 1
 fi

@@ -9,12 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 venv="${TORCH_VENV_DIR:-test/torch/.venv}"
-if ! command -v python3 >/dev/null 2>&1; then
-  echo "torch suite SKIPPED: no python3 on PATH (Python 3.10+ installs torch for it)" >&2
+skip() {
+  echo "torch suite SKIPPED: $1" >&2
   # CI (REQUIRE_ALL_SUITES=1) must not pass on a suite that did not run.
   if [ -n "${REQUIRE_ALL_SUITES:-}" ]; then exit 1; fi
   exit 0
-fi
+}
+command -v python3 >/dev/null 2>&1 || skip "no python3 on PATH (Python 3.11+ installs torch for it)"
+# requirements.txt pins numpy 2.4, which has no build for Python 3.10 or older.
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || skip "python3 is $(python3 -c 'import platform; print(platform.python_version())'); the pinned torch and numpy need Python 3.11+"
 
 bash test/torch/venv.sh
 

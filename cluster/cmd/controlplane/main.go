@@ -52,6 +52,8 @@ func main() {
 		os.Exit(nodeAffinityMatch())
 	case "subpath-expr":
 		os.Exit(subPathExpr())
+	case "cron-times":
+		os.Exit(cronTimes())
 	default:
 		fmt.Fprintf(os.Stderr, "controlplane: unknown command %q\n", sub)
 		os.Exit(2)

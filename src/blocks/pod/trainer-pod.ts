@@ -13,7 +13,7 @@ import { podAnnotations, podLabels, workloadLabels } from './labels';
 import { checkSaveTime, podPlacement, resolveProvider, spreadAcross, terminationGrace } from './placement';
 import { sharedMemorySize, trainerResources } from './resources';
 import { podSecurity } from './security';
-import { checkpointMount, scratchVolumes, userVolumes } from './volumes';
+import { checkCheckpointArguments, checkpointMount, scratchVolumes, userVolumes } from './volumes';
 import * as k8s from '../../k8s/api';
 import { compact } from '../../k8s/json';
 import { isDnsSubdomain } from '../../k8s/syntax';
@@ -107,6 +107,7 @@ export function buildTrainerPod(
   const user = userVolumes(props, volumes, mounts);
   volumes.push(...user.volumes);
   mounts.push(...user.mounts);
+  checkCheckpointArguments(props, env, volumes, mounts, checkpoint?.mountPath);
 
   const security = podSecurity(props);
   if (props.priorityClassName !== undefined && !isDnsSubdomain(props.priorityClassName)) {

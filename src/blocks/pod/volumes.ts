@@ -8,6 +8,7 @@ import { checkMountPath } from './containers';
 import * as k8s from '../../k8s/api';
 import { isDescendingPath, isDnsLabel, isWithinDirectory, withoutTrailingSlash } from '../../k8s/syntax';
 import { ENV_CHECKPOINT_DIR, ENV_CHECKPOINT_INTERVAL_EPOCHS } from '../../knowledge/contract';
+import { checkpointLocations } from '../../knowledge/training';
 import { CheckpointOptions } from '../checkpoint-storage';
 import { invalid } from '../errors';
 import { PodVolume } from '../pod-values';
@@ -136,4 +137,42 @@ export function userVolumes(
     mounts.push({ name: volume.name, mountPath: entry.mountPath, readOnly: entry.readOnly, subPath: entry.subPath });
   });
   return { volumes, mounts };
+}
+
+/**
+ * A checkpoint directory the user's command, args, script or env still names
+ * (`--checkpoint-dir=/checkpoints` after `checkpoint.mountPath: '/ckpt'`) must be on a volume
+ * that outlives the pod: the checkpoint claim, or a claim or CSI volume of the user's.
+ * Elsewhere it is the container's own disk, and every checkpoint is lost with the pod.
+ */
+export function checkCheckpointArguments(
+  props: TrainingWorkloadProps & { readonly script?: string[] }, env: k8s.EnvVar[], volumes: k8s.Volume[], mounts: k8s.VolumeMount[],
+  checkpointMountPath: string | undefined,
+): void {
+  const lasting = new Set(volumes.filter((v) => v.persistentVolumeClaim || v.csi).map((v) => v.name));
+  const command = props.command ?? props.script;
+  const commandProp = props.command !== undefined ? 'command' : 'script';
+  for (const location of checkpointLocations({ command, args: props.args, env }, new Set([ENV_CHECKPOINT_DIR]))) {
+    const dir = withoutTrailingSlash(location.value);
+    const holder = mounts.filter((m) => isWithinDirectory(withoutTrailingSlash(m.mountPath), dir))
+      .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+    if (holder !== undefined && lasting.has(holder.name)) continue;
+    const prop = location.field === 'env' ? `env.${location.name}` : `${location.field === 'command' ? commandProp : 'args'}[${location.index}]`;
+    const where = holder === undefined ? "the container's own filesystem" : `volume '${holder.name}' (deleted with the pod)`;
+    // A file (`/checkpoints/model.pt`) keeps its name under the checkpoint directory.
+    const base = dir.slice(dir.lastIndexOf('/') + 1);
+    const file = base.includes('.') ? `/${base}` : '';
+    const folder = file ? dir.slice(0, dir.length - file.length) || '/' : dir;
+    let fix: string;
+    if (checkpointMountPath === undefined) {
+      fix = `Set checkpoint: { storage: ..., mountPath: '${folder}' }.`;
+    } else {
+      const variable = location.field === 'env' ? checkpointMountPath : location.inScript ? '"$CHECKPOINT_DIR"' : '$(CHECKPOINT_DIR)';
+      const value = location.inScript && file ? `"$CHECKPOINT_DIR${file}"` : `${variable}${file}`;
+      fix = `The checkpoint storage is mounted at ${checkpointMountPath}: pass ${location.field === 'env' ? `${location.name}=${value}` : `${location.name}${location.joined ? '=' : ' '}${value}`}` +
+        `${location.field === 'env' ? '' : ` (the library sets CHECKPOINT_DIR to ${checkpointMountPath})`}, or set checkpoint.mountPath to '${folder}'.`;
+    }
+    throw invalid(location.field === 'env' ? 'env' : location.field === 'command' ? commandProp : 'args',
+      `${prop} tells the trainer to save checkpoints to ${location.value} (${location.name}), which is on ${where}: every checkpoint is lost with the pod. ${fix}`);
+  }
 }
