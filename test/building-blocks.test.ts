@@ -3,6 +3,7 @@ import { PersistentVolumeClaim } from 'cdk8s-plus-28';
 import {
   Accelerator,
   CheckpointStorage,
+  CloudProvider,
   ExperimentName,
   KubernetesVersion,
   NewCheckpointClaimProps,
@@ -115,6 +116,45 @@ describe('SpotScheduling', () => {
       notice: Duration.seconds(90),
     });
     expect([custom.isSpot, custom.notice.toSeconds(), custom.saveWindow.toSeconds()]).toEqual([true, 90, 90]);
+  });
+
+  test('orOnDemand: prefer the spot capacity, fall back to on-demand; the spot grace and failure policy stay (#27 item 3)', () => {
+    const fallback = SpotScheduling.karpenterSpot().orOnDemand();
+    expect([fallback.name, fallback.isSpot, fallback.fallsBackToOnDemand, fallback.notice.toSeconds()]).toEqual(['karpenter-spot-or-on-demand', true, true, 120]);
+    expect(fallback.nodeSelector).toEqual({});
+    expect(fallback.preferredNodeLabels).toEqual({ 'karpenter.sh/capacity-type': 'spot' });
+    expect(fallback.orOnDemand()).toBe(fallback);
+    // The preset's limits still apply through the new name.
+    expect(() => SpotScheduling.gke().orOnDemand().withNotice(Duration.seconds(200))).toThrow(/GKE spot gives at most 120 seconds/);
+    expect(() => SpotScheduling.onDemand().orOnDemand()).toThrow(/on-demand capacity has nothing to fall back from; call orOnDemand\(\) on a spot preset/);
+    const { chart } = newChart();
+    CloudProvider.setDefault(chart, CloudProvider.aws());
+    new SpotTolerantTrainingJob(chart, 'job', {
+      image: 'trainer:v1',
+      command: ['python', 'train.py'],
+      checkpoint: { storage: rwxCheckpoints() },
+      accelerator: Accelerator.nvidiaGpu(8, { product: 'h100' }),
+      spot: fallback,
+    });
+    const job = synth(chart).find((o: any) => o.kind === 'Job');
+    const pod = job.spec.template.spec;
+    // No required spot label and no on-demand exclusion: any node may run it, spot first.
+    expect(pod.nodeSelector).toEqual({ 'karpenter.k8s.aws/instance-gpu-name': 'h100' });
+    expect(pod.affinity).toEqual({
+      nodeAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, preference: { matchExpressions: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }] } },
+        ],
+      },
+    });
+    expect(pod.terminationGracePeriodSeconds).toBe(120);
+    expect(job.spec.podFailurePolicy.rules.map((r: any) => r.action)).toEqual(['Ignore', 'Ignore', 'FailJob']);
+    // The GKE preset's taint is tolerated, and the spot-selection rule takes the preference as selecting it.
+    const { chart: gke } = newChart();
+    new SpotTolerantTrainingJob(gke, 'job', { image: 'trainer:v1', command: ['python', 'train.py'], checkpoint: { storage: rwxCheckpoints() }, spot: SpotScheduling.gke().orOnDemand() });
+    expect(synth(gke).find((o: any) => o.kind === 'Job').spec.template.spec.tolerations)
+      .toEqual([{ key: 'cloud.google.com/gke-spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+    expect(warningsOf(gke).join('\n')).not.toMatch(/spot-selection/);
   });
 
   test('withNotice: the notice a node pool is configured to give; the grace period and the save window follow', () => {

@@ -21,8 +21,12 @@ function replicas(objects: any[]): { master: any; worker: any } {
 
 const requiredTerms = (pod: any) => pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
 
-/** An H100 as the cluster labels it: GKE's accelerator type, elsewhere NVIDIA GPU feature discovery's device name. */
-const h100 = (spot: SpotScheduling) => (spot.name.startsWith('gke') ? 'nvidia-h100-80gb' : 'NVIDIA-H100-80GB-HBM3');
+/**
+ * An H100 as the cluster labels it: GKE's accelerator type, Karpenter's and EKS Auto Mode's GPU
+ * name, elsewhere NVIDIA GPU feature discovery's device name.
+ */
+const h100 = (spot: SpotScheduling) => (spot.name.startsWith('gke') ? 'nvidia-h100-80gb'
+  : ['karpenter-spot', 'eks-auto-mode-spot'].includes(spot.name) ? 'h100' : 'NVIDIA-H100-80GB-HBM3');
 
 function ddp(spot: SpotScheduling, extra: object = {}): any[] {
   const { chart } = newChart();
@@ -61,6 +65,11 @@ describe('on-demand placement', () => {
     ]],
     ['AKS spot', SpotScheduling.aksSpot(), [
       { key: 'kubernetes.azure.com/scalesetpriority', operator: 'NotIn', values: ['spot'] },
+    ]],
+    // EKS Auto Mode's spot nodes are Karpenter's label: one exclusion, not two.
+    ['EKS Auto Mode spot', SpotScheduling.eksAutoModeSpot(), [
+      { key: 'eks.amazonaws.com/capacityType', operator: 'NotIn', values: ['SPOT'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'NotIn', values: ['spot'] },
     ]],
   ])('onDemandMaster on %s: the Master requires nodes off the provider\'s spot capacity; Workers select spot', (_, spot, expressions) => {
     const { master, worker } = replicas(ddp(spot));
@@ -166,6 +175,26 @@ describe('the GPU model in the form of the label it is matched against', () => {
   test('a feature-discovery name on GKE (cloud.google.com/gke-accelerator) is refused', () => {
     expect(job(Accelerator.nvidiaGpu(1, { product: 'NVIDIA-L4' }), { spot: SpotScheduling.gke() })).toThrow(
       /accelerator product \('NVIDIA-L4'\) has upper case, but on GKE the model is matched against cloud.google.com\/gke-accelerator/);
+  });
+
+  test('on Karpenter and EKS Auto Mode spot the model goes to the label the provisioner writes and can provision for (#27 item 1)', () => {
+    const selectorOf = (spot: SpotScheduling, product: string, productLabel?: string) => {
+      const { chart } = newChart();
+      new SpotTolerantTrainingJob(chart, 'train', { ...trainer, name: 'train', command: ['python', 'train.py'], accelerator: Accelerator.nvidiaGpu(8, { product, productLabel }), spot });
+      return only(synth(chart), 'Job').spec.template.spec.nodeSelector;
+    };
+    expect(selectorOf(SpotScheduling.karpenterSpot(), 'h100')).toEqual({ 'karpenter.k8s.aws/instance-gpu-name': 'h100', 'karpenter.sh/capacity-type': 'spot' });
+    expect(selectorOf(SpotScheduling.eksAutoModeSpot(), 'a100')).toEqual({ 'eks.amazonaws.com/instance-gpu-name': 'a100', 'karpenter.sh/capacity-type': 'spot' });
+    // Managed node groups: feature discovery's label, which the GPU operator writes.
+    expect(selectorOf(SpotScheduling.eksSpot(), 'NVIDIA-H100-80GB-HBM3')).toEqual({ 'eks.amazonaws.com/capacityType': 'SPOT', 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' });
+    // An explicit label wins.
+    expect(selectorOf(SpotScheduling.karpenterSpot(), 'NVIDIA-H100-80GB-HBM3', GpuNodeLabels.NVIDIA_GPU_PRODUCT)['nvidia.com/gpu.product']).toBe('NVIDIA-H100-80GB-HBM3');
+    // The form of another label is refused, with the short name read from it.
+    expect(job(Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-80GB' }), { spot: SpotScheduling.karpenterSpot() })).toThrow(
+      "accelerator product ('NVIDIA-A100-SXM4-80GB') is matched against karpenter.k8s.aws/instance-gpu-name, whose values are the instance type's GPU name in lower case: " +
+      "'a100', 'h100', 'l40s', 'a10g', 't4'. No node carries it, so the pods would stay Pending (and Karpenter provisions nothing for them). Use 'a100', " +
+      'or set productLabel to the label your nodes carry the model in.');
+    expect(job(Accelerator.nvidiaGpu(1, { product: 'nvidia-l4' }), { spot: SpotScheduling.eksAutoModeSpot() })).toThrow(/Use 'l4', or set productLabel/);
   });
 
   test('each form is accepted on its own label, and an explicit productLabel is taken as written', () => {

@@ -294,8 +294,11 @@ describe('lint input as CI tools feed it (#14)', () => {
 
   test('an unknown --kubernetes-version is a usage error (exit 2)', () => {
     const result = run('lint', '--kubernetes-version', '1.99', tmp({ 'job.yaml': BAD_JOB }));
-    expect(result.err).toMatch(/argument '1\.99' is invalid. 1\.99 is not a version this library knows: use 1\.28 to 1\.34/);
+    expect(result.err).toMatch(/argument '1\.99' is invalid. 1\.99 is not a version this library knows: use 1\.28 to 1\.37/);
     expect(result.code).toBe(2);
+    // 1.37 (December 2026) is a target; 1.38 is not yet.
+    expect(run('lint', '--kubernetes-version', '1.37', tmp({ 'job.yaml': BAD_JOB })).code).toBe(1);
+    expect(run('lint', '--kubernetes-version', '1.38', tmp({ 'job.yaml': BAD_JOB })).code).toBe(2);
   });
 });
 

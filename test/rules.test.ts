@@ -284,6 +284,8 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['a device name under the GKE label, in a required term', (j) => {
       requiredTerm(j).matchExpressions = [{ key: 'cloud.google.com/gke-accelerator', operator: 'In', values: ['nvidia-l4', 'NVIDIA-L4'] }];
     }, /nodeSelectorTerms\[0\].matchExpressions\[0\] selects cloud.google.com\/gke-accelerator=NVIDIA-L4, which has upper case/],
+    ['a GKE accelerator type under Karpenter\'s label', (j) => { pod(j).nodeSelector['karpenter.k8s.aws/instance-gpu-name'] = 'nvidia-tesla-a100'; },
+      /selects karpenter.k8s.aws\/instance-gpu-name=nvidia-tesla-a100; its values are the instance type's GPU name in lower case \(a100, h100, l40s, a10g, t4\), so no node matches and Karpenter provisions none/],
   ],
   'node-selection': [
     ['a nodeSelector value with a space', (j) => { pod(j).nodeSelector['cloud.google.com/gke-accelerator'] = 'nvidia tesla a100'; },

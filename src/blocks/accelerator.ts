@@ -1,5 +1,5 @@
 import { invalid } from './errors';
-import { EKS_ACCELERATOR_LABEL, GKE_ACCELERATOR_LABEL, NVIDIA_GPU_PRODUCT_LABEL } from '../knowledge/gpu';
+import { EKS_ACCELERATOR_LABEL, EKS_AUTO_MODE_GPU_NAME_LABEL, GKE_ACCELERATOR_LABEL, KARPENTER_GPU_NAME_LABEL, NVIDIA_GPU_PRODUCT_LABEL } from '../knowledge/gpu';
 
 /**
  * Node labels that name the GPU model of a node, for `GpuOptions.productLabel`.
@@ -11,6 +11,13 @@ export class GpuNodeLabels {
   public static readonly NVIDIA_GPU_PRODUCT = NVIDIA_GPU_PRODUCT_LABEL;
   /** EKS accelerated AMIs: `k8s.amazonaws.com/accelerator`, e.g. `nvidia-tesla-v100`. */
   public static readonly EKS_ACCELERATOR = EKS_ACCELERATOR_LABEL;
+  /**
+   * Karpenter on AWS: `karpenter.k8s.aws/instance-gpu-name`, e.g. `a100`, `h100`, `l40s`; the
+   * default under `SpotScheduling.karpenterSpot()`, and what on-demand Karpenter pods should use.
+   */
+  public static readonly KARPENTER_GPU_NAME = KARPENTER_GPU_NAME_LABEL;
+  /** EKS Auto Mode: `eks.amazonaws.com/instance-gpu-name`, e.g. `a100`; the default under `SpotScheduling.eksAutoModeSpot()`. */
+  public static readonly EKS_AUTO_MODE_GPU_NAME = EKS_AUTO_MODE_GPU_NAME_LABEL;
 
   private constructor() {}
 }
@@ -30,8 +37,10 @@ export interface GpuOptions {
 
   /**
    * The node label that carries `product` (required with `Accelerator.custom`).
-   * @default - the provider's (`CloudProvider.gpuProductLabel`): `GpuNodeLabels.GKE_ACCELERATOR`
-   *   on GKE, otherwise `GpuNodeLabels.NVIDIA_GPU_PRODUCT`
+   * @default - the spot preset's provisioner's (`GpuNodeLabels.KARPENTER_GPU_NAME` under
+   *   `SpotScheduling.karpenterSpot()`, `GpuNodeLabels.EKS_AUTO_MODE_GPU_NAME` under
+   *   `eksAutoModeSpot()`), else the provider's (`CloudProvider.gpuProductLabel`):
+   *   `GpuNodeLabels.GKE_ACCELERATOR` on GKE, otherwise `GpuNodeLabels.NVIDIA_GPU_PRODUCT`
    */
   readonly productLabel?: string;
 }

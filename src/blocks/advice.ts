@@ -47,8 +47,8 @@ export const ADVICE: Advice[] = [
   },
   {
     id: 'kueue-pytorchjob',
-    what: "Kueue acts on a PyTorchJob's queue label only with its deprecated kubeflow.org/pytorchjob integration enabled (off by default in v0.19).",
-    fix: 'Enable that integration in the Kueue configuration and acknowledge, or use TrainingEngine.trainerV2() or TrainingEngine.jobSet().',
+    what: "Kueue acts on a PyTorchJob's queue label only with its deprecated kubeflow.org/pytorchjob integration enabled (off by default in v0.19, removed in v0.20).",
+    fix: 'On Kueue v0.19, enable that integration in the Kueue configuration and acknowledge; on v0.20 and later, use TrainingEngine.trainerV2() or TrainingEngine.jobSet().',
   },
   {
     id: 'jobset-deadline',

@@ -123,6 +123,6 @@ export class CloudProvider {
    * `NotIn` per spot label (a node without the label matches, as on-demand nodes do).
    */
   public get onDemandRequirements(): NodeLabelRequirement[] {
-    return this.facts.spotCapacities.map((c) => ({ key: c.labelKey, operator: 'NotIn', values: [c.labelValue] }));
+    return this.facts.spotCapacities.filter((c) => c.sameNodesAs === undefined).map((c) => ({ key: c.labelKey, operator: 'NotIn', values: [c.labelValue] }));
   }
 }

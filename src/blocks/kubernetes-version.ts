@@ -30,6 +30,12 @@ export class KubernetesVersion {
   public static readonly V1_33 = new KubernetesVersion(33);
   /** Kubernetes 1.34. */
   public static readonly V1_34 = new KubernetesVersion(34);
+  /** Kubernetes 1.35. */
+  public static readonly V1_35 = new KubernetesVersion(35);
+  /** Kubernetes 1.36 (the version of the control plane the tests run on). */
+  public static readonly V1_36 = new KubernetesVersion(36);
+  /** Kubernetes 1.37, the newest minor (December 2026). */
+  public static readonly V1_37 = new KubernetesVersion(37);
 
   /**
    * The target when none is set: 1.32, the oldest minor that EKS, GKE and AKS all still run

@@ -52,6 +52,12 @@ interface SpotSchedulingSpec {
   readonly saveWindow: Duration;
   /** The provider of a preset's capacity (`CloudProvider` names). */
   readonly provider?: string;
+  /** The GPU model label of the capacity's provisioner, where it is not the provider's. */
+  readonly gpuProductLabel?: string;
+  /** Spot preferred, on-demand when there is none: the selector becomes a preferred node affinity. */
+  readonly preferred?: boolean;
+  /** The preset's id (the name changes with `orOnDemand()`). */
+  readonly presetId?: string;
 }
 
 /**
@@ -105,6 +111,14 @@ export class SpotScheduling {
   }
 
   /**
+   * EKS Auto Mode spot capacity: the same nodes as `karpenterSpot()` (`karpenter.sh/capacity-type=spot`,
+   * 2 minute notice), whose GPU model label is `eks.amazonaws.com/instance-gpu-name` (`a100`).
+   */
+  public static eksAutoModeSpot(): SpotScheduling {
+    return SpotScheduling.preset('eks-auto-mode-spot');
+  }
+
+  /**
    * Spot capacity described by hand: its node labels, taints and notice.
    */
   public static custom(options: CustomSpotOptions): SpotScheduling {
@@ -141,7 +155,7 @@ export class SpotScheduling {
 
   /**
    * The spot capacity of a provider the library knows, by preset id (`gke-spot`,
-   * `gke-preemptible`, `aks-spot`, `eks-spot`, `karpenter-spot`): the same as its named factory.
+   * `gke-preemptible`, `aks-spot`, `eks-spot`, `karpenter-spot`, `eks-auto-mode-spot`): the same as its named factory.
    * @param id the preset's id
    */
   public static preset(id: string): SpotScheduling {
@@ -159,6 +173,8 @@ export class SpotScheduling {
       notice: Duration.seconds(capacity.noticeSeconds),
       saveWindow: Duration.seconds(capacity.saveWindowSeconds),
       provider: capacity.provider,
+      gpuProductLabel: capacity.gpuProductLabel,
+      presetId: capacity.id,
     });
   }
 
@@ -206,7 +222,7 @@ export class SpotScheduling {
    */
   public withNotice(notice: Duration, saveWindow?: Duration): SpotScheduling {
     const kept = this.notice.toSeconds() - this.saveWindow.toSeconds();
-    const capacity = spotCapacities().find((c) => c.id === this.name);
+    const capacity = spotCapacities().find((c) => c.id === (this._spec.presetId ?? this.name));
     const max = capacity?.maxNoticeSeconds ?? capacity?.noticeSeconds;
     if (capacity !== undefined && max !== undefined && notice.toSeconds() > max) {
       throw invalid('SpotScheduling.withNotice',
@@ -226,9 +242,43 @@ export class SpotScheduling {
     });
   }
 
-  /** The node selector that picks this capacity. */
+  /**
+   * This spot capacity when there is some, on-demand capacity when there is none: the most
+   * common cost setup (Karpenter's `capacity-type In [spot, on-demand]`, GKE's spot-with-fallback
+   * pools). The pods prefer the capacity's nodes (a preferred node affinity of weight 100 on
+   * its label, which the scheduler and Karpenter both honour) and tolerate its taints instead of
+   * requiring it, and since any pod may still land on spot they keep its grace period and
+   * failure policy. `SpotScheduling.gke().orOnDemand()`.
+   */
+  public orOnDemand(): SpotScheduling {
+    if (!this.isSpot) {
+      throw invalid('SpotScheduling.orOnDemand', 'SpotScheduling.onDemand().orOnDemand(): on-demand capacity has nothing to fall back from; call orOnDemand() on a spot preset, e.g. SpotScheduling.gke().orOnDemand().');
+    }
+    if (this._spec.preferred) return this;
+    return new SpotScheduling({ ...this._spec, name: `${this.name}-or-on-demand`, preferred: true });
+  }
+
+  /** Whether the pods prefer this capacity and fall back to on-demand nodes (`orOnDemand()`), instead of requiring it. */
+  public get fallsBackToOnDemand(): boolean {
+    return this._spec.preferred === true;
+  }
+
+  /**
+   * @internal On-demand capacity beside this one (an on-demand Master): the same provisioner,
+   * so the GPU model keeps this capacity's label.
+   */
+  public _onDemandBeside(): SpotScheduling {
+    return new SpotScheduling({ ...SpotScheduling.onDemand()._spec, gpuProductLabel: this._spec.gpuProductLabel });
+  }
+
+  /** The node selector that picks this capacity (empty for `orOnDemand()`, which prefers it instead: `preferredNodeLabels`). */
   public get nodeSelector(): { [key: string]: string } {
-    return { ...this._spec.nodeSelector };
+    return this._spec.preferred ? {} : { ...this._spec.nodeSelector };
+  }
+
+  /** The node labels the pods prefer (`orOnDemand()`); empty when they require them (`nodeSelector`). */
+  public get preferredNodeLabels(): { [key: string]: string } {
+    return this._spec.preferred ? { ...this._spec.nodeSelector } : {};
   }
 
   /** The taints of this capacity that pods tolerate. */

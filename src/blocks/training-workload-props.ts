@@ -141,7 +141,7 @@ export interface TrainingWorkloadProps {
    * Kueue LocalQueue name, written as the `kueue.x-k8s.io/queue-name` label on the workload.
    * Kueue acts on it only for the kinds its configuration integrates: batch/v1 Jobs, JobSets
    * and TrainJobs by default; Kubeflow Training Operator PyTorchJobs only when the platform
-   * enables the deprecated `kubeflow.org/pytorchjob` integration (off in Kueue v0.19), so a
+   * enables the deprecated `kubeflow.org/pytorchjob` integration (off in Kueue v0.19, removed in v0.20), so a
    * DistributedPyTorchJob on `TrainingEngine.trainingOperator()` warns at synth.
    * @default - not queued by Kueue
    */

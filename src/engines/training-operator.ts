@@ -10,7 +10,6 @@ import { advise } from '../blocks/advice';
 import { invalid } from '../blocks/errors';
 import { addLabels } from '../blocks/pod/labels';
 import { TrainerPod } from '../blocks/pod/trainer-pod';
-import { SpotScheduling } from '../blocks/spot-scheduling';
 import { nonNegativeInteger } from '../blocks/validation';
 import type { PyTorchJobSpec, PyTorchJobSpecElasticPolicy, PyTorchJobSpecRunPolicy } from '../imports/kubeflow.org';
 import * as k8s from '../k8s/api';
@@ -99,7 +98,7 @@ export const trainingOperatorEngine: EngineStrategy = {
       // The on-demand Master runs on the Workers' provider: kept off its spot nodes, and
       // selecting the GPU model with the same label.
       const masterProps = {
-        ...props, spot: SpotScheduling.onDemand(), provider: workers.provider, terminationGracePeriod: workers.terminationGracePeriod,
+        ...props, spot: workers.spot._onDemandBeside(), provider: workers.provider, terminationGracePeriod: workers.terminationGracePeriod,
       };
       const master = props.onDemandMaster ? buildPod(masterProps, identity, contribution) : workers;
       replicas.Master = replica(1, master, run.restartPolicy);
@@ -230,6 +229,6 @@ function warn(scope: Construct, run: EngineRun, name: string, workers: TrainerPo
   }
   if (props.queue !== undefined) {
     advise(scope, 'kueue-pytorchjob', `queue '${props.queue}': Kueue ignores the queue label of a PyTorchJob unless its configuration lists the ` +
-      "deprecated 'kubeflow.org/pytorchjob' integration (off by default in Kueue v0.19); without it the job starts at once, outside the queue.");
+      "deprecated 'kubeflow.org/pytorchjob' integration, off by default in Kueue v0.19 and removed in v0.20; without it the job starts at once, outside the queue.");
   }
 }

@@ -96,6 +96,7 @@ export interface NodeSelectorRequirement {
 export interface Affinity {
   nodeAffinity?: {
     requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: Array<{ matchExpressions?: NodeSelectorRequirement[] }> };
+    preferredDuringSchedulingIgnoredDuringExecution?: Array<{ weight: number; preference: { matchExpressions?: NodeSelectorRequirement[] } }>;
   };
 }
 

@@ -31,5 +31,7 @@ export const SOURCES = {
   preemptionContract: 'docs/preemption-contract.md',
   gpuFeatureDiscovery: 'https://github.com/NVIDIA/k8s-device-plugin/blob/v0.17.0/internal/lm/resource.go',
   gkeGpus: 'https://cloud.google.com/kubernetes-engine/docs/how-to/gpus',
+  karpenterLabels: 'https://karpenter.sh/docs/reference/instance-types/',
+  eksGpuLabels: 'https://docs.aws.amazon.com/eks/latest/userguide/ml-workload-placement.html',
   pytorchSharedMemory: 'https://github.com/pytorch/pytorch/blob/v2.5.1/torch/utils/data/dataloader.py',
 };

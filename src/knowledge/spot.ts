@@ -8,8 +8,13 @@ import { spotCapacities, SpotCapacity } from './providers';
 export function spotCapacitiesOf(podSpec: any): { selected: SpotCapacity[]; tolerated: SpotCapacity[] } {
   const selector = podSpec?.nodeSelector ?? {};
   const tolerations: any[] = Array.isArray(podSpec?.tolerations) ? podSpec.tolerations : [];
-  const capacities = spotCapacities();
-  const selected = capacities.filter((capacity) => selector[capacity.labelKey] === capacity.labelValue);
+  // A preset that only names another GPU label selects the same nodes as the one it names.
+  const capacities = spotCapacities().filter((capacity) => capacity.sameNodesAs === undefined);
+  // A preferred node affinity for the label selects it too, with a fallback (SpotScheduling.orOnDemand()).
+  const preferred: any[] = podSpec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+  const prefers = (capacity: SpotCapacity) => Array.isArray(preferred) && preferred.some((p: any) => (p?.preference?.matchExpressions ?? [])
+    .some((e: any) => e?.key === capacity.labelKey && e?.operator === 'In' && (e?.values ?? []).includes(capacity.labelValue)));
+  const selected = capacities.filter((capacity) => selector[capacity.labelKey] === capacity.labelValue || prefers(capacity));
   const tolerated = capacities.filter((capacity) => capacity.taintKey !== undefined &&
     tolerations.some((t) => t?.key === capacity.taintKey || (t?.operator === 'Exists' && (t?.key ?? '') === '')));
   return { selected, tolerated };

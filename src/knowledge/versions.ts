@@ -7,7 +7,7 @@
 /** The oldest target: what cdk8s-plus-28 describes. */
 export const BASELINE_MINOR = 28;
 /** The newest minor the library knows. */
-export const NEWEST_KNOWN_MINOR = 34;
+export const NEWEST_KNOWN_MINOR = 37;
 
 /** A Job field that an older apiserver drops silently. */
 export interface GatedJobField {

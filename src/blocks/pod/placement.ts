@@ -11,7 +11,7 @@ import * as k8s from '../../k8s/api';
 import { humanDuration } from '../../k8s/duration';
 import { describeConflict, LabelRequirement, labelConflict } from '../../k8s/placement';
 import { isLabelKey, isLabelValue } from '../../k8s/syntax';
-import { gpuModelFormProblem, NVIDIA_GPU_PRODUCT_LABEL } from '../../knowledge/gpu';
+import { gpuModelFormProblem, NVIDIA_GPU_PRODUCT_LABEL, shortGpuName } from '../../knowledge/gpu';
 import { advise } from '../advice';
 import { CheckpointOptions } from '../checkpoint-storage';
 import { CloudProvider, NodeLabelRequirement } from '../cloud-provider';
@@ -86,7 +86,9 @@ export function podPlacement(props: TrainingWorkloadProps, spot: SpotScheduling,
   const selector = nodeSelector(props, spot, provider);
   const required = requiredNodeLabels(spot, provider, props.requiredNodeLabels);
   checkPlacement(props, spot, selector, required);
-  return { nodeSelector: selector, affinity: nodeAffinity(required), tolerations: tolerations(props, spot) };
+  // orOnDemand(): the capacity's label is preferred, not required.
+  const preferred = Object.entries(spot.preferredNodeLabels).map(([key, value]) => ({ key, operator: 'In', values: [value] }));
+  return { nodeSelector: selector, affinity: nodeAffinity(required, preferred), tolerations: tolerations(props, spot) };
 }
 
 function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling, provider: CloudProvider | undefined): k8s.Labels {
@@ -97,8 +99,9 @@ function nodeSelector(props: TrainingWorkloadProps, spot: SpotScheduling, provid
       "starting and ending with a letter or digit), so no node can match it; use the node label's value, e.g. 'nvidia-tesla-a100'.");
   }
   if (accelerator?.product !== undefined) {
-    // The GPU model label is the cluster's, whatever capacity the pod runs on.
-    const label = accelerator.productLabel ?? provider?.gpuProductLabel ?? NVIDIA_GPU_PRODUCT_LABEL;
+    // The GPU model label is the one the capacity's provisioner writes (and can provision
+    // for: Karpenter knows its own labels, not feature discovery's), else the provider's.
+    const label = accelerator.productLabel ?? spot._spec.gpuProductLabel ?? provider?.gpuProductLabel ?? NVIDIA_GPU_PRODUCT_LABEL;
     if (accelerator.productLabel === undefined) checkProductForm(accelerator.product, label, provider);
     selector[label] = accelerator.product;
   }
@@ -131,6 +134,14 @@ function checkProductForm(product: string, label: string, provider: CloudProvide
       `against ${label}, which NVIDIA GPU feature discovery writes from the device name: 'NVIDIA-A100-SXM4-80GB', 'NVIDIA-L4', 'Tesla-T4'. ` +
       `No node carries '${product}' there, so the pods would stay Pending. Use that form (kubectl get nodes -L ${label}), ` +
       `${provider ? '' : 'set CloudProvider.gke() if this is GKE, '}or set productLabel to the label your nodes carry it in (e.g. GpuNodeLabels.EKS_ACCELERATOR).`,
+    );
+  }
+  if (problem === 'short') {
+    const short = shortGpuName(product);
+    throw invalid('accelerator.product',
+      `accelerator product ('${product}') is matched against ${label}, whose values are the instance type's GPU name in lower case: ` +
+      "'a100', 'h100', 'l40s', 'a10g', 't4'. No node carries it, so the pods would stay Pending (and Karpenter provisions nothing for them). " +
+      `Use ${short ? `'${short}'` : 'that form'}, or set productLabel to the label your nodes carry the model in.`,
     );
   }
   if (problem === 'upper') {
@@ -172,11 +183,17 @@ function requiredNodeLabels(spot: SpotScheduling, provider: CloudProvider | unde
   ];
 }
 
-/** The pods' required node affinity: one term with `expressions`, if any. */
-function nodeAffinity(expressions: LabelRequirement[]): k8s.Affinity | undefined {
-  if (expressions.length === 0) return undefined;
+/** The pods' node affinity: one required term with `expressions`, and one preferred term (weight 100) with `preferred`, if any. */
+function nodeAffinity(expressions: LabelRequirement[], preferred: k8s.NodeSelectorRequirement[] = []): k8s.Affinity | undefined {
+  if (expressions.length === 0 && preferred.length === 0) return undefined;
   const matchExpressions = expressions.map((e) => ({ key: e.key, operator: e.operator, values: e.values?.length ? [...e.values] : undefined }));
-  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] } } };
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: expressions.length === 0 ? undefined : { nodeSelectorTerms: [{ matchExpressions }] },
+      preferredDuringSchedulingIgnoredDuringExecution: preferred.length === 0 ? undefined
+        : [{ weight: 100, preference: { matchExpressions: preferred } }],
+    },
+  };
 }
 
 /**

@@ -26,6 +26,13 @@ export interface SpotCapacityFacts {
   readonly longerNotice?: string;
   /** Where these facts come from (the provider's documentation). */
   readonly source: string;
+  /**
+   * The node label whose value names a GPU model on this capacity, where its provisioner writes
+   * another than the provider's (Karpenter: `karpenter.k8s.aws/instance-gpu-name`).
+   */
+  readonly gpuProductLabel?: string;
+  /** The preset that selects the same nodes (presets that differ only in the GPU label share one on-demand exclusion). */
+  readonly sameNodesAs?: string;
 }
 
 /** A storage class a provider ships. */

@@ -278,6 +278,24 @@ export async function reclaim(pod: K8s.V1Pod, how: Reclaim): Promise<void> {
   }
 }
 
+/**
+ * Cordons or uncordons a node (`kubectl cordon`): the scheduler places no new pod on it, as when
+ * a provider has no spot capacity left. Node-wide: a file that cordons runs alone (`node-suite:
+ * whole node`).
+ */
+export async function setUnschedulable(node: string, unschedulable: boolean): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await cluster.core.readNode({ name: node });
+    current.spec = { ...current.spec, unschedulable: unschedulable || undefined };
+    try {
+      await cluster.core.replaceNode({ name: node, body: current });
+      return;
+    } catch (e: any) {
+      if (e?.code !== 409 || attempt > 10) throw e;
+    }
+  }
+}
+
 async function setTaints(node: string, change: (taints: K8s.V1Taint[]) => K8s.V1Taint[]): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const current = await cluster.core.readNode({ name: node });
