@@ -2,6 +2,7 @@ export * from './blocks/kubernetes-version';
 export * from './blocks/warnings';
 export * from './training-workload';
 export * from './blocks/accelerator';
+export * from './blocks/checkpoint-interval';
 export * from './blocks/checkpoint-storage';
 export * from './blocks/experiment-name';
 export * from './blocks/spot-scheduling';

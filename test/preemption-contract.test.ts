@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
-import { Accelerator, DistributedPyTorchJob, SpotScheduling, SpotTolerantTrainingJob } from '../src';
+import { Accelerator, CheckpointInterval, DistributedPyTorchJob, SpotScheduling, SpotTolerantTrainingJob } from '../src';
 import { actionFor, replicaRetries } from './util/pod-failure-policy';
 import { newChart, only, rwxCheckpoints, synth } from './util/synth';
 
@@ -166,5 +166,60 @@ describeWithPython('the preemption contract, end to end', () => {
     expect(await run.exit).toBe(0);
     expect(run.output()).toMatch(/checkpoint epoch=6 step=0 reason=interval/);
     expect(run.output()).toMatch(/training complete/);
+  });
+});
+
+describe('a time-based checkpoint interval (CheckpointInterval, #27 item 12)', () => {
+  test('youngDaly: Daly\'s higher-order optimum from the save time and the mean time between interruptions', () => {
+    // C = 60 s, M = 6 h: sqrt(2CM) = 1610 s; Daly's correction and - C give 1570 s (26 min).
+    const interval = CheckpointInterval.youngDaly(Duration.minutes(1), Duration.hours(6));
+    expect(interval.interval.toSeconds()).toBe(1570);
+    expect(interval.expectedLostWork.toSeconds()).toBe(815); // (T + C) / 2
+    // A cheap save: close to Young's sqrt(2CM) - C.
+    const x = 2 / (2 * 86400);
+    expect(CheckpointInterval.youngDaly(Duration.seconds(2), Duration.hours(24)).interval.toSeconds())
+      .toBe(Math.round(Math.sqrt(2 * 2 * 86400) * (1 + Math.sqrt(x) / 3 + x / 9) - 2));
+    // A save as long as two mean times between interruptions: checkpoint every M.
+    expect(CheckpointInterval.youngDaly(Duration.hours(2), Duration.hours(1)).interval.toSeconds()).toBe(3600);
+    expect(() => CheckpointInterval.youngDaly(Duration.seconds(0), Duration.hours(1))).toThrow(/must both be positive durations/);
+    expect(() => CheckpointInterval.every(Duration.millis(500))).toThrow(/a whole number of seconds, at least 1/);
+  });
+
+  test('the construct passes CHECKPOINT_INTERVAL_SECONDS instead of epochs, and refuses both', () => {
+    const { chart: c } = newChart();
+    new SpotTolerantTrainingJob(c, 'train', {
+      image: 'trainer:v1',
+      command: ['python3', 'trainer.py', '--epochs=1'],
+      checkpoint: { storage: rwxCheckpoints(), interval: CheckpointInterval.youngDaly(Duration.minutes(1), Duration.hours(6)) },
+    });
+    const env = only(synth(c), 'Job').spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([{ name: 'CHECKPOINT_INTERVAL_SECONDS', value: '1570' }]));
+    expect(env.map((e: any) => e.name)).not.toContain('CHECKPOINT_INTERVAL_EPOCHS');
+    const { chart: both } = newChart();
+    expect(() => new SpotTolerantTrainingJob(both, 'train', {
+      image: 'trainer:v1',
+      command: ['python3', 'trainer.py', '--epochs=1'],
+      checkpoint: { storage: rwxCheckpoints(), intervalEpochs: 2, interval: CheckpointInterval.every(Duration.minutes(20)) },
+    })).toThrow('checkpoint.interval (1200 seconds) and checkpoint.intervalEpochs (2) are both set; the trainer checkpoints on one of them: keep one.');
+  });
+
+  test('the reference trainer, run with that env, checkpoints by time inside an epoch', async () => {
+    const { chart: c } = newChart();
+    new SpotTolerantTrainingJob(c, 'train', {
+      image: 'trainer:v1',
+      command: ['python3', 'trainer.py', '--epochs=1'],
+      checkpoint: { storage: rwxCheckpoints(), interval: CheckpointInterval.every(Duration.seconds(1)) },
+    });
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+    for (const variable of only(synth(c), 'Job').spec.template.spec.containers[0].env) env[variable.name] = variable.value;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-interval-'));
+    // One epoch of 12 steps of 0.25 s (3 s): by time, regular checkpoints land inside the epoch.
+    const run = spawnSync('python3', [TRAINER, '--epochs=1', '--steps-per-epoch=12', '--step-seconds=0.25'],
+      { env: { ...env, CHECKPOINT_DIR: dir }, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const inside = [...run.stdout.matchAll(/^checkpoint epoch=0 step=(\d+) reason=interval$/gm)].map((m) => Number(m[1]));
+    expect(inside.length).toBeGreaterThanOrEqual(2);
+    for (const step of inside) expect(step).toBeGreaterThanOrEqual(4); // at least 1 s (4 steps) apart from the start
+    expect(run.stdout).toMatch(/^checkpoint epoch=1 step=0 reason=interval$/m);
   });
 });

@@ -4,8 +4,9 @@
 Standard library only. The "model" is a tiny linear fit (y = 3x + 1, by gradient descent),
 so the code that matters stays readable:
 
-* reads CHECKPOINT_DIR, CHECKPOINT_INTERVAL_EPOCHS, PREEMPTION_EXIT_CODE and
-  CONFIG_ERROR_EXIT_CODE from the environment the constructs set;
+* reads CHECKPOINT_DIR, CHECKPOINT_INTERVAL_EPOCHS (or CHECKPOINT_INTERVAL_SECONDS, a
+  regular checkpoint after the step that reaches that much training time since the last),
+  PREEMPTION_EXIT_CODE and CONFIG_ERROR_EXIT_CODE from the environment the constructs set;
 * resumes from the newest complete checkpoint, never from a partial one;
 * writes checkpoints atomically: temp file, fsync, rename, fsync of the directory;
 * on SIGTERM finishes the current step, writes an emergency checkpoint and exits with
@@ -66,6 +67,8 @@ def read_config(argv):
         "step_seconds": args.step_seconds,
         "checkpoint_dir": checkpoint_dir,
         "interval_epochs": env_int("CHECKPOINT_INTERVAL_EPOCHS", 1, 1),
+        # Time-based instead of epochs when set (CheckpointInterval in the constructs).
+        "interval_seconds": env_int("CHECKPOINT_INTERVAL_SECONDS", 0, 1) if os.environ.get("CHECKPOINT_INTERVAL_SECONDS") else None,
         "preemption_exit_code": env_int("PREEMPTION_EXIT_CODE", 143, 1),
         # Test hook: pause between writing the temp file and renaming it.
         "slow_write_seconds": float(os.environ.get("TRAINER_SLOW_WRITE_SECONDS", "0")),
@@ -158,6 +161,7 @@ def main(argv):
     else:
         log(f"resumed epoch={state['epoch']} step={state['step']}")
 
+    last_save = time.monotonic()
     while state["epoch"] < config["epochs"]:
         while state["step"] < config["steps_per_epoch"]:
             time.sleep(config["step_seconds"])
@@ -168,10 +172,17 @@ def main(argv):
                 save_checkpoint(config, state, "sigterm")
                 log(f"exiting with {config['preemption_exit_code']} after the emergency checkpoint")
                 return config["preemption_exit_code"]
+            if config["interval_seconds"] is not None and time.monotonic() - last_save >= config["interval_seconds"] \
+                    and state["step"] < config["steps_per_epoch"]:
+                save_checkpoint(config, state, "interval")
+                last_save = time.monotonic()
         state["epoch"] += 1
         state["step"] = 0
-        if state["epoch"] % config["interval_epochs"] == 0 or state["epoch"] == config["epochs"]:
+        by_epoch = config["interval_seconds"] is None and state["epoch"] % config["interval_epochs"] == 0
+        by_time = config["interval_seconds"] is not None and time.monotonic() - last_save >= config["interval_seconds"]
+        if by_epoch or by_time or state["epoch"] == config["epochs"]:
             save_checkpoint(config, state, "interval")
+            last_save = time.monotonic()
 
     log(f"training complete: w={state['w']:.3f} b={state['b']:.3f}")
     return 0

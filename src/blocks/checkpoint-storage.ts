@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { advise } from './advice';
+import { CheckpointInterval } from './checkpoint-interval';
 import { invalid } from './errors';
 import { PersistentVolumeAccessMode } from './pod-values';
 import { isDnsSubdomain } from '../k8s/syntax';
@@ -240,9 +241,17 @@ export interface CheckpointOptions {
   readonly subPath?: string;
   /**
    * Epochs between regular checkpoints, passed as `CHECKPOINT_INTERVAL_EPOCHS`.
-   * @default 1
+   * @default 1 (unless `interval` is set)
    */
   readonly intervalEpochs?: number;
+  /**
+   * Time between regular checkpoints instead of epochs, passed as `CHECKPOINT_INTERVAL_SECONDS`:
+   * `CheckpointInterval.every(Duration.minutes(20))`, or computed from the save time and how
+   * often pods are lost without notice, `CheckpointInterval.youngDaly(Duration.minutes(1),
+   * Duration.hours(6))` (about 26 minutes). Not with `intervalEpochs`.
+   * @default - every `intervalEpochs` epochs
+   */
+  readonly interval?: CheckpointInterval;
   /**
    * How long the trainer takes to write one checkpoint. When set, the library warns if an
    * emergency checkpoint cannot fit in the grace period the capacity really gives.

@@ -63,7 +63,7 @@ export interface TrainingWorkloadProps {
 
   /**
    * Environment variables: plain values (`EnvValue.fromValue`) or references to Secrets,
-   * ConfigMaps and pod fields. `CHECKPOINT_DIR`, `CHECKPOINT_INTERVAL_EPOCHS`,
+   * ConfigMaps and pod fields. `CHECKPOINT_DIR`, `CHECKPOINT_INTERVAL_EPOCHS`, `CHECKPOINT_INTERVAL_SECONDS`,
    * `PREEMPTION_EXIT_CODE` and `CONFIG_ERROR_EXIT_CODE` are set by the library.
    * @default - only the library's variables
    */

@@ -3,13 +3,15 @@ import * as k8s from '../../k8s/api';
 import { copyJson } from '../../k8s/json';
 import { envFieldRefProblem, isEnvVarName } from '../../k8s/syntax';
 import {
-  ENV_CHECKPOINT_DIR, ENV_CHECKPOINT_INTERVAL_EPOCHS, ENV_CONFIG_ERROR_EXIT_CODE, ENV_PREEMPTION_EXIT_CODE,
+  ENV_CHECKPOINT_DIR, ENV_CHECKPOINT_INTERVAL_EPOCHS, ENV_CHECKPOINT_INTERVAL_SECONDS, ENV_CONFIG_ERROR_EXIT_CODE, ENV_PREEMPTION_EXIT_CODE,
 } from '../../knowledge/contract';
 import { invalid } from '../errors';
 import { EnvValue } from '../pod-values';
 
 /** The variables the library sets in the trainer container. */
-const LIBRARY_ENV = [ENV_CHECKPOINT_DIR, ENV_CHECKPOINT_INTERVAL_EPOCHS, ENV_PREEMPTION_EXIT_CODE, ENV_CONFIG_ERROR_EXIT_CODE];
+const LIBRARY_ENV = [
+  ENV_CHECKPOINT_DIR, ENV_CHECKPOINT_INTERVAL_EPOCHS, ENV_CHECKPOINT_INTERVAL_SECONDS, ENV_PREEMPTION_EXIT_CODE, ENV_CONFIG_ERROR_EXIT_CODE,
+];
 
 /** Env names a construct's runtime sets (the operator, the launcher, a sweep), which user env must not override. */
 export interface ReservedEnv {

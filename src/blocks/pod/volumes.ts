@@ -7,8 +7,9 @@ import { Construct } from 'constructs';
 import { checkMountPath } from './containers';
 import * as k8s from '../../k8s/api';
 import { isDescendingPath, isDnsLabel, isWithinDirectory, withoutTrailingSlash } from '../../k8s/syntax';
-import { ENV_CHECKPOINT_DIR, ENV_CHECKPOINT_INTERVAL_EPOCHS } from '../../knowledge/contract';
+import { ENV_CHECKPOINT_DIR, ENV_CHECKPOINT_INTERVAL_EPOCHS, ENV_CHECKPOINT_INTERVAL_SECONDS } from '../../knowledge/contract';
 import { checkpointLocations } from '../../knowledge/training';
+import { CheckpointInterval } from '../checkpoint-interval';
 import { CheckpointOptions } from '../checkpoint-storage';
 import { invalid } from '../errors';
 import { PodVolume } from '../pod-values';
@@ -24,7 +25,7 @@ const TMP_VOLUME = 'tmp';
 export interface CheckpointMount {
   readonly volume: k8s.Volume;
   readonly mount: k8s.VolumeMount;
-  /** `CHECKPOINT_DIR` and `CHECKPOINT_INTERVAL_EPOCHS`. */
+  /** `CHECKPOINT_DIR`, and `CHECKPOINT_INTERVAL_EPOCHS` or `CHECKPOINT_INTERVAL_SECONDS`. */
   readonly env: k8s.EnvVar[];
   readonly mountPath: string;
   readonly claimName: string;
@@ -55,10 +56,21 @@ export function checkpointMount(
   checkSharedAccess(checkpoint, concurrentPods);
   const mountPath = checkpoint.mountPath ?? DEFAULT_CHECKPOINT_MOUNT_PATH;
   checkMountPath('checkpoint.mountPath', mountPath, '/checkpoints');
+  if (checkpoint.interval !== undefined && checkpoint.intervalEpochs !== undefined) {
+    throw invalid('checkpoint.interval',
+      `checkpoint.interval (${checkpoint.interval.interval.toSeconds()} seconds) and checkpoint.intervalEpochs (${checkpoint.intervalEpochs}) are both set; ` +
+      'the trainer checkpoints on one of them: keep one.');
+  }
+  if (checkpoint.interval !== undefined && !(checkpoint.interval instanceof CheckpointInterval)) {
+    throw invalid('checkpoint.interval', 'checkpoint.interval is not a CheckpointInterval; create it with CheckpointInterval.every(...) or CheckpointInterval.youngDaly(...).');
+  }
   const interval = checkpoint.intervalEpochs ?? DEFAULT_CHECKPOINT_INTERVAL_EPOCHS;
   if (!Number.isInteger(interval) || interval < 1) {
     throw invalid('checkpoint.intervalEpochs', `checkpoint.intervalEpochs (${interval}) must be a whole number of at least 1.`);
   }
+  const intervalEnv: k8s.EnvVar = checkpoint.interval !== undefined
+    ? { name: ENV_CHECKPOINT_INTERVAL_SECONDS, value: String(checkpoint.interval.interval.toSeconds()) }
+    : { name: ENV_CHECKPOINT_INTERVAL_EPOCHS, value: String(interval) };
   if (checkpoint.subPath !== undefined && !isDescendingPath(checkpoint.subPath)) {
     throw invalid('checkpoint.subPath', `checkpoint.subPath ('${checkpoint.subPath}') must be a relative path without '..'.`);
   }
@@ -73,7 +85,7 @@ export function checkpointMount(
   return {
     volume: { name: CHECKPOINT_VOLUME, persistentVolumeClaim: { claimName } },
     mount,
-    env: [{ name: ENV_CHECKPOINT_DIR, value: mountPath }, { name: ENV_CHECKPOINT_INTERVAL_EPOCHS, value: String(interval) }],
+    env: [{ name: ENV_CHECKPOINT_DIR, value: mountPath }, intervalEnv],
     mountPath,
     claimName,
   };
