@@ -292,6 +292,17 @@ describe('lint input as CI tools feed it (#14)', () => {
     expect(result.code).toBe(1);
   });
 
+  test('a manifest with wrong-typed fields: each field reported at its line, exit 1, no internal error (#27 item 10)', () => {
+    const result = run('lint', tmp({
+      'job.yaml': 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: train}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n' +
+        '      tolerations: "gpu"\n      containers:\n        - name: trainer\n          image: trainer:v1\n          env: "x"\n',
+    }));
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/job.yaml:8:20: error \[field-types\] Job\/train: spec.template.spec.tolerations is a string \("gpu"\); Kubernetes expects a list there/);
+    expect(result.out).toMatch(/job.yaml:12:16: error \[field-types\] Job\/train: spec.template.spec.containers\[0\].env is a string/);
+    expect(result.out + result.err).not.toMatch(/internal error|could not read/);
+  });
+
   test('an unknown --kubernetes-version is a usage error (exit 2)', () => {
     const result = run('lint', '--kubernetes-version', '1.99', tmp({ 'job.yaml': BAD_JOB }));
     expect(result.err).toMatch(/argument '1\.99' is invalid. 1\.99 is not a version this library knows: use 1\.28 to 1\.37/);

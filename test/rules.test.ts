@@ -149,6 +149,12 @@ const trainer = (job: any) => pod(job).containers[0];
 
 /** For each rule: mutations of the compliant Job that must each be reported, with the message. */
 const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
+  'field-types': [
+    ['tolerations as a string', (j) => { pod(j).tolerations = 'nvidia.com/gpu'; }, /spec.template.spec.tolerations is a string \("nvidia.com\/gpu"\); Kubernetes expects a list there/],
+    ['env as a map', (j) => { trainer(j).env = { LR: '3e-4' }; }, /spec.template.spec.containers\[0\].env is an object; Kubernetes expects a list there/],
+    ['a command with a number', (j) => { trainer(j).command = ['python', 3]; }, /containers\[0\].command is a list; Kubernetes expects a list of strings there/],
+    ['podFailurePolicy rules as a string', (j) => { j.spec.podFailurePolicy.rules = 'Ignore'; }, /spec.podFailurePolicy.rules is a string \("Ignore"\)/],
+  ],
   'job-restart-policy': [
     ['restartPolicy omitted', (j) => { delete pod(j).restartPolicy; }, /not set \(defaults to Always\)/],
     ['restartPolicy Always', (j) => { pod(j).restartPolicy = 'Always'; }, /'Always'; a Job needs Never or OnFailure/],
@@ -714,6 +720,19 @@ describe('the engine', () => {
   test('a malformed object is a finding, never a crash', () => {
     const objects = [{ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'x' }, spec: { template: { spec: { containers: 'oops' } } } }, null, 42];
     expect(() => evaluate(objects as any[], contextFor([], 28))).not.toThrow();
+  });
+
+  test('a wrong-typed field is reported at the field, and the rules that cannot read the object skip it (#27 item 10)', () => {
+    const job = compliantJob();
+    pod(job).tolerations = 'gpu';
+    trainer(job).env = 'x';
+    const findings = evaluate([job], contextFor([job], 28));
+    expect(findings.map((f) => [f.ruleId, f.path.join('.')])).toEqual([
+      ['field-types', 'spec.template.spec.tolerations'],
+      ['field-types', 'spec.template.spec.containers.0.env'],
+    ]);
+    expect(findings[0].fix).toBe('Write spec.template.spec.tolerations as a list (kubectl explain job.spec.template.spec.tolerations).');
+    expect(findings.some((f) => /could not read/.test(f.message))).toBe(false);
   });
 
   test('rule ids are unique kebab-case', () => {

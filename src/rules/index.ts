@@ -11,6 +11,7 @@ import { cronjobDeadline } from './cronjob-deadline';
 import { cronjobPolicy } from './cronjob-policy';
 import { cronjobSchedule } from './cronjob-schedule';
 import { envVars } from './env-vars';
+import { fieldTypes } from './field-types';
 import { gpuModelLabel } from './gpu-model-label';
 import { gpuResources } from './gpu-resources';
 import { jobCounts } from './job-counts';
@@ -47,6 +48,7 @@ export { acknowledgedByAnnotation } from './acknowledgement';
 
 /** Every rule, in the order findings are reported. */
 export const ALL_RULES: Rule[] = [
+  fieldTypes,
   jobRestartPolicy,
   jobCounts,
   jobPodFailurePolicy,
