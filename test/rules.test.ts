@@ -417,13 +417,16 @@ const CRONJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> 
     ['Allow', (c) => { c.spec.concurrencyPolicy = 'Allow'; }, /concurrencyPolicy is Allow/],
     ['an unknown policy', (c) => { c.spec.concurrencyPolicy = 'Queue'; }, /'Queue' must be one of Allow, Forbid, Replace/],
     ['a negative history limit', (c) => { c.spec.failedJobsHistoryLimit = -1; }, /failedJobsHistoryLimit \(-1\) must be a whole number >= 0/],
-    ['no startingDeadlineSeconds', (c) => { delete c.spec.startingDeadlineSeconds; }, /over 100 missed start times/],
   ],
   'cronjob-deadline': [
     ['a deadline as long as the hourly interval', (c) => { c.spec.schedule = '@hourly'; c.spec.jobTemplate.spec.activeDeadlineSeconds = 3600; },
       /activeDeadlineSeconds \(3600, 1 hour\) is at least the shortest interval between runs of '@hourly' \(3600 seconds, 1 hour\)/],
     ['weekdays at 09:00 with a 2-day deadline', (c) => { c.spec.schedule = '0 9 * * 1-5'; c.spec.jobTemplate.spec.activeDeadlineSeconds = 172800; },
       /shortest interval between runs of '0 9 \* \* 1-5' \(86400 seconds, 1 day\)/],
+  ],
+  'cronjob-starting-deadline': [
+    ['no startingDeadlineSeconds', (c) => { delete c.spec.startingDeadlineSeconds; },
+      /startingDeadlineSeconds is not set: a missed start \(a controller outage, a Forbid run still active\) runs however late the controller can start it \(past 100 missed starts it records TooManyMissedTimes and still starts the most recent\)/],
   ],
   'cronjob-daylight-saving': [
     ['Sundays 02:00 in Europe/Berlin', (c) => { c.spec.timeZone = 'Europe/Berlin'; },
@@ -690,7 +693,6 @@ describe('the engine', () => {
     expect(fixes).toEqual([
       ['spec.concurrencyPolicy', 'Set spec.concurrencyPolicy: Forbid (or Replace, if a new run should stop the running one).'],
       ['spec.failedJobsHistoryLimit', 'Set spec.failedJobsHistoryLimit to a whole number >= 0, e.g. 3.'],
-      ['spec.startingDeadlineSeconds', 'Set spec.startingDeadlineSeconds, e.g. 3600: a start missed by more than that is skipped instead of counted.'],
     ]);
   });
 

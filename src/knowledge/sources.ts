@@ -13,6 +13,7 @@ export const SOURCES = {
   jobStrategy: `${K8S}/pkg/registry/batch/job/strategy.go`,
   ttlController: `${K8S}/pkg/controller/ttlafterfinished/ttlafterfinished_controller.go`,
   cronJobController: `${K8S}/pkg/controller/cronjob/cronjob_controllerv2.go`,
+  cronJobUtils: `${K8S}/pkg/controller/cronjob/utils.go`,
   cronParser: 'https://github.com/robfig/cron/blob/v3.0.1/parser.go',
   cronSpec: 'https://github.com/robfig/cron/blob/v3.0.1/spec.go',
   featureGates: `${K8S}/pkg/features/versioned_kube_features.go`,

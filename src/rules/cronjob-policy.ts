@@ -3,15 +3,15 @@ import { SOURCES } from '../knowledge/sources';
 
 const POLICIES = ['Allow', 'Forbid', 'Replace'];
 
-/** A training CronJob is Forbid, has history limits and a startingDeadlineSeconds. */
+/** A training CronJob is Forbid, and its counts are whole numbers. */
 export const cronjobPolicy: Rule = {
   id: 'cronjob-policy',
   sources: [SOURCES.batchValidation, SOURCES.cronJobController],
   kinds: ['CronJob'],
   severity: 'error',
-  what: 'A CronJob allows overlapping runs, has a negative or unknown setting, or no startingDeadlineSeconds.',
-  why: 'Overlapping training runs double the GPU bill and race on checkpoints; without startingDeadlineSeconds, 100 missed starts stall the CronJob.',
-  fix: 'Set concurrencyPolicy Forbid, history limits >= 0 and a startingDeadlineSeconds.',
+  what: 'A CronJob allows overlapping runs, or has a negative or unknown setting.',
+  why: 'Overlapping training runs double the GPU bill and race on checkpoints; the apiserver refuses negative counts.',
+  fix: 'Set concurrencyPolicy Forbid and history limits >= 0.',
   example: `kind: CronJob
 spec:
   schedule: "0 2 * * 0"   # concurrencyPolicy defaults to Allow`,
@@ -33,10 +33,33 @@ spec:
         messages.push(at(['spec', field], `${field} (${value}) must be a whole number >= 0.`, `Set spec.${field} to a whole number >= 0, e.g. ${field === 'startingDeadlineSeconds' ? 3600 : 3}.`));
       }
     }
-    if (spec.startingDeadlineSeconds === undefined) {
-      messages.push(at(['spec', 'startingDeadlineSeconds'], 'startingDeadlineSeconds is not set; over 100 missed start times would stall the CronJob.',
-        'Set spec.startingDeadlineSeconds, e.g. 3600: a start missed by more than that is skipped instead of counted.'));
-    }
     return messages;
+  },
+};
+
+/**
+ * Without startingDeadlineSeconds a missed start runs however late. The CronJob controller
+ * (cronjob_controllerv2.go, since Kubernetes 1.21) starts the most recent missed schedule time
+ * when it next syncs: after a controller or control-plane outage, or when a Forbid run that
+ * blocked it ends. Beyond 100 missed times it records a TooManyMissedTimes event and still
+ * starts it (utils.go mostRecentScheduleTime); only a deadline skips a start that is too late.
+ */
+export const cronjobStartingDeadline: Rule = {
+  id: 'cronjob-starting-deadline',
+  sources: [SOURCES.cronJobController, SOURCES.cronJobUtils],
+  kinds: ['CronJob'],
+  severity: 'warning',
+  what: 'A CronJob has no startingDeadlineSeconds.',
+  why: 'A start the controller missed (an outage, or a Forbid run that outlasted the next start) runs whenever the controller can start it, however late: a nightly retrain may start in the middle of the working day.',
+  fix: 'Set spec.startingDeadlineSeconds to how late a run may still start (ScheduledRetrain defaults to 1 hour); a later start is skipped.',
+  example: `kind: CronJob
+spec:
+  schedule: "0 2 * * *"   # no startingDeadlineSeconds: a 02:00 run missed until 14:00 starts at 14:00`,
+  check(object) {
+    if (object?.kind !== 'CronJob' || object.apiVersion !== 'batch/v1' || object.spec?.startingDeadlineSeconds !== undefined) return [];
+    return [at(['spec', 'startingDeadlineSeconds'],
+      'startingDeadlineSeconds is not set: a missed start (a controller outage, a Forbid run still active) runs however late the controller can start it ' +
+      '(past 100 missed starts it records TooManyMissedTimes and still starts the most recent).',
+      'Set spec.startingDeadlineSeconds, e.g. 3600: a start missed by more than that is skipped.')];
   },
 };

@@ -8,7 +8,7 @@ import { configMap } from './configmap';
 import { containers } from './containers';
 import { cronjobDaylightSaving } from './cronjob-daylight-saving';
 import { cronjobDeadline } from './cronjob-deadline';
-import { cronjobPolicy } from './cronjob-policy';
+import { cronjobPolicy, cronjobStartingDeadline } from './cronjob-policy';
 import { cronjobSchedule } from './cronjob-schedule';
 import { envVars } from './env-vars';
 import { fieldTypes } from './field-types';
@@ -61,6 +61,7 @@ export const ALL_RULES: Rule[] = [
   jobDeadline,
   cronjobSchedule,
   cronjobPolicy,
+  cronjobStartingDeadline,
   cronjobDeadline,
   cronjobDaylightSaving,
   gpuResources,
