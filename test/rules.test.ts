@@ -464,7 +464,10 @@ const JOBSET_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> }
   'jobset-admission': [
     ["a rule name with '-' (the webhook's format)", (j) => { j.spec.failurePolicy.rules[1].name = 'configuration-error'; },
       /rules\[1\]\.name 'configuration-error' is refused by the webhook/],
-    ['an empty rule name', (j) => { j.spec.failurePolicy.rules[0].name = ''; }, /rules\[0\]\.name has 0 characters/],
+    ['an unnamed rule whose default name (failurePolicyRule1) another rule has', (j) => {
+      j.spec.failurePolicy.rules[0].name = 'failurePolicyRule1';
+      delete j.spec.failurePolicy.rules[1].name;
+    }, /rules\[1\]\.name 'failurePolicyRule1' \(the webhook's default for an unnamed rule\) repeats rules\[0\]/],
     ['two rules with one name', (j) => { j.spec.failurePolicy.rules[1].name = 'preemption'; }, /'preemption' repeats rules\[0\]/],
     ['an unknown Job failure reason', (j) => { j.spec.failurePolicy.rules[0].onJobFailureReasons = ['Evicted']; }, /'Evicted'; the webhook knows only/],
     ['a missing target', (j) => { j.spec.failurePolicy.rules[1].targetReplicatedJobs = ['workers']; }, /names 'workers', which is not a replicated job/],

@@ -5,6 +5,8 @@ import { SOURCES } from '../knowledge/sources';
 /** The JobSet webhook's rule-name format (jobset v0.12 pkg/webhooks/jobset_webhook.go, ruleNameFmt). */
 const RULE_NAME = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 const MAX_RULE_NAME = 128;
+/** The name the webhook's defaulting gives an unnamed rule, with its index (defaultRuleNameFmt). */
+const DEFAULT_RULE_NAME = 'failurePolicyRule';
 /** The Job failure reasons the webhook accepts in onJobFailureReasons (validOnJobFailureReasons). */
 const JOB_FAILURE_REASONS = ['BackoffLimitExceeded', 'DeadlineExceeded', 'FailedIndexes', 'MaxFailedIndexesExceeded', 'PodFailurePolicy'];
 /** Actions behind the RestartJob feature gate, alpha and off by default in v0.12. */
@@ -56,14 +58,20 @@ spec:
     rules.forEach((rule, i) => {
       const where = `${path}.failurePolicy.rules[${i}]`;
       const ruleAt = [...keys, 'failurePolicy', 'rules', i];
-      const name = String(rule?.name ?? '');
-      if (name.length < 1 || name.length > MAX_RULE_NAME) {
+      // The webhook's defaulting names an unnamed rule failurePolicyRule<i> before its validation runs.
+      const given = String(rule?.name ?? '');
+      const name = given.length === 0 ? `${DEFAULT_RULE_NAME}${i}` : given;
+      if (name.length > MAX_RULE_NAME) {
         messages.push(at([...ruleAt, 'name'], `${where}.name has ${name.length} characters; the webhook takes 1 to ${MAX_RULE_NAME}.`));
       } else if (!RULE_NAME.test(name)) {
         messages.push(at([...ruleAt, 'name'], `${where}.name '${name}' is refused by the webhook: it must start with a letter and hold only letters, digits, '_', ',' and ':' (no '-'), ending in a letter, digit or '_'.`));
       }
-      if (seen.has(name)) messages.push(at([...ruleAt, 'name'], `${where}.name '${name}' repeats rules[${seen.get(name)}]; rule names must be unique.`));
-      else seen.set(name, i);
+      if (seen.has(name)) {
+        const defaulted = given.length === 0 ? " (the webhook's default for an unnamed rule)" : '';
+        messages.push(at([...ruleAt, 'name'], `${where}.name '${name}'${defaulted} repeats rules[${seen.get(name)}]; rule names must be unique.`));
+      } else {
+        seen.set(name, i);
+      }
       (Array.isArray(rule?.onJobFailureReasons) ? rule.onJobFailureReasons : []).forEach((reason: any, j: number) => {
         if (!JOB_FAILURE_REASONS.includes(reason)) {
           messages.push(at([...ruleAt, 'onJobFailureReasons', j], `${where}.onJobFailureReasons has '${reason}'; the webhook knows only ${JOB_FAILURE_REASONS.join(', ')}.`));

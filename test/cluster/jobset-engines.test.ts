@@ -7,9 +7,12 @@
 import { describe, it } from 'node:test';
 import { Size } from 'cdk8s';
 import { expect } from 'expect';
+import { parse as parseYaml } from 'yaml';
 import { Cluster, eventually, splitDocuments } from './util/cluster';
 import { applyAsReadme, conditionTrue, editYaml, envOf, newPods, objectWhen, synthYaml } from './util/workloads';
 import { Accelerator, CheckpointStorage, DistributedPyTorchJob, SpotScheduling, StorageClasses, TrainingEngine } from '../../src';
+import { contextFor, evaluate } from '../../src/findings/evaluate';
+import { ALL_RULES } from '../../src/rules';
 
 const cluster = Cluster.fromEnv();
 const BACKOFF_LIMIT = 1;
@@ -170,6 +173,20 @@ for (const e of engines) {
         expect(await jobSet(ns)).toBeUndefined();
       }
     });
+
+    if (e.kind === 'JobSet') {
+      it('failure-policy rules without a name are admitted: the webhook\'s defaulting names them failurePolicyRule<i> before it validates (and the jobset-admission rule agrees)', async () => {
+        const yaml = editYaml(ddp(e.engine), (o) => {
+          if (o.kind === 'JobSet') for (const rule of o.spec.failurePolicy.rules) delete rule.name;
+        });
+        const unnamed = splitDocuments(yaml).map((d) => parseYaml(d)).find((o: any) => o.kind === 'JobSet');
+        expect(evaluate([unnamed], contextFor([unnamed], 36), new Set(), [ALL_RULES.find((r) => r.id === 'jobset-admission')!])).toEqual([]);
+        const ns = await cluster.namespace('gang');
+        await e.apply(yaml, ns);
+        const stored = await jobSet(ns);
+        expect(stored.spec.failurePolicy.rules.map((r: any) => r.name)).toEqual(stored.spec.failurePolicy.rules.map((_: any, i: number) => `failurePolicyRule${i}`));
+      });
+    }
 
     if (e.kind === 'TrainJob') {
       it('control: the Trainer webhook refuses a TrainJob whose TrainingRuntime does not exist yet', async () => {
