@@ -775,10 +775,13 @@ describe('preemption-policy on the other kinds', () => {
     expect(run(rule, [jobSet]).join('\n')).toMatch(/spec.failurePolicy has no RestartJobSetAndIgnoreMaxRestarts rule: every preemption restarts the set against maxRestarts/);
   });
 
-  test('a PyTorchJob replica without restartPolicy gets the operator default OnFailure, and is told so', () => {
+  test('a PyTorchJob replica on OnFailure (the operator default) survives preemption: no finding; Never is reported', () => {
+    // The operator recreates a failed OnFailure pod; shown beyond backoffLimit in test/cluster/pytorchjob.test.ts.
     const job = compliantPyTorchJob();
     delete job.spec.pytorchReplicaSpecs.Worker.restartPolicy;
-    expect(run(rule, [job])).toEqual([expect.stringMatching(/^spec.pytorchReplicaSpecs.Worker.restartPolicy is OnFailure \(the operator's default\)/)]);
+    expect(run(rule, [job])).toEqual([]);
+    job.spec.pytorchReplicaSpecs.Worker.restartPolicy = 'Never';
+    expect(run(rule, [job])).toEqual([expect.stringMatching(/^spec.pytorchReplicaSpecs.Worker.restartPolicy is Never: one preempted Worker pod fails the whole PyTorchJob/)]);
   });
 });
 

@@ -25,6 +25,8 @@ export const SOURCES = {
   pytorchController: `${TRAINING_OPERATOR}/pkg/controller.v1/pytorch/pytorchjob_controller.go`,
   pytorchEnv: `${TRAINING_OPERATOR}/pkg/controller.v1/pytorch/envvar.go`,
   operatorCommon: `${TRAINING_OPERATOR}/pkg/controller.v1/common/job.go`,
+  operatorPods: `${TRAINING_OPERATOR}/pkg/controller.v1/common/pod.go`,
+  operatorBackoff: `${TRAINING_OPERATOR}/pkg/core/job.go`,
   jobsetWebhook: 'https://github.com/kubernetes-sigs/jobset/blob/v0.12.0/pkg/webhooks/jobset_webhook.go',
   jobsetFailurePolicy: 'https://github.com/kubernetes-sigs/jobset/blob/v0.12.0/pkg/controllers/failure_policy.go',
   kueueLabels: 'https://github.com/kubernetes-sigs/kueue/blob/v0.19.2/pkg/controller/constants/constants.go',

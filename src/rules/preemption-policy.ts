@@ -60,14 +60,12 @@ function pyTorchJobMessages(object: any): RuleMessage[] {
         fix: `Set spec.pytorchReplicaSpecs.${role}.restartPolicy: ExitCode and make the trainer exit 143 (128 or more) after saving on SIGTERM.`,
         path,
       });
-    } else if (policy === 'OnFailure') {
-      messages.push({
-        message: `spec.pytorchReplicaSpecs.${role}.restartPolicy is OnFailure${written}: a preempted ${role} pod is restarted like a crash and counted against runPolicy.backoffLimit, ` +
-          'and a pod lost with its node is not restarted in place.',
-        fix: `Set spec.pytorchReplicaSpecs.${role}.restartPolicy: ExitCode and make the trainer exit 143 after saving on SIGTERM; exits 1-127 then fail the job.`,
-        path,
-      });
     }
+    // OnFailure (the operator's default) survives preemption: a failed pod is deleted and
+    // recreated (common/pod.go ReconcilePods), and runPolicy.backoffLimit, only when set, counts
+    // the in-place container restarts of running pods (core/job.go PastBackoffLimit), which a
+    // reclaimed pod does not have. What it does not do is tell a crash from a preemption.
+    // ExitCode and Always are handled by the pytorchjob rule.
   }
   return messages;
 }
@@ -98,12 +96,12 @@ function onSpot(object: any, context: RuleContext): boolean {
  */
 export const preemptionPolicy: Rule = {
   id: 'preemption-policy',
-  sources: [SOURCES.jobController, SOURCES.operatorCommon, SOURCES.jobsetFailurePolicy, SOURCES.preemptionContract],
+  sources: [SOURCES.jobController, SOURCES.operatorCommon, SOURCES.operatorPods, SOURCES.operatorBackoff, SOURCES.jobsetFailurePolicy, SOURCES.preemptionContract],
   kinds: ['Job', 'CronJob', 'PyTorchJob', 'JobSet', 'TrainingRuntime', 'ClusterTrainingRuntime'],
   severity: 'warning',
   severityFor: (object, context) => (onSpot(object, context) ? 'error' : 'warning'),
   what: 'A training workload counts preemptions as failures: a Job without an Ignore rule for DisruptionTarget or its preemption exit code, ' +
-    'a PyTorchJob replica whose restartPolicy is not ExitCode, a JobSet whose failurePolicy counts preemption restarts (error on spot capacity).',
+    'a PyTorchJob replica whose restartPolicy is Never, a JobSet whose failurePolicy counts preemption restarts (error on spot capacity).',
   why: 'A reclaimed node or a graceful preemption uses up the retry budget, so a few preemptions fail a healthy run and waste the GPU-hours spent.',
   fix: 'Ignore DisruptionTarget and the preemption exit code in the podFailurePolicy (Jobs), use restartPolicy ExitCode (PyTorchJob), ' +
     'or restart JobSets with RestartJobSetAndIgnoreMaxRestarts; each finding names its own change.',

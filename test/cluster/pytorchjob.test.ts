@@ -7,9 +7,12 @@
 import { describe, it } from 'node:test';
 import { Size } from 'cdk8s';
 import { expect } from 'expect';
-import { Cluster } from './util/cluster';
+import { parse as parseYaml } from 'yaml';
+import { Cluster, splitDocuments } from './util/cluster';
 import { conditionTrue, editYaml, envOf, newPods, objectWhen, podsBy, synthYaml } from './util/workloads';
 import { Accelerator, CheckpointStorage, DistributedPyTorchJob, SpotScheduling, StorageClasses } from '../../src';
+import { contextFor, evaluate } from '../../src/findings/evaluate';
+import { ALL_RULES } from '../../src/rules';
 
 const cluster = Cluster.fromEnv();
 const BACKOFF_LIMIT = 1;
@@ -115,6 +118,27 @@ describe('DistributedPyTorchJob on the Training Operator', () => {
     const { ns, worker: w } = await start(yaml);
     await cluster.node.terminate(w, { exitCode: 143, disruption: 'TerminationByKubelet' });
     await failed(ns);
+  });
+
+  it(`OnFailure (the operator's default, the seed's): preempted Workers are recreated beyond backoffLimit (${BACKOFF_LIMIT}) too; the preemption-policy rule says nothing about it`, async () => {
+    const yaml = editYaml(pytorchJob(), (o) => {
+      if (o.kind !== 'PyTorchJob') return;
+      for (const r of Object.values<any>(o.spec.pytorchReplicaSpecs)) {
+        r.restartPolicy = 'OnFailure';
+        r.template.spec.restartPolicy = 'OnFailure';
+      }
+    });
+    const edited = splitDocuments(yaml).map((d) => parseYaml(d)).find((o: any) => o.kind === 'PyTorchJob');
+    expect(evaluate([edited], contextFor([edited], 36), new Set(), [ALL_RULES.find((r) => r.id === 'preemption-policy')!])).toEqual([]);
+    const { ns, seen } = await start(yaml);
+    let w = (await podsBy(cluster, ns, worker))[0];
+    for (let i = 0; i < BACKOFF_LIMIT + 2; i++) {
+      await cluster.node.terminate(w, { exitCode: 143, disruption: 'TerminationByKubelet' });
+      [w] = await newPods(cluster, ns, worker, 1, seen);
+      await cluster.node.run(w);
+    }
+    const job = await cluster.get(path(ns));
+    expect(conditionTrue(job, 'Failed')).toBeUndefined();
   });
 
   it("the operator's webhook refuses what its CRD schema accepts (control for the harness: the webhook runs)", async () => {
