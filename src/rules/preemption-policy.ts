@@ -96,7 +96,10 @@ function onSpot(object: any, context: RuleContext): boolean {
  */
 export const preemptionPolicy: Rule = {
   id: 'preemption-policy',
-  sources: [SOURCES.jobController, SOURCES.operatorCommon, SOURCES.operatorPods, SOURCES.operatorBackoff, SOURCES.jobsetFailurePolicy, SOURCES.preemptionContract],
+  sources: [
+    SOURCES.jobController, SOURCES.operatorCommon, SOURCES.operatorPods, SOURCES.operatorBackoff,
+    SOURCES.jobsetFailurePolicy, SOURCES.preemptionContract,
+  ],
   kinds: ['Job', 'CronJob', 'PyTorchJob', 'JobSet', 'TrainingRuntime', 'ClusterTrainingRuntime'],
   severity: 'warning',
   severityFor: (object, context) => (onSpot(object, context) ? 'error' : 'warning'),
