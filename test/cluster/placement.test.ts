@@ -142,3 +142,36 @@ describe('the constructs write placements some node matches, and refuse the ones
     });
   }
 });
+
+describe('GPU model labels by provisioner, on the scheduler\'s node affinity filter (#27 items 1 and 3)', () => {
+  const storage = CheckpointStorage.existingClaim('ckpt', PersistentVolumeAccessMode.READ_WRITE_MANY);
+  const podOf = (props: Partial<SpotTolerantTrainingJobProps>) => {
+    const chart = new Chart(new App(), 'placement', { namespace: 'ns' });
+    new SpotTolerantTrainingJob(chart, 'job', { image: 'trainer:v1', checkpoint: { storage }, ...props });
+    return chart.toJson().find((o: any) => o.kind === 'Job').spec.template.spec;
+  };
+  // Nodes as a stock provisioner labels them: Karpenter on AWS writes its well-known labels, and
+  // no nvidia.com/gpu.product (only the GPU operator's feature discovery does); EKS Auto Mode its own.
+  const karpenterSpotH100 = { 'karpenter.sh/capacity-type': 'spot', 'karpenter.k8s.aws/instance-gpu-name': 'h100' };
+  const karpenterOnDemandH100 = { 'karpenter.sh/capacity-type': 'on-demand', 'karpenter.k8s.aws/instance-gpu-name': 'h100' };
+  const autoModeSpotA100 = { 'karpenter.sh/capacity-type': 'spot', 'eks.amazonaws.com/instance-gpu-name': 'a100' };
+
+  it('karpenterSpot() on H100s matches the node Karpenter makes; the feature-discovery label it wrote before matches none of them', () => {
+    const podSpec = podOf({ spot: SpotScheduling.karpenterSpot(), accelerator: Accelerator.nvidiaGpu(8, { product: 'h100' }) });
+    expect(schedulerAdmits(podSpec, [karpenterSpotH100, karpenterOnDemandH100])).toEqual([true, false]);
+    const before = { ...podSpec, nodeSelector: { 'karpenter.sh/capacity-type': 'spot', 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' } };
+    expect(schedulerAdmits(before, [karpenterSpotH100, karpenterOnDemandH100])).toEqual([false, false]);
+  });
+
+  it('eksAutoModeSpot() on A100s matches the node Auto Mode makes', () => {
+    const podSpec = podOf({ spot: SpotScheduling.eksAutoModeSpot(), accelerator: Accelerator.nvidiaGpu(8, { product: 'a100' }) });
+    expect(schedulerAdmits(podSpec, [autoModeSpotA100, karpenterSpotH100])).toEqual([true, false]);
+  });
+
+  it('karpenterSpot().orOnDemand() may run on spot and on on-demand H100 nodes (the preference is not a filter)', () => {
+    const podSpec = podOf({ spot: SpotScheduling.karpenterSpot().orOnDemand(), accelerator: Accelerator.nvidiaGpu(8, { product: 'h100' }) });
+    expect(podSpec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions)
+      .toEqual([{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }]);
+    expect(schedulerAdmits(podSpec, [karpenterSpotH100, karpenterOnDemandH100, { 'karpenter.sh/capacity-type': 'spot' }])).toEqual([true, true, false]);
+  });
+});
