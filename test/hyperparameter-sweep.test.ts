@@ -250,7 +250,7 @@ describe('HyperparameterSweep bad input', () => {
     ['an axis has no values', () => SweepAxis.of('lr', []), /values is empty/],
     ['an axis repeats a value', () => SweepAxis.of('lr', ['1', '1']), /value '1' appears twice/],
     ['an axis name is not an identifier', () => SweepAxis.of('learning-rate', ['1']), /name 'learning-rate' must start with a letter/],
-    ['a value has a line break', () => SweepAxis.of('lr', ['1\n2']), /contains a line break/],
+    ['a value has a NUL, which no env var can hold', () => SweepAxis.of('prompt', ['a\0b']), /contains a NUL character, which no environment variable can hold/],
   ])('fails when %s', (_name, make, message) => {
     expect(make).toThrow(message);
   });
@@ -262,5 +262,52 @@ describe('HyperparameterSweep bad input', () => {
   test('memory is still a Size: /dev/shm is sized from it', () => {
     const { pod } = synthSweep({ memory: Size.gibibytes(16) });
     expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '4Gi' } });
+  });
+});
+
+describe('trial values are any string but NUL (#27 item 10): line breaks, quotes, backslashes and printf escapes reach the trainer as written', () => {
+  const values = ['line one\nline two', 'ends with a newline\n\n', "it's \\n not a newline, 100% \\c sure", 'crlf\r\n', 'plain'];
+  const { objects } = synthSweep({
+    grid: [SweepAxis.of('prompt', values)],
+    trials: [{ prompt: 'explicit\ntrial', note: "a 'quoted'\nnote" }],
+    parallelism: 2,
+  });
+  const job = only(objects, 'Job');
+  const configMap = only(objects, 'ConfigMap');
+  const init = job.spec.template.spec.initContainers[0];
+  const trainer = job.spec.template.spec.containers[0];
+  // The shells a trainer image may have: dash (Debian's sh), bash, and busybox's ash.
+  const shells = [['sh'], ['bash'], ...(spawnSync('busybox', ['true']).status === 0 ? [['busybox', 'sh']] : [])];
+
+  const decode = (index: number, shell: string[]) => {
+    const grid = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-grid-'));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-out-'));
+    for (const [key, value] of Object.entries<string>(configMap.data)) fs.writeFileSync(path.join(grid, key), value);
+    const [, flag, script, name] = init.command;
+    const decoded = spawnSync(shell[0], [...shell.slice(1), flag, script, name, grid, out], { env: { PATH: process.env.PATH, HOME: out, TRIAL_INDEX: String(index) }, encoding: 'utf8' });
+    expect(decoded.status).toBe(0);
+    const [, tFlag, tScript, tName] = trainer.command;
+    const wrapper = tScript.replace('/sweep/trial.env', path.join(out, 'trial.env'));
+    const printEnv = "process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('HP_')))))";
+    // HOME of its own: this machine's bash reads root's .bashrc for a non-interactive shell with no HOME.
+    const ran = spawnSync(shell[0], [...shell.slice(1), tFlag, wrapper, tName, process.execPath, '-e', printEnv], { env: { PATH: process.env.PATH, HOME: out }, encoding: 'utf8' });
+    expect(ran.stderr).toBe('');
+    expect(ran.status).toBe(0);
+    return { env: JSON.parse(ran.stdout), json: JSON.parse(fs.readFileSync(path.join(out, 'trial.json'), 'utf8')) };
+  };
+
+  test.each(shells.map((shell) => [shell.join(' ')]))('with %s: each grid value and the explicit trial, byte for byte, in the env and in trial.json', (shellName) => {
+    const shell = shellName.split(' ');
+    values.forEach((value, index) => {
+      const { env, json } = decode(index, shell);
+      expect(env).toEqual({ HP_PROMPT: value });
+      expect(json).toEqual({ prompt: value });
+    });
+    expect(decode(values.length, shell)).toEqual({ env: { HP_PROMPT: 'explicit\ntrial', HP_NOTE: "a 'quoted'\nnote" }, json: { prompt: 'explicit\ntrial', note: "a 'quoted'\nnote" } });
+  });
+
+  test('each trial is still one line of the grid files', () => {
+    expect(configMap.data['axis-0.env'].split('\n').filter((l: string) => l !== '')).toHaveLength(values.length);
+    expect(configMap.data['trials.env'].split('\n').filter((l: string) => l !== '')).toHaveLength(1);
   });
 });

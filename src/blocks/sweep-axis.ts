@@ -28,8 +28,9 @@ export class SweepAxis {
     }
     const seen = new Set<string>();
     for (const value of values) {
-      if (/[\n\r\0]/.test(value)) {
-        throw invalid('SweepAxis.of', `SweepAxis.of('${name}'): value ${JSON.stringify(value)} contains a line break or NUL; use single-line values.`);
+      // Any string but NUL, which no environment variable can hold; line breaks are escaped in the grid.
+      if (value.includes('\0')) {
+        throw invalid('SweepAxis.of', `SweepAxis.of('${name}'): value ${JSON.stringify(value)} contains a NUL character, which no environment variable can hold; remove it.`);
       }
       if (seen.has(value)) {
         throw invalid('SweepAxis.of', `SweepAxis.of('${name}'): value '${value}' appears twice; each grid point must be distinct.`);

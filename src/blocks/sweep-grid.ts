@@ -17,8 +17,18 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, "'\\''")}'`;
 }
 
+/**
+ * One line of shell that exports the assignment. A value with a line break is written as
+ * printf %b escapes (`\\n`, `\\r`, `\\\\`), so every trial stays one line of the grid file;
+ * a '.' after it keeps the trailing line breaks a command substitution would strip.
+ */
 function envLine(assignment: Array<[string, string]>): string {
-  return assignment.map(([name, value]) => `export ${parameterEnvName(name)}=${shellQuote(value)}`).join('; ');
+  return assignment.map(([name, value]) => {
+    const env = parameterEnvName(name);
+    if (!/[\n\r]/.test(value)) return `export ${env}=${shellQuote(value)}`;
+    const escaped = value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+    return `${env}="$(printf '%b.' ${shellQuote(escaped)})"; export ${env}="\${${env}%.}"`;
+  }).join('; ');
 }
 
 function jsonMember(name: string, value: string): string {
