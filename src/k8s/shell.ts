@@ -142,11 +142,12 @@ export interface ScriptReading {
 }
 
 /**
- * Reads a `-c` script. bash 5 runs the last plain command of a `-c` script in place of itself
- * (after `;`, `&&` or `||`, with no redirection and no trap set); dash, Debian's and
- * Ubuntu's `sh`, forks for every command, even a script of one (both measured in
- * test/shell.test.ts with this machine's bash and dash). So only bash is trusted to hand
- * over without `exec`; for `sh`, which may be dash, the script must say `exec`.
+ * Reads a `-c` script. bash runs a `-c` script of one plain command in place of itself; this
+ * machine's bash 5 does so for the last command of a list too (after `;`, `&&` or `||`), which
+ * older releases do not, and an image's bash version is not in its YAML; dash, Debian's and
+ * Ubuntu's `sh`, forks for every command, even a script of one (measured in test/shell.test.ts
+ * with this machine's bash and dash). So only a bash script of one plain command is trusted to
+ * hand over without `exec`; a list, or any `sh` script (which may be dash), must say `exec`.
  */
 export function readScript(command: ShellCommand): ScriptReading {
   return remember(readings, `${command.shell}\u0000${command.script}`, () => read(command));
@@ -176,7 +177,11 @@ function read(command: ShellCommand): ScriptReading {
     if (node && sh().NodeType(node) === 'CallExpr' && words({ Cmd: node })[0] === 'trap') trap = true;
     return !trap;
   });
-  return { handsOver: bash && !trap, execsParams: false };
+  // Only a script of one plain command: newer bash releases also run the last command of a
+  // list (`cd /app && python train.py`) in place of themselves, older ones fork for it, and
+  // which bash an image has is not in its YAML.
+  const single = file.Stmts.length === 1 && simpleCommand(file.Stmts[0]);
+  return { handsOver: bash && !trap && single, execsParams: false };
 }
 
 /**

@@ -39,7 +39,9 @@ export const shellSyntax: Rule = {
         const forwards = training && containerKeys[containerKeys.length - 2] === 'containers';
         if (shell !== undefined && script?.error === undefined && forwards && !script!.handsOver) {
           messages.push(at(scriptAt, `${where} runs a ${shell.shell} script that does not exec its last command: "${shell.script}"; SIGTERM would stop at the shell` +
-            (shell.shell === 'bash' ? '.' : ' (dash, Debian\'s and Ubuntu\'s sh, forks even for a script of one command).')));
+            (shell.shell === 'bash'
+              ? ' (only newer bash releases run the last command of a list in place of themselves; the image\'s bash decides).'
+              : ' (dash, Debian\'s and Ubuntu\'s sh, forks even for a script of one command).')));
         }
         const injected = object?.kind === 'PyTorchJob' ? TRAINING_OPERATOR_ENV : [];
         const env: string[] = (container?.env ?? []).map((e: any) => e?.name);

@@ -184,19 +184,33 @@ export async function logMatching(namespace: string, pod: string, pattern: RegEx
  * pod of the same name (`uid`, for the operators' fixed pod names) before it was seen ended.
  */
 export async function endedPod(namespace: string, name: string, timeoutMs = 120_000, uid?: string): Promise<K8s.V1Pod | undefined> {
-  let ended: K8s.V1Pod | undefined;
-  await eventually(`pod ${name} to end`, async () => {
-    let pod: K8s.V1Pod;
-    try {
-      pod = await cluster.core.readNamespacedPod({ name, namespace });
-    } catch {
-      return true; // deleted
-    }
-    if (uid !== undefined && pod.metadata!.uid !== uid) return true; // replaced
-    if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') ended = pod;
-    return ended !== undefined;
-  }, timeoutMs, 200);
-  return ended;
+  // A watch, not polling: an evicted pod of a Job can end and be deleted within one poll, and
+  // its last status (the exit code) is only in the events the watch delivers.
+  const isEnded = (pod: K8s.V1Pod | undefined) => pod?.status?.phase === 'Failed' || pod?.status?.phase === 'Succeeded';
+  const current = await cluster.core.readNamespacedPod({ name, namespace }).catch(() => undefined);
+  if (current === undefined || (uid !== undefined && current.metadata!.uid !== uid)) return undefined; // already gone or replaced
+  if (isEnded(current)) return current;
+  const uidOf = uid ?? current.metadata!.uid;
+  return new Promise<K8s.V1Pod | undefined>((resolve, reject) => {
+    let last: K8s.V1Pod | undefined;
+    let request: { abort(): void } | undefined;
+    const finish = (pod: K8s.V1Pod | undefined, error?: Error) => {
+      clearTimeout(timer);
+      request?.abort();
+      if (error) reject(error); else resolve(pod);
+    };
+    const timer = setTimeout(() => finish(undefined, new Error(`timed out after ${timeoutMs / 1000}s waiting for pod ${name} to end`)), timeoutMs);
+    new k8s.Watch(cluster.kc).watch(`/api/v1/namespaces/${namespace}/pods`,
+      { fieldSelector: `metadata.name=${name}`, resourceVersion: current.metadata!.resourceVersion },
+      (type: string, pod: K8s.V1Pod) => {
+        if (pod.metadata?.uid !== uidOf) return;
+        last = pod;
+        if (isEnded(pod)) finish(pod);
+        else if (type === 'DELETED') finish(isEnded(last) ? last : undefined);
+      },
+      (error: any) => { if (error && error.name !== 'AbortError') finish(isEnded(last) ? last : undefined); })
+      .then((r: any) => { request = r; }, (error: Error) => finish(undefined, error));
+  });
 }
 
 /** The exit code of a container of an ended pod. */
