@@ -449,7 +449,7 @@ spec: {size: 3}
     expect(result.code).toBe(1);
     expect(result.out).toContain(`${file}:11:3: error [strict-schema] Job/typo: spec.backofLimit: unknown field "backofLimit".`);
     expect(result.out).toContain(`${file}:19:30: error [strict-schema] Job/typo: spec.template.spec.containers.0.ports.0.containerPort: must be integer.`);
-    expect(result.out).toMatch(/strict schemas: k8s\.io\/kubernetes@v1\.36\.\d+, github\.com\/kubeflow\/training-operator@v1\.9\.4, .*sigs\.k8s\.io\/kueue@v0\.19\.\d+ \(0 objects of kinds they do not know\)/);
+    expect(result.out).toMatch(/strict schemas: k8s\.io\/kubernetes@v1\.37\.\d+, github\.com\/kubeflow\/training-operator@v1\.9\.4, .*sigs\.k8s\.io\/kueue@v0\.19\.\d+ \(0 objects of kinds they do not know\)/);
     // The Service in the same file conforms: no finding for it.
     expect(result.out).not.toMatch(/Service\/tensorboard/);
   });
@@ -472,7 +472,7 @@ spec: {size: 3}
       severity: 'warning',
       object: 'Widget/w',
       line: 1,
-      message: expect.stringMatching(/^no schema knows example\.com\/v1 Widget, so it was not validated strictly \(--strict knows the Kubernetes v1\.36\.\d+ kinds/),
+      message: expect.stringMatching(/^no schema knows example\.com\/v1 Widget, so it was not validated strictly \(--strict knows the Kubernetes v1\.37\.\d+ kinds/),
     })]);
     expect(report.strict.unknownKinds).toBe(1);
     expect(result.code).toBe(0);

@@ -241,6 +241,16 @@ describe('engine specifics', () => {
     expect(construct.runtime?.name).toBe(runtime.metadata.name);
   });
 
+  test('Trainer v2: the runtime\'s replicated job names fit Trainer v2.4\'s limit of 20 characters', () => {
+    // Trainer v2.4 refuses longer ReplicatedJob names; the suites run v2.3.0, the newest the
+    // Go module proxy serves, so the limit is held here.
+    const { chart } = build(TrainingEngine.trainerV2());
+    const runtime = synth(chart).find((o) => o.kind === 'TrainingRuntime');
+    const names = runtime.spec.template.spec.replicatedJobs.map((r: any) => r.name);
+    expect(names).toEqual(['node']);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(20);
+  });
+
   test('JobSet: torchrun sized by PET_* variables, rank from the completion index, rank 0 through the headless service', () => {
     const { chart } = build(TrainingEngine.jobSet());
     const env = synth(chart).find((o) => o.kind === 'JobSet').spec.replicatedJobs[0].template.spec.template.spec.containers[0].env;
@@ -254,6 +264,40 @@ describe('engine specifics', () => {
     });
   });
 
+  test('JobSet with onDemandMaster: rank 0 alone in a one-pod `master` Job on on-demand capacity, each other node a one-pod `node` Job on spot', () => {
+    const { chart } = build(TrainingEngine.jobSet(), { onDemandMaster: true });
+    const objects = synth(chart);
+    expectConformant(objects);
+    const jobSet = objects.find((o) => o.kind === 'JobSet');
+    const [master, nodes] = jobSet.spec.replicatedJobs;
+    expect(jobSet.spec.replicatedJobs.map((r: any) => [r.name, r.replicas, r.template.spec.completions, r.template.spec.parallelism]))
+      .toEqual([['master', 1, 1, 1], ['node', 3, 1, 1]]);
+    // Every Job keeps the preemption-aware pod failure policy the JobSet's rules match.
+    expect(master.template.spec.podFailurePolicy).toEqual(nodes.template.spec.podFailurePolicy);
+    const pod = (r: any) => r.template.spec.template.spec;
+    // rank 0 requires nodes off EKS spot; the other nodes select spot and tolerate it.
+    expect(JSON.stringify(pod(master).affinity)).toMatch(/eks.amazonaws.com\/capacityType.*NotIn.*SPOT/);
+    expect(pod(master).nodeSelector?.['eks.amazonaws.com/capacityType']).toBeUndefined();
+    expect(pod(nodes).nodeSelector).toMatchObject({ 'eks.amazonaws.com/capacityType': 'SPOT' });
+    // Both keep the spot grace period, so all ranks agree on the save window.
+    expect(pod(master).terminationGracePeriodSeconds).toBe(pod(nodes).terminationGracePeriodSeconds);
+    for (const replicated of [master, nodes]) {
+      const byName = Object.fromEntries(pod(replicated).containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+      expect(byName).toMatchObject({
+        PET_NNODES: '4',
+        PET_MASTER_ADDR: 'fraud-ddp-master-0-0.fraud-ddp',
+        // JobSet numbers the Jobs across replicated jobs in order: master 0, nodes 1..3.
+        PET_NODE_RANK: { fieldRef: { fieldPath: "metadata.annotations['jobset.sigs.k8s.io/job-global-index']" } },
+      });
+    }
+  });
+
+  test('JobSet with onDemandMaster: the name leaves room for <name>-master-0-0', () => {
+    expect(() => build(TrainingEngine.jobSet(), { onDemandMaster: true, name: 'j'.repeat(53) }))
+      .toThrow(/a JobSet name longer than 52 breaks its pod and service names such as '<name>-master-0-0'/);
+    expect(() => build(TrainingEngine.jobSet(), { onDemandMaster: true, name: 'j'.repeat(52) })).not.toThrow();
+  });
+
   test('pod rules run on the templates inside a JobSet (G2)', () => {
     const { chart, construct } = build(TrainingEngine.jobSet());
     construct.apiObject.addJsonPatch(JsonPatch.replace('/spec/replicatedJobs/0/template/spec/template/spec/containers/0/resources/limits/memory', '512m'));
@@ -265,7 +309,7 @@ describe('what an engine cannot express', () => {
   test.each<[string, () => TrainingEngine, Partial<DistributedPyTorchJobProps>, RegExp]>([
     ['elastic on Trainer v2', TrainingEngine.trainerV2, { elastic: { minNodes: 2, maxNodes: 4 } }, /elastic is not supported by the Kubeflow Trainer v2 \(TrainJob\) engine: Trainer v2 removed elastic training/],
     ['elastic on JobSet', TrainingEngine.jobSet, { elastic: { minNodes: 2, maxNodes: 4 } }, /elastic is not supported by the JobSet engine: a JobSet runs a fixed number of nodes/],
-    ['onDemandMaster on JobSet', TrainingEngine.jobSet, { onDemandMaster: true }, /onDemandMaster is not supported by the JobSet engine/],
+    ['onDemandMaster on Trainer v2', TrainingEngine.trainerV2, { onDemandMaster: true }, /onDemandMaster is not supported by the Kubeflow Trainer v2 \(TrainJob\) engine: the torch runtime runs every node, rank 0 included, from one replicated job/],
     ['a replica restartPolicy on Trainer v2', TrainingEngine.trainerV2, { restartPolicy: ReplicaRestartPolicy.ON_FAILURE }, /restartPolicy is not supported by the Kubeflow Trainer v2 \(TrainJob\) engine/],
     ['cleanPodPolicy on JobSet', TrainingEngine.jobSet, { cleanPodPolicy: CleanPodPolicy.ALL }, /cleanPodPolicy is not supported by the JobSet engine/],
     ['gang scheduling on Trainer v2', TrainingEngine.trainerV2, { gangScheduling: { queue: 'q' } }, /gangScheduling is not supported by the Kubeflow Trainer v2 \(TrainJob\) engine/],

@@ -161,7 +161,9 @@ export interface DistributedPyTorchJobProps extends TrainingJobProps {
    * Runs the Master on on-demand capacity while Workers use `spot`: losing the Master
    * restarts every rank. The Master gets a required node affinity that excludes the spot
    * capacity of the provider (`provider`, `CloudProvider.setDefault`, or the one `spot`
-   * implies) and selects the GPU model with the same label as the Workers.
+   * implies) and selects the GPU model with the same label as the Workers. On the JobSet
+   * engine rank 0 runs alone in a one-pod `master` Job placed so, and each other node in a
+   * one-pod `node` Job; Trainer v2 cannot place rank 0 apart (a synth error).
    * @default false
    */
   readonly onDemandMaster?: boolean;

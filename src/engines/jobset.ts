@@ -15,7 +15,7 @@ import * as k8s from '../k8s/api';
 import { humanDuration } from '../k8s/duration';
 import { FieldPath } from '../k8s/paths';
 import { PodTemplateRef, templateAt, WorkloadKind } from '../k8s/workloads';
-import { DISRUPTION_TARGET, JOB_COMPLETION_INDEX_ANNOTATION, TRAINJOB_ANCESTOR_STEP_LABEL, TRAINJOB_INITIALIZER_STEPS } from '../knowledge/controllers';
+import { DISRUPTION_TARGET, JOB_COMPLETION_INDEX_ANNOTATION, JOBSET_GLOBAL_INDEX_ANNOTATION, TRAINJOB_ANCESTOR_STEP_LABEL, TRAINJOB_INITIALIZER_STEPS } from '../knowledge/controllers';
 
 const JOBSET_MASTER_PORT = 29500;
 
@@ -66,7 +66,6 @@ const JOBSET: WorkloadKind = {
 export function jobSetUnsupported(props: DistributedPyTorchJobProps, elasticWhy: string): Array<[string, boolean, string]> {
   return [
     ['elastic', props.elastic !== undefined, elasticWhy],
-    ['onDemandMaster', props.onDemandMaster === true, 'all nodes share one pod template (there is no Master replica)'],
     ['restartPolicy', props.restartPolicy !== undefined, 'restarts are decided by the JobSet failurePolicy the library writes'],
     ['cleanPodPolicy', props.cleanPodPolicy !== undefined, 'finished pods are cleaned up with their Jobs'],
     ['gangScheduling', props.gangScheduling !== undefined, 'this library does not write its pod-group policy yet'],
@@ -76,30 +75,60 @@ export function jobSetUnsupported(props: DistributedPyTorchJobProps, elasticWhy:
 /** The workload object, its trainer pod and the JobSet spec both JobSet-based engines emit. */
 export function jobSetParts(
   scope: Construct, run: EngineRun, buildPod: PodBuilder, gvk: { apiVersion: string; kind: string },
-  torchEnv: (name: string) => k8s.EnvVar[], jobTemplateLabels?: k8s.Labels,
+  torchEnv: (name: string) => k8s.EnvVar[], jobTemplateLabels?: k8s.Labels, layout: NodeLayout = SHARED_TEMPLATE,
 ): { workload: RenderedApiObject; pod: TrainerPod; jobSetSpec: JobSetSpec } {
   const { props, nodes } = run;
-  const lastHost = `node-0-${nodes - 1}`;
+  const split = layout === MASTER_APART && nodes > 1;
+  // The longest pod hostname, `<name>-<replicated job>-<job index>-<completion index>`.
+  const lastHost = split ? longest(`${MASTER_JOB}-0-0`, `${NODE_JOB}-${nodes - 2}-0`) : `${NODE_JOB}-0-${nodes - 1}`;
   const workload = workloadObject(scope, gvk, props.name, lastHost);
   const name = workload.name;
-  const pod = buildPod(props, {
+  const identity = {
     workloadName: name,
     containerName: NODE_JOB,
     component: 'distributed-training',
-    restartPolicy: 'Never',
+    restartPolicy: 'Never' as const,
     concurrentPods: nodes,
-  }, { command: run.command(name), env: torchEnv(name), reservedEnv: TORCH_ENV });
-  const jobSetSpec = trainingJobSetSpec({
-    pod,
+  };
+  const contribution = { command: run.command(name), env: torchEnv(name), reservedEnv: TORCH_ENV };
+  const pod = buildPod(props, identity, contribution);
+  const options = {
     containerName: NODE_JOB,
-    nodes,
     maxRestarts: run.backoffLimit,
     activeDeadlineSeconds: run.activeDeadlineSeconds,
     jobTemplateLabels,
-  });
+  };
+  let jobSetSpec: JobSetSpec;
+  if (split) {
+    // Rank 0 on on-demand capacity of the Workers' provider, with their grace period (the
+    // ranks agree on the save window) and their GPU model label.
+    const masterPod = buildPod({
+      ...props, spot: pod.spot._onDemandBeside(), provider: pod.provider, terminationGracePeriod: pod.terminationGracePeriod,
+    }, identity, contribution);
+    const master = trainingJobSetSpec({ ...options, pod: masterPod, nodes: 1, jobName: MASTER_JOB });
+    const workers = trainingJobSetSpec({ ...options, pod, nodes: 1, jobName: NODE_JOB, replicas: nodes - 1 });
+    jobSetSpec = { ...master, replicatedJobs: [...master.replicatedJobs, ...workers.replicatedJobs] };
+  } else {
+    jobSetSpec = trainingJobSetSpec({ ...options, pod, nodes });
+  }
   addLabels(workload, pod.workloadLabels);
   return { workload, pod, jobSetSpec };
 }
+
+function longest(a: string, b: string): string {
+  return a.length >= b.length ? a : b;
+}
+
+/**
+ * How a JobSet lays out the nodes: one Indexed Job of `nodes` pods sharing a template, or
+ * rank 0 apart (`onDemandMaster`): a one-pod `master` Job with its own placement, then
+ * `nodes - 1` one-pod `node` Jobs. JobSet numbers the Jobs of all replicated jobs in their
+ * order (the `jobset.sigs.k8s.io/job-global-index` annotation of each pod, JobSet v0.12
+ * globalJobIndex), which is then the node rank.
+ */
+export type NodeLayout = 'shared-template' | 'master-apart';
+export const SHARED_TEMPLATE: NodeLayout = 'shared-template';
+export const MASTER_APART: NodeLayout = 'master-apart';
 
 export const jobSetEngine: EngineStrategy = {
   id: 'jobset',
@@ -117,16 +146,19 @@ export const jobSetEngine: EngineStrategy = {
   launcherCountsCrashes: () => false,
 
   build(scope: Construct, run: EngineRun, buildPod: PodBuilder): EngineObjects {
-    // The library sets what torchrun reads: node rank from the completion index, rank 0
-    // through the JobSet's headless service.
+    // The library sets what torchrun reads: node rank from the completion index (or, with
+    // rank 0 apart, from the Job's global index), rank 0 through the JobSet's headless service.
+    const layout = run.props.onDemandMaster === true && run.nodes > 1 ? MASTER_APART : SHARED_TEMPLATE;
+    const rankFrom = layout === MASTER_APART ? JOBSET_GLOBAL_INDEX_ANNOTATION : JOB_COMPLETION_INDEX_ANNOTATION;
+    const rankZero = layout === MASTER_APART ? MASTER_JOB : NODE_JOB;
     const torchEnv = (name: string) => [
       { name: 'PET_NNODES', value: String(run.nodes) },
       { name: 'PET_NPROC_PER_NODE', value: String(run.processesPerNode) },
-      { name: 'PET_NODE_RANK', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX_ANNOTATION}']` } } },
-      { name: 'PET_MASTER_ADDR', value: `${name}-${NODE_JOB}-0-0.${name}` },
+      { name: 'PET_NODE_RANK', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${rankFrom}']` } } },
+      { name: 'PET_MASTER_ADDR', value: `${name}-${rankZero}-0-0.${name}` },
       { name: 'PET_MASTER_PORT', value: String(JOBSET_MASTER_PORT) },
     ];
-    const { workload, pod, jobSetSpec } = jobSetParts(scope, run, buildPod, JOBSET_GVK, torchEnv);
+    const { workload, pod, jobSetSpec } = jobSetParts(scope, run, buildPod, JOBSET_GVK, torchEnv, undefined, layout);
     workload._setSpec({
       ...jobSetSpec, ttlSecondsAfterFinished: run.ttlSeconds, ...(run.props.suspend !== undefined ? { suspend: run.props.suspend } : {}),
     });
@@ -138,6 +170,9 @@ export const jobSetEngine: EngineStrategy = {
 
 /** Name of the replicated job that runs the training nodes (the Trainer v2 convention). */
 export const NODE_JOB = 'node';
+
+/** Name of the replicated job that runs rank 0 alone (`onDemandMaster` on the JobSet engine). */
+export const MASTER_JOB = 'master';
 
 /** The fields of a JobSet spec the library writes. */
 export interface JobSetSpec {
@@ -157,6 +192,10 @@ export interface JobSetSpecOptions {
   readonly maxRestarts: number;
   readonly activeDeadlineSeconds: number;
   readonly jobTemplateLabels?: k8s.Labels;
+  /** The replicated job's name. @default NODE_JOB */
+  readonly jobName?: string;
+  /** How many Jobs of `nodes` pods it runs. @default 1 */
+  readonly replicas?: number;
 }
 
 /**
@@ -200,8 +239,8 @@ export function trainingJobSetSpec(options: JobSetSpecOptions): JobSetSpec {
       ],
     },
     replicatedJobs: [{
-      name: NODE_JOB,
-      replicas: 1,
+      name: options.jobName ?? NODE_JOB,
+      replicas: options.replicas ?? 1,
       template: {
         ...(options.jobTemplateLabels ? { metadata: { labels: options.jobTemplateLabels } } : {}),
         spec: {

@@ -47,6 +47,10 @@ export const trainerV2Engine: EngineStrategy = {
 
   unsupported: (props) => [
     ...jobSetUnsupported(props, 'Trainer v2 removed elastic training'),
+    // Trainer v2.3 torch plugin: one `node` replicated job runs every rank, and a TrainJob's
+    // podTemplateOverrides apply to a whole replicated job, so rank 0 cannot be placed apart.
+    ['onDemandMaster', props.onDemandMaster === true,
+      "the torch runtime runs every node, rank 0 included, from one replicated job ('node'), and pod template overrides apply to all of its pods"],
     ['ttlAfterFinished', props.ttlAfterFinished !== undefined, 'a TrainJob has no TTL'],
   ],
 

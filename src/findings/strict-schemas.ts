@@ -62,7 +62,7 @@ export class StrictSchemas {
 
   private static readonly cache = new Map<string, StrictSchemas>();
 
-  /** Kubernetes version of the built-in definitions, e.g. `v1.36.3`. */
+  /** Kubernetes version of the built-in definitions, e.g. `v1.37.2`. */
   public readonly kubernetesVersion: string;
   /** Every module the schemas were read from. */
   public readonly sources: SchemaSource[];

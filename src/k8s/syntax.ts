@@ -77,13 +77,13 @@ export function portNameProblem(name: unknown): string | undefined {
   return undefined;
 }
 
-/** Pod fields an env var can read by `fieldRef` (validEnvDownwardAPIFieldPathExpressions, k8s.io/kubernetes v1.36). */
+/** Pod fields an env var can read by `fieldRef` (validEnvDownwardAPIFieldPathExpressions, k8s.io/kubernetes v1.37). */
 const ENV_FIELD_PATHS = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName',
   'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];
 
 /**
  * What is wrong with an env var's `fieldRef`, or undefined, as the apiserver validates it
- * (validateObjectFieldSelector and ConvertDownwardAPIFieldLabel, k8s.io/kubernetes v1.36):
+ * (validateObjectFieldSelector and ConvertDownwardAPIFieldLabel, k8s.io/kubernetes v1.37):
  * apiVersion v1 when given; one of ENV_FIELD_PATHS (`spec.host` is read as `spec.nodeName`),
  * or a single label or annotation, `metadata.labels['key']`.
  */

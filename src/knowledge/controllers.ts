@@ -1,6 +1,6 @@
 /**
  * What the Kubernetes controllers and the training operators read and write, at the versions
- * the project pins (k8s.io/kubernetes v1.36, Kueue v0.19, Training Operator v1.9, JobSet
+ * the project pins (k8s.io/kubernetes v1.37, Kueue v0.19, Training Operator v1.9, JobSet
  * v0.12, Trainer v2.3): labels, annotations, conditions and the environment they inject.
  */
 
@@ -12,13 +12,19 @@ export const DISRUPTION_TARGET = 'DisruptionTarget';
 
 /**
  * The labels the Job controller puts on every pod of a Job (pkg/registry/batch/job strategy,
- * v1.36: the legacy and the `batch.kubernetes.io/` names).
+ * v1.37: the legacy and the `batch.kubernetes.io/` names).
  */
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 export const JOB_CONTROLLER_LABELS: readonly string[] = ['job-name', 'controller-uid', JOB_NAME_LABEL, 'batch.kubernetes.io/controller-uid'];
 
 /** The annotation an Indexed Job's pod carries its completion index in. */
 export const JOB_COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+
+/**
+ * Set by the JobSet controller on each child Job and its pod template: the Job's number
+ * across all replicated jobs, in their order (JobSet v0.12 jobset_controller.go globalJobIndex).
+ */
+export const JOBSET_GLOBAL_INDEX_ANNOTATION = 'jobset.sigs.k8s.io/job-global-index';
 
 /** Kueue's labels on a workload (v0.19): its LocalQueue and its WorkloadPriorityClass. */
 export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';

@@ -3,7 +3,7 @@
  * cluster suite runs the same components): each rule's `sources` cites them, and the rules
  * reference links them.
  */
-const K8S = 'https://github.com/kubernetes/kubernetes/blob/v1.36.3';
+const K8S = 'https://github.com/kubernetes/kubernetes/blob/v1.37.2';
 const TRAINING_OPERATOR = 'https://github.com/kubeflow/training-operator/blob/v1.9.4';
 
 export const SOURCES = {
@@ -16,11 +16,11 @@ export const SOURCES = {
   cronJobUtils: `${K8S}/pkg/controller/cronjob/utils.go`,
   cronParser: 'https://github.com/robfig/cron/blob/v3.0.1/parser.go',
   cronSpec: 'https://github.com/robfig/cron/blob/v3.0.1/spec.go',
-  featureGates: `${K8S}/pkg/features/versioned_kube_features.go`,
-  labelValidation: 'https://github.com/kubernetes/apimachinery/blob/v0.36.3/pkg/util/validation/validation.go',
-  nodeAffinity: 'https://github.com/kubernetes/component-helpers/blob/v0.36.3/scheduling/corev1/nodeaffinity/nodeaffinity.go',
-  expansion: 'https://github.com/kubernetes/kubernetes/blob/v1.36.3/third_party/forked/golang/expansion/expand.go',
-  podDefaults: 'https://github.com/kubernetes/api/blob/v0.36.3/core/v1/types.go',
+  featureGates: `${K8S}/pkg/features/kube_features.go`,
+  labelValidation: 'https://github.com/kubernetes/apimachinery/blob/v0.37.2/pkg/util/validation/validation.go',
+  nodeAffinity: 'https://github.com/kubernetes/component-helpers/blob/v0.37.2/scheduling/corev1/nodeaffinity/nodeaffinity.go',
+  expansion: 'https://github.com/kubernetes/kubernetes/blob/v1.37.2/third_party/forked/golang/expansion/expand.go',
+  podDefaults: 'https://github.com/kubernetes/api/blob/v0.37.2/core/v1/types.go',
   pytorchWebhook: `${TRAINING_OPERATOR}/pkg/webhooks/pytorch/pytorchjob_webhook.go`,
   pytorchController: `${TRAINING_OPERATOR}/pkg/controller.v1/pytorch/pytorchjob_controller.go`,
   pytorchEnv: `${TRAINING_OPERATOR}/pkg/controller.v1/pytorch/envvar.go`,

@@ -1,7 +1,7 @@
 /**
  * Kubernetes versions the library targets, and the Job fields an older apiserver drops
  * silently because their feature gate is off there (the feature gates' defaults in
- * k8s.io/kubernetes pkg/features/versioned_kube_features.go).
+ * k8s.io/kubernetes pkg/features/kube_features.go).
  */
 
 /** The oldest target: what cdk8s-plus-28 describes. */

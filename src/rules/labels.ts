@@ -21,7 +21,7 @@ function checkMetadata(metadata: any, where: string, keys: FieldPath, messages: 
 /** Label keys and values, and the annotation size limit, on objects and pod templates. */
 export const labels: Rule = {
   id: 'labels',
-  sources: [SOURCES.labelValidation, 'https://github.com/kubernetes/apimachinery/blob/v0.36.3/pkg/api/validation/objectmeta.go'],
+  sources: [SOURCES.labelValidation, 'https://github.com/kubernetes/apimachinery/blob/v0.37.2/pkg/api/validation/objectmeta.go'],
   kinds: [EVERY_OBJECT],
   severity: 'error',
   refusedBy: 'the apiserver',

@@ -5,7 +5,7 @@ import { SOURCES } from '../knowledge/sources';
 /** priorityClassName is a DNS subdomain and spec.priority is left to admission. */
 export const priority: Rule = {
   id: 'priority',
-  sources: [SOURCES.coreValidation, 'https://github.com/kubernetes/kubernetes/blob/v1.36.3/plugin/pkg/admission/priority/admission.go'],
+  sources: [SOURCES.coreValidation, 'https://github.com/kubernetes/kubernetes/blob/v1.37.2/plugin/pkg/admission/priority/admission.go'],
   kinds: [WORKLOADS],
   severity: 'error',
   refusedBy: 'the apiserver',

@@ -8,7 +8,7 @@ const NATIVE = ['cpu', 'memory', 'ephemeral-storage'];
 /** Quantity syntax, known resource names, request <= limit, and memory in millibytes. */
 export const resourceQuantities: Rule = {
   id: 'resource-quantities',
-  sources: [SOURCES.coreValidation, 'https://github.com/kubernetes/apimachinery/blob/v0.36.3/pkg/api/resource/quantity.go'],
+  sources: [SOURCES.coreValidation, 'https://github.com/kubernetes/apimachinery/blob/v0.37.2/pkg/api/resource/quantity.go'],
   kinds: [WORKLOADS],
   severity: 'error',
   refusedBy: 'the apiserver',

@@ -7,9 +7,11 @@
  *   volume, exits 143 too, not a crash. The operator restarts both (ExitCode policy), they
  *   rendezvous again, resume from the Worker's emergency checkpoint and succeed; no crash is
  *   recorded against backoffLimit.
- * - JobSet: both nodes on spot. Node 1 is evicted; the child Job fails on its DisruptionTarget,
- *   the JobSet restarts under its preemption rule (not counted toward maxRestarts), and the new
- *   pods resume from the emergency checkpoint and complete.
+ * - JobSet, onDemandMaster: rank 0 in its own one-pod `master` Job on the on-demand node, rank 1
+ *   in a `node` Job on the spot node, each taking its rank from the Job's global index. Rank 1
+ *   is evicted; its child Job fails on its DisruptionTarget, the JobSet restarts under its
+ *   preemption rule (not counted toward maxRestarts), and the new pods resume from the
+ *   emergency checkpoint and complete.
  *
  * Input, not substitution: torch reaches the pods as the suite's virtualenv on a read-only
  * volume (`volumes`, `env` PYTHONPATH), where a real image would carry it. Substitutions for
@@ -140,7 +142,7 @@ describe('DistributedPyTorchJob on real nodes with real torch', { concurrency: t
       `resumed at step ${saved![1]} on ${master2.spec!.nodeName} + ${worker2.spec!.nodeName}, Succeeded ${((Date.now() - evictedAt) / 1000).toFixed(0)} s ` +
       `after the eviction; launcher records: ${events.map((e) => e.split('_')[2]).sort().join(', ')}`);
   });
-  it('JobSet engine: a node evicted, the JobSet restarts without using maxRestarts, resumes from the emergency checkpoint and completes', async () => {
+  it('JobSet engine, onDemandMaster: rank 0 on the on-demand node, the spot node\'s rank evicted, the JobSet restarts without using maxRestarts, resumes from the emergency checkpoint and completes', async () => {
     const venv = process.env.TORCH_VENV;
     if (!venv) throw new Error('TORCH_VENV is not set: run the node suite with `npm run test:node`, which makes the torch virtualenv');
     const objects = forTheLocalCluster(synthesize((chart) => {
@@ -153,6 +155,7 @@ describe('DistributedPyTorchJob on real nodes with real torch', { concurrency: t
         cpu: Cpu.units(1),
         memory: Size.gibibytes(2),
         engine: TrainingEngine.jobSet(),
+        onDemandMaster: true,
         checkpoint: {
           storage: CheckpointStorage.newClaim({ claimName: 'ddp-js-checkpoints', storageClassName: StorageClasses.GKE_FILESTORE_STANDARD_RWX, size: Size.tebibytes(1) }),
           subPath: 'ddp',
@@ -168,13 +171,16 @@ describe('DistributedPyTorchJob on real nodes with real torch', { concurrency: t
     await volumeFor(namespace, 'torch', '', ['ReadOnlyMany'], '8Gi', venv);
     await applyAll([TORCH_CLAIM, ...objects], namespace);
 
+    // The node rank is the child Job's global index (master 0, node 1), which JobSet writes on its pods.
     const nodePod = async (index: number, previous?: K8s.V1Pod) => eventually(`a running pod of node ${index}`, async () => {
       const pods = await cluster.core.listNamespacedPod({ namespace, labelSelector: 'jobset.sigs.k8s.io/jobset-name=fraud-ddp-js' });
-      return pods.items.find((p) => p.metadata!.annotations!['batch.kubernetes.io/job-completion-index'] === String(index)
+      return pods.items.find((p) => p.metadata!.annotations!['jobset.sigs.k8s.io/job-global-index'] === String(index)
         && p.status?.phase === 'Running' && !p.metadata!.deletionTimestamp && p.metadata!.uid !== previous?.metadata!.uid);
     }, 300_000, 500);
     const [node0, node1] = [await nodePod(0), await nodePod(1)];
-    for (const pod of [node0, node1]) expect(pod.spec!.nodeName).toBe(SPOT_NODE);
+    expect(node0.metadata!.labels!['jobset.sigs.k8s.io/replicatedjob-name']).toBe('master');
+    expect(node0.spec!.nodeName).toBe(ON_DEMAND_NODE);
+    expect(node1.spec!.nodeName).toBe(SPOT_NODE);
     const logs = [await LogFollower.start(namespace, node0.metadata!.name!, 'node'), await LogFollower.start(namespace, node1.metadata!.name!, 'node')];
     await eventually('both ranks to train 25 steps', async () => logs.every((l) => /^progress step=2[5-9] /m.test(l.text)), 300_000, 500);
 
@@ -190,8 +196,10 @@ describe('DistributedPyTorchJob on real nodes with real torch', { concurrency: t
       (await LogFollower.start(namespace, again0.metadata!.name!, 'node')).ended,
       (await LogFollower.start(namespace, again1.metadata!.name!, 'node')).ended,
     ]);
-    for (const text of [text0, text1]) {
-      expect(text).toMatch(new RegExp(`^resumed step=${saved![1]} world=2 rank=\\d$`, 'm'));
+    expect(again0.spec!.nodeName).toBe(ON_DEMAND_NODE);
+    for (const [rank, text] of [text0, text1].entries()) {
+      // Each pod's rank is the one its Job's global index gave torchrun (ddp_trainer prints its global rank).
+      expect(text).toMatch(new RegExp(`^resumed step=${saved![1]} world=2 rank=${rank}$`, 'm'));
       expect(text).toMatch(new RegExp(`^training complete step=${STEPS} `, 'm'));
     }
     const done = await eventually('the JobSet to complete', async () => {
@@ -206,7 +214,7 @@ describe('DistributedPyTorchJob on real nodes with real torch', { concurrency: t
     // stops the survivor: it never fails its child Job with a crash's exit 1.
     expect(survivorText).not.toMatch(/cdk8s-training launcher: .*: exit 1$/m);
     const survivorSaid = /cdk8s-training launcher: (.*)$/m.exec(survivorText)?.[1] ?? 'stopped by the restart before deciding';
-    report(`ddp on JobSet: node 1 evicted at step ${saved![1]}, JobSet restarted (restarts ${done.status.restarts}, counted toward maxRestarts ` +
+    report(`ddp on JobSet, rank 0 on-demand: node 1 evicted at step ${saved![1]}, JobSet restarted (restarts ${done.status.restarts}, counted toward maxRestarts ` +
       `${done.status.restartsCountTowardsMax ?? 0}), resumed at step ${saved![1]}, Completed ${((Date.now() - evictedAt) / 1000).toFixed(0)} s after the ` +
       `eviction; the survivor's launcher: ${survivorSaid}`);
   });

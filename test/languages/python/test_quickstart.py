@@ -97,7 +97,7 @@ def test_lint_strict_validates_with_the_schemas_and_validator_in_the_package(out
     # schemas/strict-schemas.json.gz and ajv ship in the npm tarball the wheel carries.
     clean = subprocess.run([LINT, "lint", "--strict", str(outdir)], capture_output=True, text=True)
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "strict schemas: k8s.io/kubernetes@v1.36" in clean.stdout
+    assert "strict schemas: k8s.io/kubernetes@v1.37" in clean.stdout
     typo = tmp_path / "typo.yaml"
     typo.write_text("""\
 apiVersion: batch/v1
