@@ -149,6 +149,14 @@ const trainer = (job: any) => pod(job).containers[0];
 
 /** For each rule: mutations of the compliant Job that must each be reported, with the message. */
 const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
+  'literal-secret': [
+    ['HF_TOKEN as a literal', (j) => { trainer(j).env.push({ name: 'HF_TOKEN', value: 'hf_abcdefghijklmnopqrstuvwxyzABCDEFGH' }); }, /has the credential HF_TOKEN as a literal value/],
+  ],
+  'floating-code': [
+    ['the tag latest', (j) => { trainer(j).image = 'trainer:latest'; }, /image 'trainer:latest' has the tag latest/],
+    ['git clone of a branch at start', (j) => { trainer(j).command = ['sh', '-c', 'git clone https://github.com/o/r && exec python r/train.py']; },
+      /fetches code at start from a moving ref \(git clone of a branch\)/],
+  ],
   'field-types': [
     ['tolerations as a string', (j) => { pod(j).tolerations = 'nvidia.com/gpu'; }, /spec.template.spec.tolerations is a string \("nvidia.com\/gpu"\); Kubernetes expects a list there/],
     ['env as a map', (j) => { trainer(j).env = { LR: '3e-4' }; }, /spec.template.spec.containers\[0\].env is an object; Kubernetes expects a list there/],
@@ -365,14 +373,15 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['a spot selector without the toleration', (j) => { pod(j).tolerations.shift(); }, /selects GKE spot nodes but does not tolerate their cloud.google.com\/gke-spot taint/],
   ],
   'kueue-labels': [
-    ['the queue label on the pod template', (j) => { j.spec.template.metadata.labels['kueue.x-k8s.io/queue-name'] = 'gpu'; }, /has the Kueue label 'kueue.x-k8s.io\/queue-name'/],
+    // Moved from the Job to its pod template (a copy on both is where Kueue reads it: no finding).
+    ['the queue label on the pod template', (j) => { delete j.metadata.labels['kueue.x-k8s.io/queue-name']; j.spec.template.metadata.labels['kueue.x-k8s.io/queue-name'] = 'gpu'; }, /has the Kueue label 'kueue.x-k8s.io\/queue-name'/],
   ],
   'checkpoint-volume': [
-    ['no claim mounted', (j) => { trainer(j).volumeMounts.shift(); pod(j).volumes.shift(); }, /mounts no PersistentVolumeClaim for checkpoints/],
+    ['no claim mounted', (j) => { trainer(j).volumeMounts.shift(); pod(j).volumes.shift(); }, /mounts no persistent volume \(a PersistentVolumeClaim, NFS or a storage CSI volume\) for checkpoints/],
     ['CHECKPOINT_DIR where no volume is mounted (a typo)', (j) => { trainer(j).env[0].value = '/checkpoint'; },
       /container 'trainer' saves checkpoints to CHECKPOINT_DIR \/checkpoint, which is on no mounted volume \(the container's own filesystem\): the checkpoints are lost with the pod/],
     ['CHECKPOINT_DIR on an emptyDir', (j) => { trainer(j).env[0].value = '/dev/shm/ckpt'; },
-      /CHECKPOINT_DIR \/dev\/shm\/ckpt, which is on volume 'dshm', not a PersistentVolumeClaim/],
+      /CHECKPOINT_DIR \/dev\/shm\/ckpt, which is on volume 'dshm', which is not persistent/],
     ['a volume mounted inside CHECKPOINT_DIR', (j) => {
       pod(j).volumes.push({ name: 'scratch', emptyDir: {} });
       trainer(j).volumeMounts.push({ name: 'scratch', mountPath: '/checkpoints/tmp/' });
@@ -386,7 +395,7 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
       pod(j).volumes.push({ name: 'tmp', emptyDir: {} });
       trainer(j).volumeMounts.push({ name: 'tmp', mountPath: '/tmp' });
       trainer(j).command = ['/bin/sh', '-c', 'cd /app && exec python train.py --ckpt_dir "/tmp/ckpt"'];
-    }, /is told to save checkpoints to \/tmp\/ckpt \(--ckpt_dir in its shell script\), which is on volume 'tmp', not a PersistentVolumeClaim/],
+    }, /is told to save checkpoints to \/tmp\/ckpt \(--ckpt_dir in its shell script\), which is on volume 'tmp', which is not persistent/],
     ['a checkpoint env of its own (CKPT_DIR)', (j) => { trainer(j).env.push({ name: 'CKPT_DIR', value: '/models' }); },
       /is told to save checkpoints to \/models \(env CKPT_DIR\)/],
   ],
@@ -400,6 +409,9 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
 };
 
 const CRONJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
+  'served-api-version': [
+    ['batch/v1beta1 on the target 1.28', (c) => { c.apiVersion = 'batch/v1beta1'; }, /batch\/v1beta1 CronJob is not served since Kubernetes 1\.25 \(the target is 1\.28\)/],
+  ],
   'cronjob-schedule': [
     ['day-of-week 7', (c) => { c.spec.schedule = '0 2 * * 7'; }, /end of range \(7\) above maximum \(6\)/],
     ['four fields', (c) => { c.spec.schedule = '0 2 * *'; }, /expected exactly 5 fields, found 4/],
@@ -437,6 +449,11 @@ const CRONJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> 
 };
 
 const PYTORCHJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
+  'torchrun-nnodes': [
+    ['--nnodes=2 in the Workers\' script of a 4-node job', (p) => {
+      p.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].command = ['sh', '-c', 'exec torchrun --nnodes=2 train.py'];
+    }, /Worker container 'pytorch' runs torchrun --nnodes=2 in its shell script, but the PyTorchJob runs 4 nodes/],
+  ],
   'pytorchjob': [
     ['a name starting with a digit', (p) => { p.metadata.name = '4ddp'; }, /name '4ddp' must be a DNS-1035 label/],
     ['an unknown replica role', (p) => { p.spec.pytorchReplicaSpecs.Chief = p.spec.pytorchReplicaSpecs.Master; }, /key 'Chief' must be Master or Worker/],
@@ -597,7 +614,7 @@ describe('rule checkpoint-volume: where CHECKPOINT_DIR is', () => {
     expect(finding.fix).toBe('Mount the checkpoint claim at /ckpt, or set CHECKPOINT_DIR to where the claim is mounted.');
     trainer(job).volumeMounts.shift();
     pod(job).volumes.shift();
-    expect(run(rule, [job])).toEqual(['spec.template.spec mounts no PersistentVolumeClaim for checkpoints.']);
+    expect(run(rule, [job])).toEqual(['spec.template.spec mounts no persistent volume (a PersistentVolumeClaim, NFS or a storage CSI volume) for checkpoints.']);
   });
 });
 
@@ -882,7 +899,7 @@ test('a Trainer runtime: volumeClaimPolicies declare the claims its pods mount; 
   labelled.spec.template.spec.volumeClaimPolicies = [];
   labelled.spec.template.spec.replicatedJobs = [step('fetch-data', 'dataset-initializer', false), step('model-initializer', 'trainer', true)];
   const checkpoint = run(ALL_RULES.find((r) => r.id === 'checkpoint-volume')!, [labelled]);
-  expect(checkpoint).toEqual([expect.stringMatching(/^spec\.template\.spec\.replicatedJobs\[1\]\.template\.spec\.template\.spec mounts no PersistentVolumeClaim/)]);
+  expect(checkpoint).toEqual([expect.stringMatching(/^spec\.template\.spec\.replicatedJobs\[1\]\.template\.spec\.template\.spec mounts no persistent volume/)]);
 });
 
 test('each pytorchjob finding carries the fix for that finding only (#14)', () => {

@@ -321,7 +321,7 @@ describe('SpotTolerantTrainingJob escape hatches', () => {
     patched.construct.apiObject.addJsonPatch(JsonPatch.remove('/spec/template/spec/volumes/0'));
     patched.construct.apiObject.addJsonPatch(JsonPatch.remove('/spec/template/spec/containers/0/volumeMounts/0'));
     synth(patched.chart);
-    expect(warningsOf(patched.chart).join('\n')).toMatch(/checkpoint-volume.*mounts no PersistentVolumeClaim/);
+    expect(warningsOf(patched.chart).join('\n')).toMatch(/checkpoint-volume.*mounts no persistent volume/);
   });
 
   test('fails when acknowledging an unknown rule or without a reason', () => {

@@ -24,6 +24,13 @@ function location(f: LintFinding): string {
 
 const TOOL = { name: 'cdk8s-training', informationUri: 'https://github.com/cdk8s-training/cdk8s-training' };
 const INPUT_RULE = { id: 'input', what: 'A file that cannot be read as Kubernetes manifests.', why: 'Nothing in it was checked.', fix: 'Fix or remove the file.' };
+const TEMPLATE_RULE = {
+  id: 'template',
+  what: 'A manifest template: fields with placeholders ($NAME, ${NAME}, {{ }}, <your-...>) had findings.',
+  why: 'A placeholder\'s value is not known until the template is rendered, so those findings were left out.',
+  fix: 'Lint the rendered manifest (envsubst, helm template) from standard input.',
+  severity: 'warning',
+};
 
 /** The package's version (lib/cli and src/cli both sit two folders below package.json). */
 export function toolVersion(): string {
@@ -37,7 +44,7 @@ export function toolVersion(): string {
 export function formatSarif(report: LintReport): string {
   const ids = [...new Set(report.findings.map((f) => f.ruleId))].sort();
   const rules = ids.map((id) => {
-    const rule = findRule(id) ?? INPUT_RULE;
+    const rule = findRule(id) ?? (id === TEMPLATE_RULE.id ? TEMPLATE_RULE : INPUT_RULE);
     return {
       id,
       shortDescription: { text: rule.what },

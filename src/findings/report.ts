@@ -9,7 +9,11 @@ import { checkedBeyondMetadata, contextFor, evaluate } from './evaluate';
 import { LintFinding, LoadedObject } from './manifests';
 import { describeProblem, STRICT_SCHEMA, STRICT_SCHEMA_FIX, StrictSchemas, UNKNOWN_KIND_FIX } from './strict-schemas';
 import { FieldPath } from '../k8s/paths';
+import { placeholderAt } from '../k8s/template';
 import { describe } from '../k8s/workloads';
+
+/** The finding that stands for the findings about a file's template placeholders. */
+export const TEMPLATE_FINDING = 'template';
 
 export interface CheckOptions {
   readonly kubernetesMinor: number;
@@ -25,6 +29,8 @@ export interface CheckResult {
   readonly unchecked: number;
   /** With strict schemas: objects of kinds no schema knows. */
   readonly unknownKinds: number;
+  /** Findings left out because they were about a template placeholder's field. */
+  readonly aboutPlaceholders: number;
 }
 
 /** The line and column of `path` in a loaded object (a missing field at its nearest parent), else the object's. */
@@ -43,6 +49,19 @@ export function checkLoaded(loaded: LoadedObject[], options: CheckOptions): Chec
   const findings: LintFinding[] = [];
   let unknownKinds = 0;
   let unchecked = 0;
+  // Per file: the placeholders whose fields had findings, and how many findings.
+  const templates = new Map<string, { placeholders: Set<string>; findings: number; line?: number }>();
+  const add = (entry: LoadedObject, finding: LintFinding) => {
+    const placeholder = placeholderAt(entry.object, finding.path);
+    if (placeholder === undefined) {
+      findings.push(finding);
+      return;
+    }
+    const template = templates.get(entry.file) ?? { placeholders: new Set<string>(), findings: 0, line: finding.line };
+    template.placeholders.add(placeholder);
+    template.findings++;
+    templates.set(entry.file, template);
+  };
   for (const entry of loaded) {
     const object = describe(entry.object);
     const problems = options.strict?.problems(entry.object);
@@ -51,7 +70,7 @@ export function checkLoaded(loaded: LoadedObject[], options: CheckOptions): Chec
       findings.push({ file: entry.file, ...positionIn(entry, []), object, ruleId: STRICT_SCHEMA, severity: 'warning', message: options.strict.unknownKind(entry.object), fix: UNKNOWN_KIND_FIX, path: [] });
     }
     for (const problem of problems ?? []) {
-      findings.push({
+      add(entry, {
         file: entry.file,
         ...positionIn(entry, problem.path, problem.unknownField),
         object,
@@ -64,7 +83,7 @@ export function checkLoaded(loaded: LoadedObject[], options: CheckOptions): Chec
     }
     if (!checkedBeyondMetadata(entry.object, context.workloads, config.rules)) unchecked++;
     for (const finding of evaluate([entry.object], context, new Set(), config.rules)) {
-      findings.push({
+      add(entry, {
         file: entry.file,
         ...positionIn(entry, finding.path),
         object,
@@ -76,5 +95,20 @@ export function checkLoaded(loaded: LoadedObject[], options: CheckOptions): Chec
       });
     }
   }
-  return { findings, unchecked, unknownKinds };
+  let aboutPlaceholders = 0;
+  for (const [file, template] of templates) {
+    aboutPlaceholders += template.findings;
+    const shown = [...template.placeholders].slice(0, 4).join(', ') + (template.placeholders.size > 4 ? ', ...' : '');
+    findings.push({
+      file,
+      line: template.line,
+      object: '-',
+      ruleId: TEMPLATE_FINDING,
+      severity: 'warning',
+      message: `is a template: ${template.findings} finding${template.findings === 1 ? '' : 's'} about fields its placeholders fill in (${shown}) ` +
+        'were left out, as their values are not known until it is rendered.',
+      fix: 'Lint the rendered manifest: envsubst < file.yaml | cdk8s-training lint -, or helm template ... | cdk8s-training lint -.',
+    });
+  }
+  return { findings, unchecked, unknownKinds, aboutPlaceholders };
 }

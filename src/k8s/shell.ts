@@ -300,3 +300,23 @@ function analyse(arg: string): Array<string | Substitution> {
   });
   return found;
 }
+
+/**
+ * A command's words from the program it runs: without a leading `exec`, `command`, `nohup`,
+ * `time`, or `env` with its `NAME=value` assignments (`exec torchrun ...` runs torchrun).
+ */
+export function programWords(command: Array<string | undefined>): Array<string | undefined> {
+  let i = 0;
+  while (i < command.length) {
+    const word = command[i];
+    if (word === 'exec' || word === 'command' || word === 'nohup' || word === 'time') {
+      i++;
+    } else if (word === 'env' || word === '/usr/bin/env') {
+      i++;
+      while (i < command.length && typeof command[i] === 'string' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(command[i]!)) i++;
+    } else {
+      break;
+    }
+  }
+  return command.slice(i);
+}

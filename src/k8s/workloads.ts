@@ -6,6 +6,7 @@
  * pipeline hands the rules the whole list (`WorkloadKinds`).
  */
 import { FieldPath, pathText } from './paths';
+import { isWithinDirectory, withoutTrailingSlash } from './syntax';
 
 /** A pod template inside a workload object. */
 export interface PodTemplateRef {
@@ -112,15 +113,44 @@ export function describe(object: any): string {
   return `${object?.kind ?? 'object'}/${object?.metadata?.name ?? '(unnamed)'}`;
 }
 
-/** The names of a pod spec's PersistentVolumeClaim (and generic ephemeral) volumes. */
-export function claimVolumeNames(podSpec: any): Set<string> {
-  return new Set((podSpec?.volumes ?? []).filter((v: any) => v?.persistentVolumeClaim || v?.ephemeral).map((v: any) => v.name));
+/** Volume types whose data outlives the pod and its node: claims and network or cloud storage. */
+const PERSISTENT_VOLUME_TYPES = [
+  'persistentVolumeClaim', 'csi', 'nfs', 'cephfs', 'glusterfs', 'azureFile', 'iscsi', 'fc', 'rbd', 'portworxVolume',
+  'awsElasticBlockStore', 'gcePersistentDisk', 'azureDisk', 'cinder', 'vsphereVolume',
+];
+
+/** CSI drivers whose inline volumes live and die with the pod (secrets, certificates, scratch space). */
+const EPHEMERAL_CSI_DRIVERS = /^(?:secrets-store\.csi\.k8s\.io|csi\.cert-manager\.io|spiffe\.csi\.cert-manager\.io|csi\.spiffe\.io|.*ephemeral.*|local\.csi\..*|hostpath\.csi\.k8s\.io)$/;
+
+/**
+ * The names of a pod spec's volumes that keep what is written to them when the pod and its node
+ * are gone, where checkpoints can live: PersistentVolumeClaims, NFS and other network volumes,
+ * and inline CSI volumes of storage drivers (GCS FUSE, EFS, Azure Blob, S3 Mountpoint). Not a
+ * generic ephemeral volume (its claim is deleted with the pod), an emptyDir, a hostPath (lost
+ * with the node), a ConfigMap or a Secret.
+ */
+export function persistentVolumeNames(podSpec: any): Set<string> {
+  const volumes: any[] = Array.isArray(podSpec?.volumes) ? podSpec.volumes : [];
+  return new Set(volumes.filter((v: any) => PERSISTENT_VOLUME_TYPES.some((type) => v?.[type])
+    && !(v?.csi && EPHEMERAL_CSI_DRIVERS.test(String(v.csi.driver ?? '')))).map((v: any) => v.name));
 }
 
-/** Whether a pod spec mounts a PersistentVolumeClaim (or a generic ephemeral volume) in a container. */
-export function mountsClaim(podSpec: any): boolean {
-  const claims = claimVolumeNames(podSpec);
-  return (podSpec?.containers ?? []).some((c: any) => (c?.volumeMounts ?? []).some((m: any) => claims.has(m?.name)));
+/** Whether a container of a pod spec mounts one of its persistent volumes (`persistentVolumeNames`). */
+export function mountsPersistentVolume(podSpec: any): boolean {
+  const persistent = persistentVolumeNames(podSpec);
+  return containersOf(podSpec).some((c: any) => (Array.isArray(c?.volumeMounts) ? c.volumeMounts : []).some((m: any) => persistent.has(m?.name)));
+}
+
+/**
+ * The mount of a container that holds directory `dir`: the deepest one at or above it (the
+ * kubelet mounts each path over what is above it), or undefined when `dir` is on the
+ * container's own filesystem.
+ */
+export function mountHolding(container: any, dir: string): any {
+  const mounts: any[] = (Array.isArray(container?.volumeMounts) ? container.volumeMounts : [])
+    .filter((m: any) => typeof m?.mountPath === 'string' && m.mountPath.startsWith('/'));
+  return mounts.filter((m: any) => isWithinDirectory(withoutTrailingSlash(m.mountPath), dir))
+    .sort((a: any, b: any) => withoutTrailingSlash(b.mountPath).length - withoutTrailingSlash(a.mountPath).length)[0];
 }
 
 /** The workload kinds known to a run of the rules: where each object's pod templates are. */

@@ -22,6 +22,12 @@ export const MANAGED_BY = 'cdk8s-training';
 /** Annotation prefix for per-object opt-outs: `acknowledge.cdk8s-training.io/<rule-id>: <reason>`. */
 export const ACKNOWLEDGE_PREFIX = 'acknowledge.cdk8s-training.io/';
 
+/**
+ * Annotation by which a user states whether a workload trains (`"true"`) or not (`"false"`),
+ * for the rules that only training needs; on the object or its pod template.
+ */
+export const TRAINING_ANNOTATION = 'cdk8s-training.io/training';
+
 /** The env var that points a sweep trial at its assignment file; rules recognise a sweep's pods by it. */
 export const SWEEP_ASSIGNMENT_FILE_ENV = 'SWEEP_ASSIGNMENT_FILE';
 

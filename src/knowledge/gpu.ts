@@ -47,7 +47,22 @@ export function shortGpuName(value: string): string | undefined {
   return match?.[1].toLowerCase();
 }
 
-/** Whether an extended resource name is an accelerator (a GPU, TPU or Neuron device). */
+/**
+ * The extended resources real accelerators are advertised as, by their vendors' device
+ * plugins: NVIDIA (`nvidia.com/gpu`, MIG slices `nvidia.com/mig-1g.10gb`, time-sliced
+ * `nvidia.com/gpu.shared`), AMD, Intel, Google TPUs, AWS Neuron and Habana Gaudi. A made-up
+ * name such as `example.com/gpu` in a tutorial is not one.
+ */
+const ACCELERATOR_RESOURCES: readonly RegExp[] = [
+  /^nvidia\.com\/(?:gpu(?:\.shared)?|mig-[0-9a-z.+-]+)$/,
+  /^amd\.com\/gpu$/,
+  /^gpu\.intel\.com\/(?:i915|xe)$/,
+  /^google\.com\/tpu$/,
+  /^aws\.amazon\.com\/(?:neuron|neuroncore|neurondevice)$/,
+  /^habana\.ai\/gaudi$/,
+];
+
+/** Whether an extended resource name is a real accelerator (a GPU, TPU, Neuron or Gaudi device). */
 export function isAcceleratorResource(name: string): boolean {
-  return /\/(gpu|tpu|neuron|neuroncore)$/.test(name) || name === 'google.com/tpu';
+  return ACCELERATOR_RESOURCES.some((pattern) => pattern.test(name));
 }

@@ -1,31 +1,112 @@
 /**
  * What makes a workload a trainer, for the rules that only training needs (checkpoints,
- * /dev/shm, the preemption policy): a training kind, or pods that request accelerators, mount
- * a checkpoint claim or carry this library's labels. A database migration or a report Job
- * gets none of that advice.
+ * /dev/shm, the preemption policy). Strong evidence only: a training kind, this library's
+ * labels, a container that requests a real accelerator, or one whose command launches a
+ * trainer (torchrun, deepspeed, `accelerate launch`, `python train.py`). A container that only
+ * holds its GPUs (a `pause` image, `sleep infinity`, `nvidia-smi`) is no trainer, and a user
+ * says what a workload is with the annotation `cdk8s-training.io/training: "true"` or `"false"`
+ * on the object or its pod template. A database migration or a report Job gets none of the
+ * advice, even when it mounts a claim.
  */
-import { MANAGED_BY } from './contract';
+import { MANAGED_BY, TORCH_LAUNCHER_MARKER, TRAINING_ANNOTATION } from './contract';
 import { isAcceleratorResource } from './gpu';
-import { scriptCommands, shellCommandOf } from '../k8s/shell';
-import { containersOf, mountsClaim, WorkloadKinds } from '../k8s/workloads';
+import { programWords, scriptCommands, shellCommandOf } from '../k8s/shell';
+import { containersOf, WorkloadKinds } from '../k8s/workloads';
 
-/** Whether a pod spec asks for an accelerator (an extended resource ending in /gpu, or a known device). */
+/** The real accelerator resources a container requests or limits. */
+export function acceleratorsOf(container: any): string[] {
+  return Object.keys({ ...(container?.resources?.requests ?? {}), ...(container?.resources?.limits ?? {}) }).filter(isAcceleratorResource);
+}
+
+/** Whether a pod spec asks for a real accelerator in a container that does more than hold it. */
 export function requestsAccelerator(podSpec: any): boolean {
-  return containersOf(podSpec).some((c: any) => Object.keys({ ...(c?.resources?.requests ?? {}), ...(c?.resources?.limits ?? {}) })
-    .some(isAcceleratorResource));
+  return containersOf(podSpec).some((c: any) => acceleratorsOf(c).length > 0 && !isIdle(c));
+}
+
+/** The programs a container runs, each as its words: its argv, or the commands of its `sh -c` script. */
+function programsOf(container: any): Array<Array<string | undefined>> {
+  const argv: unknown[] = [
+    ...(Array.isArray(container?.command) ? container.command : []),
+    ...(Array.isArray(container?.args) ? container.args : []),
+  ];
+  if (argv.length === 0) return [];
+  const shell = shellCommandOf(argv);
+  if (shell !== undefined) return scriptCommands(shell).map(programWords);
+  return [programWords(argv.map((word) => (typeof word === 'string' ? word : undefined)))];
+}
+
+const basename = (word: string | undefined) => (word ?? '').split('/').pop() ?? '';
+
+/** Programs that only wait, or print the GPUs and exit. */
+const IDLE_PROGRAMS = new Set(['sleep', 'pause', 'true', 'nvidia-smi', 'rocm-smi', 'tail', 'echo', 'wait']);
+
+/**
+ * Whether a container only holds its resources: the pause image, or a command whose every
+ * program waits (`sleep 3600`, `sleep infinity`, `tail -f /dev/null`) or prints and exits
+ * (`nvidia-smi`, `echo`). A container without a command runs its image's entrypoint: not idle.
+ */
+export function isIdle(container: any): boolean {
+  const image = typeof container?.image === 'string' ? container.image : '';
+  const repository = basename(image.split('@')[0].replace(/:[^/:]*$/, ''));
+  if (repository === 'pause') return true;
+  const programs = programsOf(container);
+  return programs.length > 0 && programs.every((words) => IDLE_PROGRAMS.has(basename(words[0])));
+}
+
+/** Launchers and modules that start training. */
+const TRAINER_PROGRAMS = new Set(['torchrun', 'deepspeed', 'accelerate', 'horovodrun', 'mpirun', 'composer', 'tune', 'llamafactory-cli', 'axolotl']);
+const TRAINER_MODULES = /^(?:torch\.distributed\.(?:run|launch)|accelerate\.commands\.launch|deepspeed\.launcher\.runner|axolotl\.cli\.train|torchtune\._cli\.tune|.*\btrain\w*)$/;
+/** A Python script named like a trainer: `train.py`, `train_distributed.py`, `finetune.py`, `pretrain_gpt.py`. */
+const TRAINER_SCRIPT = /(?:^|[_-])(?:train|training|finetune|fine_tune|pretrain)(?:[_-][\w-]*)?\.py$|^(?:train|finetune|pretrain)\w*\.py$/i;
+
+/** The trainer a container's command launches (`torchrun`, `python train.py`), if any. */
+export function trainerCommandOf(container: any): string | undefined {
+  for (const words of programsOf(container)) {
+    const program = basename(words[0]);
+    if (TRAINER_PROGRAMS.has(program)) return program;
+    if (/^python[0-9.]*$/.test(program)) {
+      const moduleAt = words.indexOf('-m');
+      const module = moduleAt >= 0 ? words[moduleAt + 1] : undefined;
+      if (module !== undefined && TRAINER_MODULES.test(module)) return `python -m ${module}`;
+      const script = words.slice(1).find((w) => typeof w === 'string' && w.endsWith('.py'));
+      if (script !== undefined && TRAINER_SCRIPT.test(basename(script))) return `python ${basename(script)}`;
+      // The library's launcher: `python3 -c <script>` whose first line is its marker.
+      if (words.some((w) => typeof w === 'string' && w.startsWith(TORCH_LAUNCHER_MARKER))) return 'torchrun';
+    }
+  }
+  return undefined;
+}
+
+/** What a user states of a workload with `cdk8s-training.io/training`, on the object or a pod template. */
+function statedTraining(kinds: WorkloadKinds, object: any): boolean | undefined {
+  const values = [object?.metadata?.annotations?.[TRAINING_ANNOTATION],
+    ...kinds.podTemplatesOf(object).map((ref) => ref.template?.metadata?.annotations?.[TRAINING_ANNOTATION])];
+  if (values.includes('false')) return false;
+  if (values.includes('true')) return true;
+  return undefined;
 }
 
 /**
- * Why an object is a training workload, or undefined when it is not: a training kind, pods that
- * request accelerators, mount a checkpoint claim (`withClaims`), or carry this library's labels.
+ * Why an object is a training workload, or undefined when it is not: stated by the user, a
+ * training kind, the library's labels, a container that requests a real accelerator and does
+ * more than hold it, or one that launches a trainer.
  */
-export function trainingReason(kinds: WorkloadKinds, object: any, withClaims = true): string | undefined {
+export function trainingReason(kinds: WorkloadKinds, object: any): string | undefined {
+  const stated = statedTraining(kinds, object);
+  if (stated === false) return undefined;
+  if (stated === true) return `it is annotated ${TRAINING_ANNOTATION}: "true"`;
   if (kinds.kindOf(object)?.training) return `a ${object.kind}`;
   for (const ref of kinds.podTemplatesOf(object)) {
+    if (ref.initializer) continue;
     const spec = ref.template?.spec;
-    if (requestsAccelerator(spec)) return 'its pods request accelerators';
     if (ref.template?.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY) return 'its pods carry the cdk8s-training labels';
-    if (withClaims && mountsClaim(spec)) return 'its pods mount a volume claim (checkpoints)';
+    for (const container of containersOf(spec)) {
+      if (isIdle(container)) continue;
+      const accelerators = acceleratorsOf(container);
+      if (accelerators.length > 0) return `its pods request accelerators (${accelerators[0]})`;
+      const trainer = trainerCommandOf(container);
+      if (trainer !== undefined) return `its command launches a trainer (${trainer})`;
+    }
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { FieldPath } from '../k8s/paths';
 import { isWithinDirectory, withoutTrailingSlash } from '../k8s/syntax';
-import { claimVolumeNames, mountsClaim } from '../k8s/workloads';
+import { mountHolding, mountsPersistentVolume, persistentVolumeNames } from '../k8s/workloads';
 import { ENV_CHECKPOINT_DIR as CHECKPOINT_DIR } from '../knowledge/contract';
 import { SOURCES } from '../knowledge/sources';
 import { checkpointLocations, CheckpointLocation, trainingReason } from '../knowledge/training';
@@ -16,7 +16,7 @@ export const checkpointVolume: Rule = {
   sources: [SOURCES.preemptionContract],
   kinds: [WORKLOADS],
   severity: 'warning',
-  what: 'A training workload (a training kind, or pods that request accelerators or carry the cdk8s-training labels) mounts no PersistentVolumeClaim, its CHECKPOINT_DIR or a checkpoint directory its command or env names (--checkpoint-dir, CKPT_DIR, ...) is not on one, or a CronJob checkpoints every run to one folder.',
+  what: 'A training workload (a training kind, the cdk8s-training labels, a container that requests a real accelerator or launches a trainer) mounts no persistent volume (a PersistentVolumeClaim, NFS, a storage CSI volume such as GCS FUSE), its CHECKPOINT_DIR or a checkpoint directory its command or env names (--checkpoint-dir, CKPT_DIR, ...) is not on one, or a CronJob checkpoints every run to one folder.',
   why: 'Without persistent checkpoints every preemption or node loss restarts training from scratch.',
   fix: 'Mount a checkpoint claim and pass its path to the trainer (CheckpointStorage in the constructs).',
   example: `kind: Job
@@ -27,11 +27,11 @@ spec:
   check(object, context) {
     const messages: RuleMessage[] = [];
     // A plain batch Job (a migration, a report) needs no checkpoints.
-    if (trainingReason(context.workloads, object, false) === undefined) return messages;
+    if (trainingReason(context.workloads, object) === undefined) return messages;
     context.workloads.forEachPodSpec(object, (podSpec, path, ref, keys) => {
       if (ref.initializer) return;
-      if (!mountsClaim(podSpec)) {
-        messages.push(at([...keys, 'volumes'], `${path} mounts no PersistentVolumeClaim for checkpoints.`));
+      if (!mountsPersistentVolume(podSpec)) {
+        messages.push(at([...keys, 'volumes'], `${path} mounts no persistent volume (a PersistentVolumeClaim, NFS or a storage CSI volume) for checkpoints.`));
         return;
       }
       messages.push(...checkpointDirProblems(podSpec, path, keys, object?.kind === 'CronJob'));
@@ -47,7 +47,7 @@ spec:
  * resumes from the run before it.
  */
 function checkpointDirProblems(podSpec: any, path: string, keys: FieldPath, everyRun: boolean): RuleMessage[] {
-  const claims = claimVolumeNames(podSpec);
+  const claims = persistentVolumeNames(podSpec);
   const messages: RuleMessage[] = [];
   const containers: any[] = Array.isArray(podSpec?.containers) ? podSpec.containers : [];
   containers.forEach((container, c) => {
@@ -62,14 +62,13 @@ function checkpointDirProblems(podSpec: any, path: string, keys: FieldPath, ever
     const all: any[] = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
     const mountAt = (mount: any) => [...containerAt, 'volumeMounts', all.indexOf(mount)];
     const mounts = all.filter((m: any) => typeof m?.mountPath === 'string' && m.mountPath.startsWith('/'));
-    const holder = mounts.filter((m: any) => isWithinDirectory(withoutTrailingSlash(m.mountPath), dir))
-      .sort((a: any, b: any) => withoutTrailingSlash(b.mountPath).length - withoutTrailingSlash(a.mountPath).length)[0];
+    const holder = mountHolding(container, dir);
     const where = `${path} container '${container?.name}'`;
     if (holder === undefined || !claims.has(holder.name)) {
       messages.push({
         path: [...containerAt, 'env', envAt, 'value'],
         message: `${where} saves checkpoints to ${CHECKPOINT_DIR} ${value}, which is ` +
-          (holder === undefined ? "on no mounted volume (the container's own filesystem)" : `on volume '${holder.name}', not a PersistentVolumeClaim`) +
+          (holder === undefined ? "on no mounted volume (the container's own filesystem)" : `on volume '${holder.name}', which is not persistent`) +
           ': the checkpoints are lost with the pod.',
         fix: `Mount the checkpoint claim at ${value}, or set ${CHECKPOINT_DIR} to where the claim is mounted.`,
       });
@@ -106,14 +105,6 @@ function describeLocation(location: CheckpointLocation, containerAt: FieldPath):
   return { path: [...containerAt, location.field, location.index], said: `${location.name} in its ${location.inScript ? 'shell script' : location.field}` };
 }
 
-/** The mount that holds a directory: the deepest one at or above it. */
-function holderOf(container: any, dir: string): any {
-  const mounts: any[] = (Array.isArray(container?.volumeMounts) ? container.volumeMounts : [])
-    .filter((m: any) => typeof m?.mountPath === 'string' && m.mountPath.startsWith('/'));
-  return mounts.filter((m: any) => isWithinDirectory(withoutTrailingSlash(m.mountPath), dir))
-    .sort((a: any, b: any) => withoutTrailingSlash(b.mountPath).length - withoutTrailingSlash(a.mountPath).length)[0];
-}
-
 /**
  * A checkpoint directory the trainer is told in its command or env (`--checkpoint-dir=/checkpoints`
  * left in after the claim moved to /ckpt) that is on no claim: it wins over CHECKPOINT_DIR in the
@@ -122,14 +113,14 @@ function holderOf(container: any, dir: string): any {
 function locationProblems(container: any, containerAt: FieldPath, where: string, claims: ReadonlySet<string>): RuleMessage[] {
   const messages: RuleMessage[] = [];
   for (const location of checkpointLocations(container, new Set([CHECKPOINT_DIR]))) {
-    const holder = holderOf(container, withoutTrailingSlash(location.value));
+    const holder = mountHolding(container, withoutTrailingSlash(location.value));
     if (holder !== undefined && claims.has(holder.name)) continue;
     const { path, said } = describeLocation(location, containerAt);
     const claimMount = (Array.isArray(container?.volumeMounts) ? container.volumeMounts : []).find((m: any) => claims.has(m?.name));
     messages.push({
       path,
       message: `${where} is told to save checkpoints to ${location.value} (${said}), which is ` +
-        (holder === undefined ? "on no mounted volume (the container's own filesystem)" : `on volume '${holder.name}', not a PersistentVolumeClaim`) +
+        (holder === undefined ? "on no mounted volume (the container's own filesystem)" : `on volume '${holder.name}', which is not persistent`) +
         ': the checkpoints are lost with the pod.',
       fix: claimMount?.mountPath
         ? `Point ${location.name} at the claim, mounted at ${claimMount.mountPath}` +

@@ -12,6 +12,7 @@ import { cronjobPolicy, cronjobStartingDeadline } from './cronjob-policy';
 import { cronjobSchedule } from './cronjob-schedule';
 import { envVars } from './env-vars';
 import { fieldTypes } from './field-types';
+import { floatingCode } from './floating-code';
 import { gpuModelLabel } from './gpu-model-label';
 import { gpuResources } from './gpu-resources';
 import { jobCounts } from './job-counts';
@@ -24,6 +25,7 @@ import { jobTtl } from './job-ttl';
 import { jobSetAdmission } from './jobset-admission';
 import { kueueLabels } from './kueue-labels';
 import { labels } from './labels';
+import { literalSecret } from './literal-secret';
 import { nodeSelection } from './node-selection';
 import { preemptionExitCode } from './preemption-exit-code';
 import { preemptionPolicy } from './preemption-policy';
@@ -34,12 +36,14 @@ import { pytorchJobCleanup } from './pytorchjob-cleanup';
 import { resourceQuantities } from './resource-quantities';
 import { Rule } from './rule';
 import { securityContext } from './security-context';
+import { servedApiVersion } from './served-api-version';
 import { sharedMemory } from './shared-memory';
 import { sharedRwoClaim } from './shared-rwo-claim';
 import { shellSyntax } from './shell-syntax';
 import { spotGrace } from './spot-grace';
 import { spotSelection } from './spot-selection';
 import { tolerations } from './tolerations';
+import { torchrunNnodes } from './torchrun-nnodes';
 import { unschedulablePlacement } from './unschedulable-placement';
 import { versionGatedFields } from './version-gated-fields';
 import { volumes } from './volumes';
@@ -49,6 +53,7 @@ export { acknowledgedByAnnotation } from './acknowledgement';
 /** Every rule, in the order findings are reported. */
 export const ALL_RULES: Rule[] = [
   fieldTypes,
+  servedApiVersion,
   jobRestartPolicy,
   jobCounts,
   jobPodFailurePolicy,
@@ -81,6 +86,7 @@ export const ALL_RULES: Rule[] = [
   pvc,
   pytorchJob,
   pytorchJobCleanup,
+  torchrunNnodes,
   jobSetAdmission,
   configMap,
   sharedRwoClaim,
@@ -88,6 +94,8 @@ export const ALL_RULES: Rule[] = [
   spotSelection,
   kueueLabels,
   checkpointVolume,
+  literalSecret,
+  floatingCode,
   acknowledgementRule(() => ALL_RULES.filter((rule) => rule.refusedBy === undefined).map((rule) => rule.id), () => ALL_RULES),
 ];
 

@@ -10,7 +10,7 @@ export const kueueLabels: Rule = {
   sources: [SOURCES.kueueLabels],
   kinds: [WORKLOADS],
   severity: 'error',
-  what: 'A Kueue queue or priority label is on a pod template instead of the workload.',
+  what: 'A Kueue queue or priority label is on a pod template and not on the workload (a copy on both is fine).',
   why: 'Kueue admits workloads (Job, PyTorchJob, the CronJob job template) by their own labels; on the pod template it is ignored and the job bypasses the queue.',
   fix: 'Move kueue.x-k8s.io/queue-name to the metadata of the Job, PyTorchJob or CronJob jobTemplate.',
   example: `kind: Job
@@ -20,10 +20,13 @@ spec:
       labels: {kueue.x-k8s.io/queue-name: gpu}   # belongs on the Job`,
   check(object, context) {
     const messages: RuleMessage[] = [];
+    // Where Kueue reads the labels: the workload object, or for a CronJob the Jobs it creates
+    // (its jobTemplate's metadata).
+    const workloadLabels = (object?.kind === 'CronJob' ? object?.spec?.jobTemplate?.metadata?.labels : object?.metadata?.labels) ?? {};
     for (const ref of context.workloads.podTemplatesOf(object)) {
       if (!ref.path) continue;
       for (const label of KUEUE_LABELS) {
-        if (ref.template?.metadata?.labels?.[label] !== undefined) {
+        if (ref.template?.metadata?.labels?.[label] !== undefined && workloadLabels[label] === undefined) {
           messages.push(at([...ref.keys, 'metadata', 'labels', label], `${ref.path}.metadata has the Kueue label '${label}'.`));
         }
       }

@@ -1,5 +1,6 @@
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { SOURCES } from '../knowledge/sources';
+import { acceleratorsOf, isIdle, trainingReason } from '../knowledge/training';
 
 /** GPU trainers need a memory-backed /dev/shm. */
 export const sharedMemory: Rule = {
@@ -7,7 +8,7 @@ export const sharedMemory: Rule = {
   sources: [SOURCES.pytorchSharedMemory],
   kinds: [WORKLOADS],
   severity: 'warning',
-  what: 'A container that requests GPUs has no memory-backed emptyDir at /dev/shm.',
+  what: 'A training container that requests real accelerators (not one that only holds them: pause, sleep) has no memory-backed emptyDir, nor the node\'s /dev/shm, at /dev/shm.',
   why: "The container runtime's 64 MiB /dev/shm makes PyTorch DataLoader workers crash with bus errors.",
   fix: 'Mount an emptyDir with medium Memory and a sizeLimit at /dev/shm (the constructs do this).',
   example: `containers:
@@ -15,11 +16,14 @@ export const sharedMemory: Rule = {
     resources: {limits: {nvidia.com/gpu: 4}}   # no /dev/shm emptyDir`,
   check(object, context) {
     const messages: RuleMessage[] = [];
+    if (trainingReason(context.workloads, object) === undefined) return messages;
     context.workloads.forEachPodSpec(object, (podSpec, path, _ref, keys) => {
-      const memoryVolumes = new Set((podSpec?.volumes ?? []).filter((v: any) => v?.emptyDir?.medium === 'Memory').map((v: any) => v.name));
+      // Shared memory: a Memory emptyDir, or the node's own /dev/shm (a tmpfs) by hostPath.
+      const memoryVolumes = new Set((podSpec?.volumes ?? [])
+        .filter((v: any) => v?.emptyDir?.medium === 'Memory' || v?.hostPath?.path === '/dev/shm' || v?.hostPath?.path === '/dev/shm/')
+        .map((v: any) => v.name));
       (Array.isArray(podSpec?.containers) ? podSpec.containers : []).forEach((container: any, i: number) => {
-        const resources = { ...(container?.resources?.requests ?? {}), ...(container?.resources?.limits ?? {}) };
-        const usesGpu = Object.keys(resources).some((name) => name.endsWith('/gpu'));
+        const usesGpu = acceleratorsOf(container).length > 0 && !isIdle(container);
         const hasShm = (container?.volumeMounts ?? []).some((m: any) => m?.mountPath === '/dev/shm' && memoryVolumes.has(m?.name));
         if (usesGpu && !hasShm) messages.push(at([...keys, 'containers', i], `${path} container '${container.name}' uses GPUs without a memory-backed /dev/shm.`));
       });

@@ -1,0 +1,263 @@
+/**
+ * lint on manifests nobody wrote for it (#26): the false-positive classes found on public Job,
+ * CronJob, PyTorchJob and JobSet manifests, each with a case that the rules used to get wrong
+ * and a control that shows the rule still fires where it should.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DEFAULT_CONFIG } from '../src/findings/config';
+import { LintFinding, loadFile } from '../src/findings/manifests';
+import { checkLoaded } from '../src/findings/report';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-world-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The findings lint makes on `yaml` (a file of its own), at Kubernetes 1.32. */
+function lint(yaml: string, name = 'manifest.yaml'): LintFinding[] {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, yaml);
+  const problems: LintFinding[] = [];
+  const loaded = loadFile(file, problems, () => Buffer.alloc(0));
+  return [...problems, ...checkLoaded(loaded, { kubernetesMinor: 32, config: DEFAULT_CONFIG }).findings];
+}
+const rulesOf = (findings: LintFinding[]) => [...new Set(findings.map((f) => f.ruleId))].sort();
+
+/** A Job whose one container is `container` (YAML lines, indented for it), with `volumes`. */
+function job(container: string, volumes = '', podMeta = '', meta = ''): string {
+  return `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: example
+${meta}spec:
+  backoffLimit: 0
+  template:
+${podMeta}    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+${container}
+${volumes}`;
+}
+
+const GPU = `        resources:
+          limits:
+            nvidia.com/gpu: 1`;
+
+describe('what makes a workload a trainer', () => {
+  test('control: a container that requests nvidia.com/gpu and runs its image is a trainer (checkpoint and /dev/shm advice)', () => {
+    expect(rulesOf(lint(job(`        image: pytorch/pytorch:2.5.1\n${GPU}`)))).toEqual(expect.arrayContaining(['checkpoint-volume', 'shared-memory']));
+  });
+
+  test.each([
+    ['the pause image', '        image: registry.k8s.io/pause:3.10'],
+    ['sleep', '        image: busybox:1.36\n        command: ["sleep", "3600"]'],
+    ['sh -c "nvidia-smi; sleep infinity"', '        image: nvidia/cuda:12.4.1-base-ubuntu22.04\n        command: ["sh", "-c", "nvidia-smi; sleep infinity"]'],
+    ['tail -f /dev/null', '        image: ubuntu:24.04\n        command: ["tail", "-f", "/dev/null"]'],
+  ])('a container that only holds its GPU (%s) is not a trainer', (_name, container) => {
+    const found = rulesOf(lint(job(`${container}\n${GPU}`)));
+    expect(found).not.toContain('checkpoint-volume');
+    expect(found).not.toContain('shared-memory');
+    expect(found).not.toContain('preemption-policy');
+  });
+
+  test('a made-up accelerator resource (example.com/gpu) is not an accelerator', () => {
+    const found = rulesOf(lint(job('        image: app:v1\n        resources:\n          limits:\n            example.com/gpu: 1')));
+    expect(found).not.toContain('checkpoint-volume');
+    expect(found).not.toContain('shared-memory');
+  });
+
+  test('a Job that mounts a claim is not a trainer for that alone (a database backup)', () => {
+    const found = rulesOf(lint(job('        image: postgres:16\n        command: ["pg_dump", "-f", "/backup/db.sql"]\n        volumeMounts:\n        - {name: backup, mountPath: /backup}',
+      '      volumes:\n      - {name: backup, persistentVolumeClaim: {claimName: backups}}')));
+    expect(found).not.toContain('preemption-policy');
+    expect(found).not.toContain('checkpoint-volume');
+  });
+
+  test('a trainer command without GPUs is a trainer (torchrun, python train.py)', () => {
+    for (const command of ['["torchrun", "--nproc-per-node=1", "train.py"]', '["python", "/app/train.py"]', '["python3", "-m", "torch.distributed.run", "main.py"]']) {
+      expect(rulesOf(lint(job(`        image: app:v1\n        command: ${command}`)))).toContain('checkpoint-volume');
+    }
+    expect(rulesOf(lint(job('        image: app:v1\n        command: ["python", "report.py"]')))).not.toContain('checkpoint-volume');
+  });
+
+  test('a user states it: cdk8s-training.io/training "false" silences the training advice, "true" asks for it', () => {
+    const gpuJob = `        image: pytorch/pytorch:2.5.1\n${GPU}`;
+    const silenced = rulesOf(lint(job(gpuJob, '', '', '  annotations: {cdk8s-training.io/training: "false"}\n')));
+    expect(silenced).not.toContain('checkpoint-volume');
+    expect(silenced).not.toContain('shared-memory');
+    const asked = rulesOf(lint(job('        image: app:v1', '', '    metadata:\n      annotations: {cdk8s-training.io/training: "true"}\n')));
+    expect(asked).toContain('checkpoint-volume');
+  });
+});
+
+describe('where checkpoints and shared memory can be', () => {
+  const trainer = `        image: pytorch/pytorch:2.5.1\n        command: ["python", "train.py", "--checkpoint-dir=/ckpt"]\n${GPU}\n        volumeMounts:\n        - {name: ckpt, mountPath: /ckpt}\n        - {name: dshm, mountPath: /dev/shm}`;
+  const checkpointFindings = (volume: string) => lint(job(trainer, `      volumes:\n      - ${volume}\n      - {name: dshm, emptyDir: {medium: Memory}}`))
+    .filter((f) => f.ruleId === 'checkpoint-volume');
+
+  test.each([
+    ['a CSI volume (GCS FUSE)', '{name: ckpt, csi: {driver: gcsfuse.csi.storage.gke.io, volumeAttributes: {bucketName: ckpts}}}'],
+    ['an NFS volume', '{name: ckpt, nfs: {server: 10.0.0.2, path: /exports/ckpt}}'],
+    ['a PersistentVolumeClaim', '{name: ckpt, persistentVolumeClaim: {claimName: ckpt}}'],
+  ])('checkpoints on %s persist', (_name, volume) => {
+    expect(checkpointFindings(volume)).toEqual([]);
+  });
+
+  test.each([
+    ['an emptyDir', '{name: ckpt, emptyDir: {}}'],
+    ['a generic ephemeral volume (its claim is deleted with the pod)', '{name: ckpt, ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}}}'],
+    ['a secrets-store CSI volume', '{name: ckpt, csi: {driver: secrets-store.csi.k8s.io}}'],
+  ])('control: checkpoints on %s are lost with the pod', (_name, volume) => {
+    expect(checkpointFindings(volume).length).toBeGreaterThan(0);
+  });
+
+  test('the node\'s /dev/shm by hostPath is shared memory', () => {
+    const withHostShm = lint(job(`        image: pytorch/pytorch:2.5.1\n${GPU}\n        volumeMounts:\n        - {name: dshm, mountPath: /dev/shm}`,
+      '      volumes:\n      - {name: dshm, hostPath: {path: /dev/shm}}'));
+    expect(rulesOf(withHostShm)).not.toContain('shared-memory');
+    const withDisk = lint(job(`        image: pytorch/pytorch:2.5.1\n${GPU}\n        volumeMounts:\n        - {name: dshm, mountPath: /dev/shm}`,
+      '      volumes:\n      - {name: dshm, hostPath: {path: /mnt/scratch}}'));
+    expect(rulesOf(withDisk)).toContain('shared-memory');
+  });
+});
+
+describe('Kueue labels', () => {
+  const container = '        image: app:v1';
+  test('a queue label on the workload and copied to its pod template is where Kueue reads it', () => {
+    const found = lint(job(container, '', '    metadata:\n      labels: {kueue.x-k8s.io/queue-name: team}\n', '  labels: {kueue.x-k8s.io/queue-name: team}\n'));
+    expect(rulesOf(found)).not.toContain('kueue-labels');
+  });
+  test('control: on the pod template only, it is reported', () => {
+    const found = lint(job(container, '', '    metadata:\n      labels: {kueue.x-k8s.io/queue-name: team}\n'));
+    expect(rulesOf(found)).toContain('kueue-labels');
+  });
+});
+
+describe('templates', () => {
+  test('envsubst placeholders are one finding per file, not one per field', () => {
+    const found = lint(`apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata:
+  name: $JOB_NAME
+spec:
+  pytorchReplicaSpecs:
+    Worker:
+      replicas: \${NUM_NODES}
+      restartPolicy: OnFailure
+      template:
+        spec:
+          containers:
+          - name: pytorch
+            image: \${IMAGE}
+            command: ["sh", "-c", "torchrun --nnodes=$NUM_NODES train.py"]
+            resources:
+              limits:
+                nvidia.com/gpu: $GPU_PER_NODE
+`, 'pytorchjob.yaml');
+    const template = found.filter((f) => f.ruleId === 'template');
+    expect(template).toHaveLength(1);
+    expect(template[0].message).toMatch(/^is a template: \d+ findings? about fields its placeholders fill in \(.*\$GPU_PER_NODE.*\) were left out/);
+    expect(template[0].fix).toMatch(/envsubst < file.yaml \| cdk8s-training lint -/);
+    // Nothing is said of a placeholder's field itself (replicas, image, the GPU count); the
+    // script's own $NUM_NODES is the shell's, and its missing exec is still reported.
+    const aboutFields = found.filter((f) => ['replicas', 'image', 'nvidia.com/gpu'].includes(String(f.path?.[f.path.length - 1])));
+    expect(aboutFields).toEqual([]);
+    expect(rulesOf(found)).toContain('shell-syntax');
+  });
+
+  test('control: the same manifest rendered gets those findings', () => {
+    const found = lint(job('        image: app:v1\n        resources:\n          limits:\n            nvidia.com/gpu: "1.5"'));
+    expect(found.some((f) => f.ruleId === 'gpu-resources')).toBe(true);
+    expect(found.some((f) => f.ruleId === 'template')).toBe(false);
+  });
+
+  test('the kubelet\'s $(VAR) is not a placeholder', () => {
+    const found = lint(job('        image: app:v1\n        env:\n        - {name: A, value: "$(B)/x"}'));
+    expect(found.some((f) => f.ruleId === 'template')).toBe(false);
+  });
+});
+
+describe('real problems lint used to miss', () => {
+  test('an API version the target no longer serves: batch/v1beta1 CronJob on 1.32 is an error at apiVersion; batch/v1 is not', () => {
+    const cron = (apiVersion: string) => `apiVersion: ${apiVersion}
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - {name: main, image: app:v1}
+`;
+    const old = lint(cron('batch/v1beta1')).filter((f) => f.ruleId === 'served-api-version');
+    expect(old).toEqual([expect.objectContaining({
+      severity: 'error',
+      line: 1,
+      column: 13,
+      message: 'batch/v1beta1 CronJob is not served since Kubernetes 1.25 (the target is 1.32): kubectl apply fails with "no matches for kind".',
+      fix: 'Use apiVersion batch/v1 (the same fields).',
+    })]);
+    expect(lint(cron('batch/v1')).filter((f) => f.ruleId === 'served-api-version')).toEqual([]);
+  });
+
+  test('a credential as a literal env value is an error; from a Secret, empty, or a flag it is not', () => {
+    const env = (entries: string) => lint(job(`        image: app:v1\n        env:\n${entries}`)).filter((f) => f.ruleId === 'literal-secret');
+    expect(env('        - {name: HF_TOKEN, value: hf_abcdefghijklmnopqrstuvwxyzABCDEFGH}').map((f) => f.message))
+      .toEqual(["spec.template.spec container 'main' has the credential HF_TOKEN as a literal value."]);
+    expect(env('        - {name: WANDB_API_KEY, value: 0123456789abcdef0123456789abcdef01234567}')).toHaveLength(1);
+    expect(env('        - {name: SOME_VAR, value: AKIAABCDEFGHIJKLMNOP}')).toHaveLength(1);
+    expect(env('        - name: HF_TOKEN\n          valueFrom: {secretKeyRef: {name: hf, key: token}}')).toEqual([]);
+    expect(env('        - {name: HF_TOKEN, value: ""}\n        - {name: TOKENIZERS_PARALLELISM, value: "false"}\n        - {name: WANDB_API_KEY, value: $WANDB_API_KEY}')).toEqual([]);
+  });
+
+  test('floating images and code fetched from a moving branch at start are warnings', () => {
+    const found = (container: string) => lint(job(container)).filter((f) => f.ruleId === 'floating-code').map((f) => f.message);
+    expect(found('        image: pytorch/pytorch:latest')).toEqual([expect.stringMatching(/image 'pytorch\/pytorch:latest' has the tag latest/)]);
+    expect(found('        image: pytorch/pytorch')).toEqual([expect.stringMatching(/has no tag \(so :latest\)/)]);
+    expect(found('        image: registry.local:5000/trainer')).toEqual([expect.stringMatching(/has no tag/)]);
+    expect(found('        image: pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime')).toEqual([]);
+    expect(found('        image: app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef')).toEqual([]);
+    const script = (text: string) => found(`        image: app:v1\n        command: ["sh", "-c", ${JSON.stringify(text)}]`);
+    expect(script('git clone https://github.com/org/repo && exec python repo/train.py')).toEqual([expect.stringMatching(/moving ref \(git clone of a branch\)/)]);
+    expect(script('pip install git+https://github.com/org/lib.git && exec python train.py')).toEqual([expect.stringMatching(/pip install git\+/)]);
+    expect(script('git clone --branch v1.2.0 https://github.com/org/repo && exec python repo/train.py')).toEqual([]);
+    expect(script('git clone https://github.com/org/repo && cd repo && git checkout 3f2a9c1 && exec python train.py')).toEqual([]);
+    expect(script('pip install git+https://github.com/org/lib.git@v0.4.2 && exec python train.py')).toEqual([]);
+  });
+
+  test('torchrun --nnodes in a shell script that disagrees with the replicas is an error; one that agrees is not', () => {
+    const pytorchJob = (script: string) => `apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata:
+  name: ddp
+spec:
+  pytorchReplicaSpecs:
+    Master:
+      replicas: 1
+      restartPolicy: ExitCode
+      template:
+        spec:
+          containers:
+          - {name: pytorch, image: app:v1, command: ["sh", "-c", ${JSON.stringify(script)}]}
+    Worker:
+      replicas: 3
+      restartPolicy: ExitCode
+      template:
+        spec:
+          containers:
+          - {name: pytorch, image: app:v1, command: ["sh", "-c", ${JSON.stringify(script)}]}
+`;
+    const wrong = lint(pytorchJob('cd /app && exec torchrun --nnodes=2 --nproc-per-node=8 train.py')).filter((f) => f.ruleId === 'torchrun-nnodes');
+    expect(wrong.map((f) => f.message)).toEqual([
+      "Master container 'pytorch' runs torchrun --nnodes=2 in its shell script, but the PyTorchJob runs 4 nodes.",
+      "Worker container 'pytorch' runs torchrun --nnodes=2 in its shell script, but the PyTorchJob runs 4 nodes.",
+    ]);
+    expect(lint(pytorchJob('exec torchrun --nnodes 4 train.py')).filter((f) => f.ruleId === 'torchrun-nnodes')).toEqual([]);
+    expect(lint(pytorchJob('exec torchrun --nnodes=$PET_NNODES train.py')).filter((f) => f.ruleId === 'torchrun-nnodes')).toEqual([]);
+  });
+});
