@@ -215,8 +215,10 @@ spec:
     expect(env('        - {name: HF_TOKEN, value: ""}\n        - {name: TOKENIZERS_PARALLELISM, value: "false"}\n        - {name: WANDB_API_KEY, value: $WANDB_API_KEY}')).toEqual([]);
   });
 
-  test('floating images and code fetched from a moving branch at start are warnings', () => {
-    const found = (container: string) => lint(job(container)).filter((f) => f.ruleId === 'floating-code').map((f) => f.message);
+  test('a training Job\'s floating images and code fetched from a moving branch at start are warnings; a sleep container\'s are not', () => {
+    const found = (container: string) => lint(job(`${container}\n${GPU}`)).filter((f) => f.ruleId === 'floating-code').map((f) => f.message);
+    expect(found('        image: busybox\n        command: ["sleep", "60"]')).toEqual([]);
+    expect(lint(job('        image: postgres\n        command: ["pg_dump"]')).filter((f) => f.ruleId === 'floating-code')).toEqual([]);
     expect(found('        image: pytorch/pytorch:latest')).toEqual([expect.stringMatching(/image 'pytorch\/pytorch:latest' has the tag latest/)]);
     expect(found('        image: pytorch/pytorch')).toEqual([expect.stringMatching(/has no tag \(so :latest\)/)]);
     expect(found('        image: registry.local:5000/trainer')).toEqual([expect.stringMatching(/has no tag/)]);
@@ -260,4 +262,109 @@ spec:
     expect(lint(pytorchJob('exec torchrun --nnodes 4 train.py')).filter((f) => f.ruleId === 'torchrun-nnodes')).toEqual([]);
     expect(lint(pytorchJob('exec torchrun --nnodes=$PET_NNODES train.py')).filter((f) => f.ruleId === 'torchrun-nnodes')).toEqual([]);
   });
+});
+
+describe('precision on the public corpus (classes found there)', () => {
+  test('a GPU Job named for inference, conversion or download is not a trainer unless its command trains', () => {
+    const converter = lint(job(`        image: us-docker.pkg.dev/cloud-tpu-images/inference/jetstream-pytorch-server:v0.2.4\n        command: ["python", "convert_checkpoints.py"]\n${GPU}`, '', '', ''));
+    expect(rulesOf(converter).filter((id) => ['checkpoint-volume', 'shared-memory', 'preemption-policy', 'job-ttl'].includes(id))).toEqual([]);
+    const trains = lint(job(`        image: us-docker.pkg.dev/x/inference-tools:v1\n        command: ["torchrun", "train.py"]\n${GPU}`));
+    expect(rulesOf(trains)).toContain('checkpoint-volume');
+  });
+
+  test('a TPU trainer gets no /dev/shm advice (DataLoader shared memory is a GPU trainer\'s), a GPU trainer does', () => {
+    const tpu = lint(job('        image: python:3.11\n        command: ["python", "train.py"]\n        resources:\n          limits:\n            google.com/tpu: 4'));
+    expect(rulesOf(tpu)).not.toContain('shared-memory');
+    expect(rulesOf(tpu)).toContain('checkpoint-volume');
+  });
+
+  test('the sleep image is idle', () => {
+    expect(rulesOf(lint(job(`        image: gcr.io/k8s-staging-perf-tests/sleep:v0.1.0\n${GPU}`)))).not.toContain('shared-memory');
+  });
+
+  test('CronJob concurrency, starting deadline and Job TTL are training advice: a backup CronJob gets none', () => {
+    const cron = (container: string) => `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: main
+${container}
+`;
+    const backup = rulesOf(lint(cron('            image: google/cloud-sdk:500.0.0\n            command: ["gsutil", "rsync", "/data", "gs://b"]')));
+    expect(backup).not.toContain('cronjob-policy');
+    expect(backup).not.toContain('cronjob-starting-deadline');
+    const retrain = rulesOf(lint(cron('            image: trainer:v1\n            command: ["python", "train.py"]')));
+    expect(retrain).toEqual(expect.arrayContaining(['cronjob-policy', 'cronjob-starting-deadline']));
+  });
+
+  test('an envsubst placeholder in a plain argv entry is a template placeholder; in a sh -c script it is the shell\'s', () => {
+    const argv = lint(job('        image: trainer:v1\n        command: ["torchrun", "--nnodes=$NUM_NODES", "train.py"]'), 'argv.yaml');
+    expect(argv.filter((f) => f.ruleId === 'shell-syntax')).toEqual([]);
+    expect(argv.filter((f) => f.ruleId === 'template').map((f) => f.message)).toEqual([expect.stringMatching(/\$NUM_NODES/)]);
+    const script = lint(job('        image: trainer:v1\n        command: ["sh", "-c", "torchrun --nnodes=$NUM_NODES train.py"]'), 'script.yaml');
+    expect(script.filter((f) => f.ruleId === 'template')).toEqual([]);
+  });
+
+  test('a multi-line script is quoted by its last line, not pasted whole', () => {
+    const script = 'set -ex\npip install -U jax\n# the run\npython train.py --steps=100\n';
+    const [finding] = lint(job(`        image: trainer:v1\n        command: ["bash", "-c", ${JSON.stringify(script)}]`)).filter((f) => f.ruleId === 'shell-syntax');
+    expect(finding.message).toContain('does not exec its last command: "python train.py --steps=100" (the last of its 3 lines)');
+    expect(finding.message).not.toContain('pip install');
+  });
+});
+
+describe('fragments and kustomize bases', () => {
+  test('a kustomize patch (containers with no image) is one warning, not findings about what it leaves out', () => {
+    const found = lint(`apiVersion: batch/v1
+kind: Job
+metadata:
+  name: job-name
+spec:
+  template:
+    spec:
+      containers:
+      - name: jax-worker
+        resources:
+          limits:
+            nvidia.com/gpu: 1
+`, 'job-patch.yaml');
+    expect(found.map((f) => [f.ruleId, f.severity, f.message])).toEqual([
+      ['input', 'warning', 'is a fragment: its containers name no image (a kustomize patch?), so no rule was run on it.'],
+    ]);
+  });
+
+  test('an untagged image in a kustomization\'s resource is the overlay\'s to tag; without a kustomization it is a finding', () => {
+    const trainer = job(`        image: ghcr.io/kubeflow/trainer/torchtune-trainer\n        command: ["torchrun", "train.py"]\n${GPU}`);
+    const base = path.join(dir, 'base', 'runtimes');
+    fs.mkdirSync(base, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'base', 'kustomization.yaml'), 'resources: [runtimes]\n');
+    const inBase = lint(trainer, path.join('base', 'runtimes', 'runtime.yaml'));
+    expect(inBase.filter((f) => f.ruleId === 'floating-code')).toEqual([]);
+    expect(inBase.filter((f) => f.ruleId === 'template').map((f) => f.message)).toEqual([expect.stringMatching(/untagged images/)]);
+    expect(lint(trainer, 'plain.yaml').filter((f) => f.ruleId === 'floating-code')).toHaveLength(1);
+  });
+});
+
+test('a TPU job that installs jax and prints the device count is a check, not a trainer; one that runs a training script is', () => {
+  const tpu = (script: string) => rulesOf(lint(job(`        image: python:3.11\n        command: ["bash", "-c", ${JSON.stringify(script)}]\n        resources:\n          limits:\n            google.com/tpu: 4`)));
+  const check = tpu('set -ex\npip install -U jax\necho "index: $JOB_COMPLETION_INDEX"\npython -c \'import jax; print("devices:", jax.device_count())\'\n');
+  expect(check).not.toContain('checkpoint-volume');
+  expect(check).not.toContain('shell-syntax');
+  expect(tpu('set -e\npip install -U jax\npython distributed_train.py\n')).toContain('checkpoint-volume');
+});
+
+test('fill-in tokens are placeholders: <HF_token> is no literal secret, a volume named PSTORE_PV_NAME no bad name', () => {
+  const found = lint(job('        image: trainer:v1\n        command: ["torchrun", "train.py"]\n        env:\n        - {name: HF_TOKEN, value: <HF_token>}\n        volumeMounts:\n        - {name: PSTORE_PV_NAME, mountPath: /data}',
+    '      volumes:\n      - {name: PSTORE_PV_NAME, persistentVolumeClaim: {claimName: PSTORE_PVC_NAME}}'), 'fill-in.yaml');
+  expect(rulesOf(found)).not.toContain('literal-secret');
+  expect(rulesOf(found)).not.toContain('volumes');
+  expect(found.filter((f) => f.ruleId === 'template').map((f) => f.message)).toEqual([expect.stringMatching(/PSTORE_PV_NAME/)]);
 });

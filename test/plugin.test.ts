@@ -125,10 +125,19 @@ describe('TrainingValidation rules (#15: failOnWarnings in a repo with non-train
     spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'migrate:v1' }] } } },
   };
 
+  test('a Job that does not train (a migration) gets none of the training advice, so failOnWarnings passes', async () => {
+    expect(await run({ failOnWarnings: true }, [migration])).toEqual({ status: 'success', names: [] });
+  });
+
   test('exclude turns an advisory rule off, so failOnWarnings passes; severity raises one to an error', async () => {
-    expect(await run({ failOnWarnings: true }, [migration])).toEqual({ status: 'failure', names: ['job-ttl (warning)'] });
-    expect(await run({ failOnWarnings: true, rules: { exclude: ['job-ttl'] } }, [migration])).toEqual({ status: 'success', names: [] });
-    expect(await run({ rules: { severity: { 'job-ttl': 'error' } } }, [migration])).toEqual({ status: 'failure', names: ['job-ttl (error)'] });
+    // The same Job, which its owner says trains: the training advice applies.
+    const trainer = { ...migration, metadata: { name: 'migrate', annotations: { 'cdk8s-training.io/training': 'true' } } };
+    const advisory = ['checkpoint-volume', 'preemption-policy', 'job-ttl'];
+    const { status, names } = await run({ failOnWarnings: true }, [trainer]);
+    expect({ status, names: [...names].sort() }).toEqual({ status: 'failure', names: advisory.map((id) => `${id} (warning)`).sort() });
+    expect(await run({ failOnWarnings: true, rules: { exclude: advisory } }, [trainer])).toEqual({ status: 'success', names: [] });
+    expect(await run({ rules: { exclude: ['checkpoint-volume', 'preemption-policy'], severity: { 'job-ttl': 'error' } } }, [trainer]))
+      .toEqual({ status: 'failure', names: ['job-ttl (error)'] });
   });
 
   test('a rule the apiserver enforces cannot be excluded', () => {

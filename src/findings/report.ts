@@ -4,13 +4,16 @@
  * nearest parent), at the severity the configuration gives. lint and the validation plugin
  * both report through here, so they report the same findings at the same lines.
  */
+import * as fs from 'fs';
+import * as nodePath from 'path';
 import { DEFAULT_CONFIG, LintConfig } from './config';
 import { checkedBeyondMetadata, contextFor, evaluate } from './evaluate';
 import { LintFinding, LoadedObject } from './manifests';
 import { describeProblem, STRICT_SCHEMA, STRICT_SCHEMA_FIX, StrictSchemas, UNKNOWN_KIND_FIX } from './strict-schemas';
 import { FieldPath } from '../k8s/paths';
 import { placeholderAt } from '../k8s/template';
-import { describe } from '../k8s/workloads';
+import { containersOf, describe, WorkloadKinds } from '../k8s/workloads';
+import { floatingTag } from '../rules/floating-code';
 
 /** The finding that stands for the findings about a file's template placeholders. */
 export const TEMPLATE_FINDING = 'template';
@@ -42,6 +45,33 @@ export function positionIn(entry: LoadedObject, path: FieldPath | undefined, key
   return at ?? { line: entry.line, column: entry.column };
 }
 
+/**
+ * Whether a workload is a fragment (a kustomize patch): a pod template whose containers name no
+ * image, which no apiserver accepts as it is.
+ */
+function isFragment(object: any, workloads: WorkloadKinds): boolean {
+  const templates = workloads.podTemplatesOf(object);
+  return templates.length > 0 && templates.some((ref) => {
+    const containers = containersOf(ref.template?.spec);
+    return containers.length > 0 && containers.every((c: any) => c?.image === undefined);
+  });
+}
+
+/**
+ * Whether a file is a resource of a kustomization (one in its folder or up to two folders
+ * above, which takes folders as resources), whose overlays may set its images' tags.
+ */
+function inKustomization(file: string): boolean {
+  let dir = nodePath.dirname(file);
+  for (let level = 0; level < 3; level++) {
+    if (['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((name) => fs.existsSync(nodePath.join(dir, name)))) return true;
+    const parent = nodePath.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return false;
+}
+
 /** Runs the strict schemas (when given) and the configured rules over every loaded object, in order. */
 export function checkLoaded(loaded: LoadedObject[], options: CheckOptions): CheckResult {
   const config = options.config ?? DEFAULT_CONFIG;
@@ -51,8 +81,16 @@ export function checkLoaded(loaded: LoadedObject[], options: CheckOptions): Chec
   let unchecked = 0;
   // Per file: the placeholders whose fields had findings, and how many findings.
   const templates = new Map<string, { placeholders: Set<string>; findings: number; line?: number }>();
+  const kustomized = new Map<string, boolean>();
   const add = (entry: LoadedObject, finding: LintFinding) => {
-    const placeholder = placeholderAt(entry.object, finding.path);
+    let placeholder = placeholderAt(entry.object, finding.path);
+    if (placeholder === undefined && finding.path?.[finding.path.length - 1] === 'image') {
+      const image = finding.path.reduce((value: any, key) => value?.[key as any], entry.object);
+      if (typeof image === 'string' && floatingTag(image) === 'no tag') {
+        if (!kustomized.has(entry.file)) kustomized.set(entry.file, inKustomization(entry.file));
+        if (kustomized.get(entry.file)) placeholder = 'untagged images, which the kustomization\'s images list may tag';
+      }
+    }
     if (placeholder === undefined) {
       findings.push(finding);
       return;
@@ -64,6 +102,18 @@ export function checkLoaded(loaded: LoadedObject[], options: CheckOptions): Chec
   };
   for (const entry of loaded) {
     const object = describe(entry.object);
+    if (isFragment(entry.object, context.workloads)) {
+      findings.push({
+        file: entry.file,
+        ...positionIn(entry, []),
+        object,
+        ruleId: 'input',
+        severity: 'warning',
+        message: 'is a fragment: its containers name no image (a kustomize patch?), so no rule was run on it.',
+        fix: 'Lint the built manifest: kustomize build <dir> | cdk8s-training lint -.',
+      });
+      continue;
+    }
     const problems = options.strict?.problems(entry.object);
     if (options.strict !== undefined && problems === undefined) {
       unknownKinds++;

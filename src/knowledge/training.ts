@@ -48,9 +48,20 @@ const IDLE_PROGRAMS = new Set(['sleep', 'pause', 'true', 'nvidia-smi', 'rocm-smi
 export function isIdle(container: any): boolean {
   const image = typeof container?.image === 'string' ? container.image : '';
   const repository = basename(image.split('@')[0].replace(/:[^/:]*$/, ''));
-  if (repository === 'pause') return true;
+  if (repository === 'pause' || repository === 'sleep') return true;
   const programs = programsOf(container);
-  return programs.length > 0 && programs.every((words) => IDLE_PROGRAMS.has(basename(words[0])));
+  return programs.length > 0 && programs.every((words) => IDLE_PROGRAMS.has(basename(words[0])) || isCheckOnly(words));
+}
+
+/** Set-up and checks around a program: installing, printing the environment or the devices. */
+const SETUP_PROGRAMS = new Set(['pip', 'pip3', 'printenv', 'env', 'set', 'export', 'cd', 'ls', 'cat', 'hostname', 'date', 'mkdir', 'uname', 'nproc']);
+
+/** A set-up command, or `python -c` code that checks (prints devices) and does not train. */
+function isCheckOnly(words: Array<string | undefined>): boolean {
+  const program = basename(words[0]);
+  if (SETUP_PROGRAMS.has(program)) return true;
+  const code = /^python[0-9.]*$/.test(program) && words[1] === '-c' ? words[2] : undefined;
+  return typeof code === 'string' && /\bprint\(/.test(code) && !/train|\.fit\(|optim|loss|backward|grad|checkpoint/i.test(code);
 }
 
 /** Launchers and modules that start training. */
@@ -77,6 +88,18 @@ export function trainerCommandOf(container: any): string | undefined {
   return undefined;
 }
 
+/**
+ * Names of jobs that use accelerators without training: inference and serving, model
+ * download and conversion, batch prediction, quantization, evaluation and benchmarks.
+ */
+const NOT_TRAINING = /^(?:infer\w*|serve|server|serving|convert\w*|converter|download\w*|loader|predict\w*|quantiz\w*|export\w*|benchmark\w*|eval|evaluat\w*|vllm|tgi|triton|jetstream)$/i;
+
+/** Whether the object's, a pod template's or a container's name or image says it does not train. */
+function namedNotTraining(object: any, containers: any[]): boolean {
+  const names = [object?.metadata?.name, ...containers.flatMap((c: any) => [c?.name, typeof c?.image === 'string' ? c.image.split('@')[0] : undefined])];
+  return names.some((name) => typeof name === 'string' && name.split(/[-_./:]/).some((word) => NOT_TRAINING.test(word)));
+}
+
 /** What a user states of a workload with `cdk8s-training.io/training`, on the object or a pod template. */
 function statedTraining(kinds: WorkloadKinds, object: any): boolean | undefined {
   const values = [object?.metadata?.annotations?.[TRAINING_ANNOTATION],
@@ -96,17 +119,18 @@ export function trainingReason(kinds: WorkloadKinds, object: any): string | unde
   if (stated === false) return undefined;
   if (stated === true) return `it is annotated ${TRAINING_ANNOTATION}: "true"`;
   if (kinds.kindOf(object)?.training) return `a ${object.kind}`;
-  for (const ref of kinds.podTemplatesOf(object)) {
-    if (ref.initializer) continue;
-    const spec = ref.template?.spec;
-    if (ref.template?.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY) return 'its pods carry the cdk8s-training labels';
-    for (const container of containersOf(spec)) {
-      if (isIdle(container)) continue;
-      const accelerators = acceleratorsOf(container);
-      if (accelerators.length > 0) return `its pods request accelerators (${accelerators[0]})`;
-      const trainer = trainerCommandOf(container);
-      if (trainer !== undefined) return `its command launches a trainer (${trainer})`;
-    }
+  const refs = kinds.podTemplatesOf(object).filter((ref) => !ref.initializer);
+  if (refs.some((ref) => ref.template?.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY)) return 'its pods carry the cdk8s-training labels';
+  const containers = refs.flatMap((ref) => containersOf(ref.template?.spec)).filter((c: any) => !isIdle(c));
+  for (const container of containers) {
+    const trainer = trainerCommandOf(container);
+    if (trainer !== undefined) return `its command launches a trainer (${trainer})`;
+  }
+  // Accelerators without a trainer command: unless its names say it serves, converts or downloads.
+  if (namedNotTraining(object, containers)) return undefined;
+  for (const container of containers) {
+    const accelerators = acceleratorsOf(container);
+    if (accelerators.length > 0) return `its pods request accelerators (${accelerators[0]})`;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { at, Rule, RuleMessage } from './rule';
 import { SOURCES } from '../knowledge/sources';
+import { trainingReason } from '../knowledge/training';
 
 const POLICIES = ['Allow', 'Forbid', 'Replace'];
 
@@ -15,15 +16,18 @@ export const cronjobPolicy: Rule = {
   example: `kind: CronJob
 spec:
   schedule: "0 2 * * 0"   # concurrencyPolicy defaults to Allow`,
-  check(object) {
+  check(object, context) {
     if (object?.kind !== 'CronJob' || object.apiVersion !== 'batch/v1') return [];
     const spec = object.spec ?? {};
+    // Overlapping runs matter for training (two runs on one checkpoint folder, twice the GPUs);
+    // a backup or report CronJob may well allow them.
+    const training = trainingReason(context.workloads, object) !== undefined;
     const messages: RuleMessage[] = [];
     const policy = spec.concurrencyPolicy ?? 'Allow';
     if (!POLICIES.includes(policy)) {
       messages.push(at(['spec', 'concurrencyPolicy'], `concurrencyPolicy '${policy}' must be one of ${POLICIES.join(', ')}.`,
         'Set spec.concurrencyPolicy: Forbid (the values are case-sensitive).'));
-    } else if (policy === 'Allow') {
+    } else if (policy === 'Allow' && training) {
       messages.push(at(['spec', 'concurrencyPolicy'], `concurrencyPolicy is ${spec.concurrencyPolicy === undefined ? 'not set (defaults to Allow)' : 'Allow'}; training runs would overlap.`,
         'Set spec.concurrencyPolicy: Forbid (or Replace, if a new run should stop the running one).'));
     }
@@ -55,8 +59,9 @@ export const cronjobStartingDeadline: Rule = {
   example: `kind: CronJob
 spec:
   schedule: "0 2 * * *"   # no startingDeadlineSeconds: a 02:00 run missed until 14:00 starts at 14:00`,
-  check(object) {
+  check(object, context) {
     if (object?.kind !== 'CronJob' || object.apiVersion !== 'batch/v1' || object.spec?.startingDeadlineSeconds !== undefined) return [];
+    if (trainingReason(context.workloads, object) === undefined) return [];
     return [at(['spec', 'startingDeadlineSeconds'],
       'startingDeadlineSeconds is not set: a missed start (a controller outage, a Forbid run still active) runs however late the controller can start it ' +
       '(past 100 missed starts it records TooManyMissedTimes and still starts the most recent).',

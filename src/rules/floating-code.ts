@@ -1,6 +1,7 @@
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { programWords, scriptCommands, shellCommandOf } from '../k8s/shell';
 import { MANAGED_BY } from '../knowledge/contract';
+import { isIdle, trainingReason } from '../knowledge/training';
 
 /** An image reference without a digest whose tag is missing or `latest`. */
 export function floatingTag(image: string): 'no tag' | 'latest' | undefined {
@@ -49,7 +50,7 @@ export const floatingCode: Rule = {
   sources: ['https://kubernetes.io/docs/concepts/containers/images/#image-names'],
   kinds: [WORKLOADS],
   severity: 'warning',
-  what: 'A container image has no tag or the tag latest, or a container\'s script fetches code from a moving ref at start (git clone of a branch, pip install git+URL without a commit or tag, a raw file of main).',
+  what: 'A training workload\'s container image has no tag or the tag latest, or a container\'s script fetches code from a moving ref at start (git clone of a branch, pip install git+URL without a commit or tag, a raw file of main).',
   why: 'A retry after preemption, or a replacement pod, may pull other code than the run started with, and resume its checkpoint with it.',
   fix: 'Pin a version tag or a digest (image@sha256:...), and fetch code at a commit or a version tag (git checkout <sha>, pip install git+URL@<tag>).',
   example: `containers:
@@ -58,11 +59,14 @@ export const floatingCode: Rule = {
   command: [sh, -c, "git clone https://github.com/org/repo && exec python repo/train.py"]`,
   check(object, context) {
     const messages: RuleMessage[] = [];
+    // Other code after a restart matters where a restart resumes a checkpoint: training.
+    if (trainingReason(context.workloads, object) === undefined) return messages;
     context.workloads.forEachPodSpec(object, (podSpec, path, ref, keys) => {
       // The constructs warn of their images at synth, naming the prop (image-tag).
       const library = ref.template?.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY;
       for (const field of ['initContainers', 'containers'] as const) {
         (Array.isArray(podSpec?.[field]) ? podSpec[field] : []).forEach((container: any, c: number) => {
+          if (isIdle(container)) return;
           const containerAt = [...keys, field, c];
           const where = `${path} container '${container?.name}'`;
           const tag = typeof container?.image === 'string' && !library ? floatingTag(container.image) : undefined;

@@ -8,7 +8,7 @@ export const sharedMemory: Rule = {
   sources: [SOURCES.pytorchSharedMemory],
   kinds: [WORKLOADS],
   severity: 'warning',
-  what: 'A training container that requests real accelerators (not one that only holds them: pause, sleep) has no memory-backed emptyDir, nor the node\'s /dev/shm, at /dev/shm.',
+  what: 'A training container that requests GPUs (not one that only holds them: pause, sleep) has no memory-backed emptyDir, nor the node\'s /dev/shm, at /dev/shm.',
   why: "The container runtime's 64 MiB /dev/shm makes PyTorch DataLoader workers crash with bus errors.",
   fix: 'Mount an emptyDir with medium Memory and a sizeLimit at /dev/shm (the constructs do this).',
   example: `containers:
@@ -23,7 +23,8 @@ export const sharedMemory: Rule = {
         .filter((v: any) => v?.emptyDir?.medium === 'Memory' || v?.hostPath?.path === '/dev/shm' || v?.hostPath?.path === '/dev/shm/')
         .map((v: any) => v.name));
       (Array.isArray(podSpec?.containers) ? podSpec.containers : []).forEach((container: any, i: number) => {
-        const usesGpu = acceleratorsOf(container).length > 0 && !isIdle(container);
+        // DataLoader workers share batches through /dev/shm: a GPU trainer's concern, not a TPU's.
+        const usesGpu = acceleratorsOf(container).some((name) => /gpu|mig-/.test(name)) && !isIdle(container);
         const hasShm = (container?.volumeMounts ?? []).some((m: any) => m?.mountPath === '/dev/shm' && memoryVolumes.has(m?.name));
         if (usesGpu && !hasShm) messages.push(at([...keys, 'containers', i], `${path} container '${container.name}' uses GPUs without a memory-backed /dev/shm.`));
       });

@@ -32,13 +32,13 @@ export const shellSyntax: Rule = {
         const scriptAt = shell === undefined ? containerKeys : argv[shell.scriptIndex][0];
         const script = shell === undefined ? undefined : readScript(shell);
         if (script?.error !== undefined) {
-          messages.push(at(scriptAt, `${where} runs a ${shell!.shell} script that is not valid shell (${script.error}): "${shell!.script}".`));
+          messages.push(at(scriptAt, `${where} runs a ${shell!.shell} script that is not valid shell (${script.error})${quoteEnd(shell!.script)}.`));
         }
         // Init containers finish before the trainer starts: no SIGTERM to forward.
         // SIGTERM stopping at the shell costs a training run its emergency checkpoint; other pods are left alone.
         const forwards = training && containerKeys[containerKeys.length - 2] === 'containers';
         if (shell !== undefined && script?.error === undefined && forwards && !script!.handsOver) {
-          messages.push(at(scriptAt, `${where} runs a ${shell.shell} script that does not exec its last command: "${shell.script}"; SIGTERM would stop at the shell` +
+          messages.push(at(scriptAt, `${where} runs a ${shell.shell} script that does not exec its last command${quoteEnd(shell.script)}; SIGTERM would stop at the shell` +
             (shell.shell === 'bash'
               ? ' (only newer bash releases run the last command of a list in place of themselves; the image\'s bash decides).'
               : ' (dash, Debian\'s and Ubuntu\'s sh, forks even for a script of one command).')));
@@ -61,7 +61,7 @@ export const shellSyntax: Rule = {
           const paramsAt = shell.scriptIndex + 2;
           if (nested !== undefined && forwards && nestedScript!.error === undefined && !nestedScript!.handsOver) {
             messages.push(at(argv[paramsAt + nested.scriptIndex][0],
-              `${where} runs a ${nested.shell} script that does not exec its last command: "${nested.script}"; SIGTERM would stop at the shell.`));
+              `${where} runs a ${nested.shell} script that does not exec its last command${quoteEnd(nested.script)}; SIGTERM would stop at the shell.`));
           }
           const params = nested === undefined ? paramsAt : paramsAt + nested.scriptIndex + 2;
           literal = (nested ?? shell).params.map((param, i) => ['argument', param, argv[params + i][0]]);
@@ -85,3 +85,14 @@ export const shellSyntax: Rule = {
     return messages;
   },
 };
+
+/**
+ * A script as a finding quotes it: whole when it is one line, else its last non-empty line
+ * (the command that should be exec'd, or where the shell gave up), so a finding stays a line.
+ */
+function quoteEnd(script: string): string {
+  const lines = script.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  if (lines.length <= 1) return `: "${script.trim()}"`;
+  const last = lines[lines.length - 1];
+  return `: "${last.length > 120 ? `${last.slice(0, 117)}...` : last}" (the last of its ${lines.length} lines)`;
+}

@@ -1,0 +1,38 @@
+/**
+ * lint over the public corpus (test/corpus/world, SOURCES.md names each repository and
+ * commit): manifests nobody wrote for this library. The finding counts by rule are kept here,
+ * so a change that makes lint noisier, or quieter, on the world's manifests shows in review;
+ * the per-class cases with their controls are in lint-world.test.ts.
+ */
+import * as path from 'path';
+import { DEFAULT_CONFIG } from '../src/findings/config';
+import { collectFiles, LintFinding, loadFile } from '../src/findings/manifests';
+import { checkLoaded } from '../src/findings/report';
+
+const CORPUS = path.join(__dirname, 'corpus', 'world');
+
+test('finding counts by rule on the public corpus, at the default target 1.32', () => {
+  const findings: LintFinding[] = [];
+  const files = collectFiles([CORPUS], findings);
+  const loaded = files.flatMap((file) => loadFile(file, findings, () => Buffer.alloc(0)));
+  findings.push(...checkLoaded(loaded, { kubernetesMinor: 32, config: DEFAULT_CONFIG }).findings);
+  const counts: { [rule: string]: number } = {};
+  for (const f of findings) counts[`${f.ruleId} ${f.severity}`] = (counts[`${f.ruleId} ${f.severity}`] ?? 0) + 1;
+  expect({ files: files.length, objects: loaded.length }).toEqual({ files: 135, objects: 155 });
+  expect(counts).toEqual({
+    'checkpoint-volume warning': 38,
+    'floating-code warning': 12,
+    'gpu-resources error': 2, // nvidia.com/gpu: with no value (a broken file)
+    'input error': 1, // YAML that does not parse
+    'input warning': 1, // a kustomize patch
+    'job-ttl warning': 9,
+    'jobset-admission error': 2, // RestartJob actions without their alpha gate
+    'preemption-policy warning': 37,
+    'pytorchjob-cleanup warning': 36,
+    'resource-quantities error': 2, // the same broken file
+    'shared-memory warning': 9,
+    'shell-syntax error': 7, // scripts that do not exec the trainer
+    'spot-selection warning': 1,
+    'template warning': 25,
+  });
+});
