@@ -368,3 +368,13 @@ test('fill-in tokens are placeholders: <HF_token> is no literal secret, a volume
   expect(rulesOf(found)).not.toContain('volumes');
   expect(found.filter((f) => f.ruleId === 'template').map((f) => f.message)).toEqual([expect.stringMatching(/PSTORE_PV_NAME/)]);
 });
+
+test('a docs excerpt (# ... where fields were left out) is one warning; a device check with hl-smi is idle; job_ID_ is a fill-in', () => {
+  const excerpt = lint('apiVersion: batch/v1\nkind: Job\n# ...\nspec:\n  # ...\n  template:\n    spec:\n      # ...\n', 'excerpt.yaml');
+  expect(excerpt.map((f) => [f.ruleId, f.severity])).toEqual([['input', 'warning']]);
+  expect(excerpt[0].message).toMatch(/is an excerpt \('# \.\.\.' where fields were left out\)/);
+  const hlSmi = rulesOf(lint(job('        image: vault.habana.ai/gaudi-docker/1.5.0/ubuntu20.04/habanalabs/tensorflow-installer-tf-cpu-2.9.1\n        command: ["hl-smi"]\n        resources:\n          limits:\n            habana.ai/gaudi: 1')));
+  expect(hlSmi).not.toContain('checkpoint-volume');
+  const named = lint(job('        image: trainer:v1\n        command: ["torchrun", "train.py"]', '', '', '  labels: {job-name: job_ID_}\n'));
+  expect(rulesOf(named)).not.toContain('labels');
+});

@@ -182,6 +182,14 @@ export function loadFile(file: string, findings: LintFinding[], readStdin: () =>
       findings.push(inputProblem(file, `document ${i + 1} is not valid YAML: ${String(error.message).split('\n')[0].replace(/:\s*$/, '')}.`, 'error', errorLine, `document ${i + 1}`));
       return;
     }
+    // A documentation excerpt (`# ...` where fields were left out) is not a manifest to apply.
+    const range = document.range as number[] | undefined;
+    const source = range ? text.slice(range[0], range[2] ?? range[1]) : '';
+    if (/^\s*#\s*(?:\.\.\.|…)\s*$/m.test(source)) {
+      findings.push(inputProblem(file, `document ${i + 1} is an excerpt ('# ...' where fields were left out), so no rule was run on it; lint the whole manifest.`,
+        'warning', line, `document ${i + 1}`));
+      return;
+    }
     let value;
     try {
       value = document.toJS({ maxAliasCount: 100 });

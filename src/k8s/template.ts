@@ -15,6 +15,8 @@ const PLACEHOLDERS: readonly RegExp[] = [
   /(?<!\$)\$[A-Za-z_][A-Za-z0-9_]*/,
   /<[A-Za-z][\w .:/-]{0,60}>/,
   /\b(?:YOUR|MY)_[A-Z0-9_]{2,}\b|\b(?:REPLACE_ME|CHANGE_ME|CHANGEME|REPLACEME|TODO_[A-Z0-9_]+)\b/,
+  // A fill-in part of a name that a script replaces (job_ID_, svc_ID_).
+  /[a-z0-9]_[A-Z][A-Z0-9]*_(?![a-z])/,
   // A whole value that is an upper-case token of several words (PSTORE_PV_NAME), which sed replaces.
   /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/,
 ];

@@ -38,7 +38,7 @@ function programsOf(container: any): Array<Array<string | undefined>> {
 const basename = (word: string | undefined) => (word ?? '').split('/').pop() ?? '';
 
 /** Programs that only wait, or print the GPUs and exit. */
-const IDLE_PROGRAMS = new Set(['sleep', 'pause', 'true', 'nvidia-smi', 'rocm-smi', 'tail', 'echo', 'wait']);
+const IDLE_PROGRAMS = new Set(['sleep', 'pause', 'true', 'nvidia-smi', 'rocm-smi', 'hl-smi', 'xpu-smi', 'neuron-ls', 'neuron-top', 'tail', 'echo', 'wait']);
 
 /**
  * Whether a container only holds its resources: the pause image, or a command whose every

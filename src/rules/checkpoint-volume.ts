@@ -28,10 +28,15 @@ spec:
     const messages: RuleMessage[] = [];
     // A plain batch Job (a migration, a report) needs no checkpoints.
     if (trainingReason(context.workloads, object) === undefined) return messages;
+    // A Trainer runtime is shared by many TrainJobs: a volumeClaimPolicies template gives each its own claim.
+    const runtime = /^(?:Cluster)?TrainingRuntime$/.test(String(object?.kind));
     context.workloads.forEachPodSpec(object, (podSpec, path, ref, keys) => {
       if (ref.initializer) return;
       if (!mountsPersistentVolume(podSpec)) {
-        messages.push(at([...keys, 'volumes'], `${path} mounts no persistent volume (a PersistentVolumeClaim, NFS or a storage CSI volume) for checkpoints.`));
+        messages.push(at([...keys, 'volumes'], `${path} mounts no persistent volume (a PersistentVolumeClaim, NFS or a storage CSI volume) for checkpoints.`,
+          runtime
+            ? 'Add a claim template to spec.template.spec.volumeClaimPolicies (JobSet creates one claim per TrainJob) and mount it in the trainer, or have each TrainJob add one with runtimePatches.'
+            : undefined));
         return;
       }
       messages.push(...checkpointDirProblems(podSpec, path, keys, object?.kind === 'CronJob'));
