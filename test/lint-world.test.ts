@@ -378,3 +378,35 @@ test('a docs excerpt (# ... where fields were left out) is one warning; a device
   const named = lint(job('        image: trainer:v1\n        command: ["torchrun", "train.py"]', '', '', '  labels: {job-name: job_ID_}\n'));
   expect(rulesOf(named)).not.toContain('labels');
 });
+
+test('a ReadWriteOnce claim from a JobSet\'s volumeClaimPolicies under several pods is an error; ReadWriteMany is not', () => {
+  const jobSet = (mode: string) => `apiVersion: jobset.x-k8s.io/v1alpha2
+kind: JobSet
+metadata:
+  name: ddp
+spec:
+  volumeClaimPolicies:
+  - templates:
+    - metadata: {name: checkpoints}
+      spec: {accessModes: [${mode}], resources: {requests: {storage: 1Ti}}}
+  replicatedJobs:
+  - name: node
+    template:
+      spec:
+        parallelism: 4
+        completions: 4
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: node
+              image: trainer:v1
+              command: ["torchrun", "train.py"]
+              volumeMounts: [{name: checkpoints, mountPath: /ckpt}]
+`;
+  const rwo = lint(jobSet('ReadWriteOnce')).filter((f) => f.ruleId === 'shared-rwo-claim');
+  expect(rwo.map((f) => [f.severity, f.message])).toEqual([['error',
+    "spec.replicatedJobs[0].template.spec.template.spec mounts the volumeClaimPolicies claim 'checkpoints' (ReadWriteOnce) from up to 4 pods at once."]]);
+  expect(rwo[0].fix).toMatch(/Set accessModes: \[ReadWriteMany\] in its volumeClaimPolicies template/);
+  expect(lint(jobSet('ReadWriteMany')).filter((f) => f.ruleId === 'shared-rwo-claim')).toEqual([]);
+});

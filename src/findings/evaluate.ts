@@ -18,6 +18,16 @@ export function contextFor(objects: any[], kubernetesMinor: number, extraClaims:
     if (object?.kind === 'PersistentVolumeClaim' && typeof object.metadata?.name === 'string') {
       claims.set(object.metadata.name, object.spec?.accessModes ?? []);
     }
+    // The claims a JobSet (or a Trainer runtime's JobSet template) has its controller create
+    // from volumeClaimPolicies, mounted by every pod that names them.
+    const jobSet = object?.kind === 'JobSet' ? object.spec : /^(?:Cluster)?TrainingRuntime$/.test(String(object?.kind)) ? object.spec?.template?.spec : undefined;
+    for (const policy of Array.isArray(jobSet?.volumeClaimPolicies) ? jobSet.volumeClaimPolicies : []) {
+      for (const template of Array.isArray(policy?.templates) ? policy.templates : []) {
+        if (typeof template?.metadata?.name === 'string' && Array.isArray(template.spec?.accessModes)) {
+          claims.set(template.metadata.name, template.spec.accessModes);
+        }
+      }
+    }
   }
   return { kubernetesMinor, claimAccessModes: (name) => claims.get(name), workloads };
 }
