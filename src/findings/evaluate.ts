@@ -7,7 +7,6 @@
 import { workloadKinds } from './kinds';
 import { WorkloadKinds, describe } from '../k8s/workloads';
 import { acknowledgedByAnnotation, ALL_RULES } from '../rules';
-import { fieldTypes } from '../rules/field-types';
 import { EVERY_OBJECT, Finding, Rule, RuleContext, RuleMessage, WORKLOADS } from '../rules/rule';
 
 /** A context for a set of objects: claims among them (and `extraClaims`) are known by name. */
@@ -54,22 +53,21 @@ export function checkedBeyondMetadata(object: any, workloads: WorkloadKinds, rul
  */
 export function evaluate(objects: any[], context: RuleContext, acknowledged: ReadonlySet<string> = new Set(), rules: Rule[] = ALL_RULES): Finding[] {
   const findings: Finding[] = [];
-  // The field-types rule goes first: an object it cannot read the shape of is reported at the
-  // wrong-typed fields, and the other rules, which would only fail to read it, skip it.
-  const shape = rules.find((rule) => rule.id === fieldTypes.id);
+  // Rules that read an object's shape go first: an object they find something in is reported
+  // at the wrong-typed fields, and the other rules, which would only fail to read it, skip it.
+  const gates = rules.filter((rule) => rule.gatesOthers === true);
   for (const object of objects) {
     const byAnnotation = acknowledgedByAnnotation(object);
-    if (shape !== undefined && appliesTo(shape, object, context.workloads)) {
-      const messages = shape.check(object, context);
-      if (messages.length > 0) {
-        for (const { message, fix, path } of messages) {
-          findings.push({ ruleId: shape.id, severity: shape.severity, object: describe(object), message, fix: fix ?? shape.fix, path });
-        }
-        continue;
+    let unreadable = false;
+    for (const gate of gates.filter((rule) => appliesTo(rule, object, context.workloads))) {
+      for (const { message, fix, path } of gate.check(object, context)) {
+        findings.push({ ruleId: gate.id, severity: gate.severity, object: describe(object), message, fix: fix ?? gate.fix, path });
+        unreadable = true;
       }
     }
+    if (unreadable) continue;
     for (const rule of rules) {
-      if (rule === shape) continue;
+      if (rule.gatesOthers === true) continue;
       if (!appliesTo(rule, object, context.workloads)) continue;
       // Only advisory rules can be acknowledged: what the apiserver or a webhook refuses stays an error.
       if (rule.refusedBy === undefined && (acknowledged.has(rule.id) || byAnnotation.has(rule.id))) continue;

@@ -50,6 +50,7 @@ export const fieldTypes: Rule = {
   sources: [SOURCES.podDefaults],
   kinds: [WORKLOADS],
   severity: 'error',
+  gatesOthers: true,
   refusedBy: 'the apiserver',
   what: 'A field of a workload that Kubernetes decodes as a list, an object or a string has another type (tolerations: "gpu", env: "x", a number as schedule).',
   why: 'The apiserver cannot decode the object and refuses it; nothing else about it can be judged until it can be read.',

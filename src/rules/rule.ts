@@ -49,6 +49,13 @@ export interface Rule {
   /** A short YAML excerpt that violates the rule, for the rules reference. */
   readonly example: string;
   /**
+   * Whether a finding of this rule means the object's shape cannot be read (a field of the
+   * wrong type): such rules run first, and an object they find something in is skipped by the
+   * other rules, which could only fail to read it.
+   * @default false
+   */
+  readonly gatesOthers?: boolean;
+  /**
    * The severity of this rule's findings on `object`, when it depends on the object (e.g. an
    * error on spot capacity, a warning elsewhere).
    * @default - `severity`
