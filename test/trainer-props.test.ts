@@ -334,3 +334,40 @@ describe('elastic metrics on the Training Operator', () => {
     expect(() => elasticJob([{ resource: 'cpu', averageUtilization: 80 }])).toThrow('elastic.metrics[0] scales on cpu utilization, which is measured against the cpu request; set cpu, e.g. Cpu.units(8).');
   });
 });
+
+describe('capacity, the newer name of spot (#27 item 3)', () => {
+  const jobs: Array<[string, (chart: any, props: any) => void, string]> = [
+    ['SpotTolerantTrainingJob', (chart, props) => new SpotTolerantTrainingJob(chart, 'x', { ...base, ...props }), 'Job'],
+    ['DistributedPyTorchJob on JobSet with onDemandMaster', (chart, props) => new DistributedPyTorchJob(chart, 'x', {
+      name: 'ddp',
+      image: 'trainer:v1',
+      script: ['train.py'],
+      nodes: 2,
+      checkpoint: { storage: rwxCheckpoints() },
+      engine: TrainingEngine.jobSet(),
+      onDemandMaster: true,
+      ...props,
+    }), 'JobSet'],
+  ];
+  test.each(jobs)('%s: capacity writes the same objects as spot', (_name, make) => {
+    const withSpot = newChart();
+    make(withSpot.chart, { spot: SpotScheduling.gke().orOnDemand() });
+    const withCapacity = newChart();
+    make(withCapacity.chart, { capacity: SpotScheduling.gke().orOnDemand() });
+    expect(synth(withCapacity.chart)).toEqual(synth(withSpot.chart));
+  });
+
+  test('both names set to different capacities is an error naming the prop; the same value twice is accepted', () => {
+    const { chart } = newChart();
+    expect(() => new SpotTolerantTrainingJob(chart, 'a', { ...base, capacity: SpotScheduling.gke(), spot: SpotScheduling.eksSpot() }))
+      .toThrow(/capacity \(gke-spot\) and spot \(eks-spot\) are both set; they are one prop under two names: keep capacity and remove spot/);
+    const gke = SpotScheduling.gke();
+    expect(() => new SpotTolerantTrainingJob(chart, 'b', { ...base, capacity: gke, spot: gke })).not.toThrow();
+  });
+
+  test('a capacity of another provider than the provider prop names capacity in the error', () => {
+    const { chart } = newChart();
+    expect(() => new SpotTolerantTrainingJob(chart, 'c', { ...base, capacity: SpotScheduling.gke(), provider: CloudProvider.aws() }))
+      .toThrow(/capacity \(gke-spot\) is/);
+  });
+});

@@ -110,7 +110,15 @@ export interface TrainingWorkloadProps {
   readonly noCheckpointReason?: string;
 
   /**
-   * The capacity pods run on.
+   * The capacity pods run on: spot (`SpotScheduling.gke()`, `.eksSpot()`, ...), on-demand
+   * (`SpotScheduling.onDemand()`), or spot with an on-demand fallback (`.orOnDemand()`).
+   * The newer name of `spot`, which stays; set one of the two.
+   * @default - `spot`, else SpotScheduling.onDemand()
+   */
+  readonly capacity?: SpotScheduling;
+
+  /**
+   * The capacity pods run on (the older name of `capacity`).
    * @default SpotScheduling.onDemand()
    */
   readonly spot?: SpotScheduling;

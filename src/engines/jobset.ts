@@ -103,7 +103,7 @@ export function jobSetParts(
     // Rank 0 on on-demand capacity of the Workers' provider, with their grace period (the
     // ranks agree on the save window) and their GPU model label.
     const masterPod = buildPod({
-      ...props, spot: pod.spot._onDemandBeside(), provider: pod.provider, terminationGracePeriod: pod.terminationGracePeriod,
+      ...props, capacity: undefined, spot: pod.spot._onDemandBeside(), provider: pod.provider, terminationGracePeriod: pod.terminationGracePeriod,
     }, identity, contribution);
     const master = trainingJobSetSpec({ ...options, pod: masterPod, nodes: 1, jobName: MASTER_JOB });
     const workers = trainingJobSetSpec({ ...options, pod, nodes: 1, jobName: NODE_JOB, replicas: nodes - 1 });

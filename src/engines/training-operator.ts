@@ -98,7 +98,11 @@ export const trainingOperatorEngine: EngineStrategy = {
       // The on-demand Master runs on the Workers' provider: kept off its spot nodes, and
       // selecting the GPU model with the same label.
       const masterProps = {
-        ...props, spot: workers.spot._onDemandBeside(), provider: workers.provider, terminationGracePeriod: workers.terminationGracePeriod,
+        ...props,
+        capacity: undefined,
+        spot: workers.spot._onDemandBeside(),
+        provider: workers.provider,
+        terminationGracePeriod: workers.terminationGracePeriod,
       };
       const master = props.onDemandMaster ? buildPod(masterProps, identity, contribution) : workers;
       replicas.Master = replica(1, master, run.restartPolicy);

@@ -32,8 +32,9 @@ export function resolveProvider(scope: Construct, props: TrainingWorkloadProps, 
   const provider = props.provider ?? CloudProvider.defaultOf(scope);
   const ofSpot = CloudProvider._ofSpot(spot);
   if (provider !== undefined && ofSpot !== undefined && ofSpot.name !== provider.name) {
-    throw invalid(props.provider ? 'provider' : 'spot',
-      `spot (${spot.name}) is ${ofSpot.displayName} capacity, but the provider is ${provider.displayName}` +
+    const prop = props.capacity !== undefined ? 'capacity' : 'spot';
+    throw invalid(props.provider ? 'provider' : prop,
+      `${prop} (${spot.name}) is ${ofSpot.displayName} capacity, but the provider is ${provider.displayName}` +
       `${props.provider ? ' (provider prop)' : ' (CloudProvider.setDefault)'}; no node of the cluster carries its label. ` +
       `Use the ${provider.displayName} spot preset, or set provider to CloudProvider.${ofSpot.name}().`,
     );

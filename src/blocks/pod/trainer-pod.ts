@@ -80,7 +80,11 @@ export interface TrainerPod {
 export function buildTrainerPod(
   scope: Construct, props: TrainingWorkloadProps, identity: PodIdentity, contribution: PodContribution = {},
 ): TrainerPod {
-  const spot = props.spot ?? SpotScheduling.onDemand();
+  if (props.capacity !== undefined && props.spot !== undefined && props.capacity !== props.spot) {
+    throw invalid('capacity', `capacity (${props.capacity.name}) and spot (${props.spot.name}) are both set; they are one prop under two names: ` +
+      'keep capacity and remove spot.');
+  }
+  const spot = props.capacity ?? props.spot ?? SpotScheduling.onDemand();
   const provider = resolveProvider(scope, props, spot);
   const kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.targetOf(scope);
   const contract = resolvePreemptionContract(props.preemption);
