@@ -14,7 +14,7 @@ import { RenderedApiObject } from '../blocks/rendered-api-object';
 import * as k8s from '../k8s/api';
 import { humanDuration } from '../k8s/duration';
 import { FieldPath } from '../k8s/paths';
-import { PodTemplateRef, templateAt, WorkloadKind } from '../k8s/workloads';
+import { PodTemplateRef, templateAt, volumeClaimTemplates, WorkloadKind } from '../k8s/workloads';
 import { DISRUPTION_TARGET, JOB_COMPLETION_INDEX_ANNOTATION, JOBSET_GLOBAL_INDEX_ANNOTATION, TRAINJOB_ANCESTOR_STEP_LABEL, TRAINJOB_INITIALIZER_STEPS } from '../knowledge/controllers';
 
 const JOBSET_MASTER_PORT = 29500;
@@ -31,8 +31,7 @@ export const JOBSET_GVK: GroupVersionKind = { apiVersion: 'jobset.x-k8s.io/v1alp
  */
 export function jobSetTemplates(jobSet: any, keys: FieldPath, withInitializers: boolean): PodTemplateRef[] {
   const replicated: any[] = Array.isArray(jobSet?.replicatedJobs) ? jobSet.replicatedJobs : [];
-  const claimVolumes = (Array.isArray(jobSet?.volumeClaimPolicies) ? jobSet.volumeClaimPolicies : [])
-    .flatMap((policy: any) => (Array.isArray(policy?.templates) ? policy.templates : []))
+  const claimVolumes = volumeClaimTemplates(jobSet)
     .map((claim: any) => claim?.metadata?.name).filter((name: any) => typeof name === 'string')
     .map((name: string) => ({ name, persistentVolumeClaim: { claimName: name } }));
   const withClaims = (template: any) => {

@@ -5,7 +5,7 @@
  * The constructs at synth, the validation plugin and lint all evaluate through here.
  */
 import { workloadKinds } from './kinds';
-import { WorkloadKinds, describe } from '../k8s/workloads';
+import { WorkloadKinds, describe, jobSetSpecOf, volumeClaimTemplates } from '../k8s/workloads';
 import { acknowledgedByAnnotation, ALL_RULES } from '../rules';
 import { EVERY_OBJECT, Finding, Rule, RuleContext, RuleMessage, WORKLOADS } from '../rules/rule';
 
@@ -19,12 +19,9 @@ export function contextFor(objects: any[], kubernetesMinor: number, extraClaims:
     }
     // The claims a JobSet (or a Trainer runtime's JobSet template) has its controller create
     // from volumeClaimPolicies, mounted by every pod that names them.
-    const jobSet = object?.kind === 'JobSet' ? object.spec : /^(?:Cluster)?TrainingRuntime$/.test(String(object?.kind)) ? object.spec?.template?.spec : undefined;
-    for (const policy of Array.isArray(jobSet?.volumeClaimPolicies) ? jobSet.volumeClaimPolicies : []) {
-      for (const template of Array.isArray(policy?.templates) ? policy.templates : []) {
-        if (typeof template?.metadata?.name === 'string' && Array.isArray(template.spec?.accessModes)) {
-          claims.set(template.metadata.name, template.spec.accessModes);
-        }
+    for (const template of volumeClaimTemplates(jobSetSpecOf(object))) {
+      if (typeof template?.metadata?.name === 'string' && Array.isArray(template.spec?.accessModes)) {
+        claims.set(template.metadata.name, template.spec.accessModes);
       }
     }
   }

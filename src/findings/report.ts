@@ -11,9 +11,9 @@ import { checkedBeyondMetadata, contextFor, evaluate } from './evaluate';
 import { LintFinding, LoadedObject } from './manifests';
 import { describeProblem, STRICT_SCHEMA, STRICT_SCHEMA_FIX, StrictSchemas, UNKNOWN_KIND_FIX } from './strict-schemas';
 import { FieldPath } from '../k8s/paths';
+import { floatingTag } from '../k8s/syntax';
 import { placeholderAt } from '../k8s/template';
 import { containersOf, describe, WorkloadKinds } from '../k8s/workloads';
-import { floatingTag } from '../rules/floating-code';
 
 /** The finding that stands for the findings about a file's template placeholders. */
 export const TEMPLATE_FINDING = 'template';

@@ -159,3 +159,15 @@ export function labelMapProblems(labels: { [key: string]: any }): Array<{ readon
   }
   return problems;
 }
+
+/**
+ * How an image reference floats: no tag (so `:latest`) or the tag `latest`; undefined when it
+ * is pinned by a version tag or a digest. A registry port (`registry:5000/trainer`) is no tag.
+ */
+export function floatingTag(image: string): 'no tag' | 'latest' | undefined {
+  const [withoutDigest, digest] = image.split('@');
+  if (digest !== undefined) return undefined;
+  const colon = withoutDigest.lastIndexOf(':');
+  if (colon <= withoutDigest.lastIndexOf('/')) return 'no tag';
+  return withoutDigest.slice(colon + 1) === 'latest' ? 'latest' : undefined;
+}

@@ -113,6 +113,26 @@ export function describe(object: any): string {
   return `${object?.kind ?? 'object'}/${object?.metadata?.name ?? '(unnamed)'}`;
 }
 
+/** Whether a kind is a Kubeflow Trainer runtime (a JobSet template many TrainJobs share). */
+export function isTrainingRuntimeKind(kind: unknown): boolean {
+  return kind === 'TrainingRuntime' || kind === 'ClusterTrainingRuntime';
+}
+
+/** The JobSet spec of a JobSet, or of a Trainer runtime's JobSet template; undefined for other kinds. */
+export function jobSetSpecOf(object: any): any {
+  if (object?.kind === 'JobSet') return object.spec;
+  return isTrainingRuntimeKind(object?.kind) ? object.spec?.template?.spec : undefined;
+}
+
+/**
+ * The claim templates of a JobSet spec's volumeClaimPolicies (JobSet v0.12): the controller
+ * creates each claim and mounts it, by the template's name, in every pod that names it.
+ */
+export function volumeClaimTemplates(jobSetSpec: any): any[] {
+  return (Array.isArray(jobSetSpec?.volumeClaimPolicies) ? jobSetSpec.volumeClaimPolicies : [])
+    .flatMap((policy: any) => (Array.isArray(policy?.templates) ? policy.templates : []));
+}
+
 /** Volume types whose data outlives the pod and its node: claims and network or cloud storage. */
 const PERSISTENT_VOLUME_TYPES = [
   'persistentVolumeClaim', 'csi', 'nfs', 'cephfs', 'glusterfs', 'azureFile', 'iscsi', 'fc', 'rbd', 'portworxVolume',

@@ -1,7 +1,7 @@
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { FieldPath } from '../k8s/paths';
 import { isWithinDirectory, withoutTrailingSlash } from '../k8s/syntax';
-import { mountHolding, mountsPersistentVolume, persistentVolumeNames } from '../k8s/workloads';
+import { isTrainingRuntimeKind, mountHolding, mountsPersistentVolume, persistentVolumeNames } from '../k8s/workloads';
 import { ENV_CHECKPOINT_DIR as CHECKPOINT_DIR } from '../knowledge/contract';
 import { SOURCES } from '../knowledge/sources';
 import { checkpointLocations, CheckpointLocation, trainingReason } from '../knowledge/training';
@@ -29,7 +29,7 @@ spec:
     // A plain batch Job (a migration, a report) needs no checkpoints.
     if (trainingReason(context.workloads, object) === undefined) return messages;
     // A Trainer runtime is shared by many TrainJobs: a volumeClaimPolicies template gives each its own claim.
-    const runtime = /^(?:Cluster)?TrainingRuntime$/.test(String(object?.kind));
+    const runtime = isTrainingRuntimeKind(object?.kind);
     context.workloads.forEachPodSpec(object, (podSpec, path, ref, keys) => {
       if (ref.initializer) return;
       if (!mountsPersistentVolume(podSpec)) {

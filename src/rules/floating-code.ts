@@ -1,16 +1,8 @@
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
 import { programWords, scriptCommands, shellCommandOf } from '../k8s/shell';
+import { floatingTag } from '../k8s/syntax';
 import { MANAGED_BY } from '../knowledge/contract';
 import { isIdle, trainingReason } from '../knowledge/training';
-
-/** An image reference without a digest whose tag is missing or `latest`. */
-export function floatingTag(image: string): 'no tag' | 'latest' | undefined {
-  if (image.includes('@sha256:')) return undefined;
-  const lastPart = image.split('/').pop() ?? image;
-  const colon = lastPart.lastIndexOf(':');
-  if (colon < 0) return 'no tag';
-  return lastPart.slice(colon + 1) === 'latest' ? 'latest' : undefined;
-}
 
 /** A ref that does not move: a commit (7 to 40 hex digits) or a version tag (`v1.2.0`, `2.5.1`). */
 const PINNED_REF = /^(?:[0-9a-f]{7,40}|v?\d+(?:\.\d+)+(?:[-+.][\w.-]+)?)$/;

@@ -1,4 +1,5 @@
 import { at, Rule, RuleMessage, WORKLOADS } from './rule';
+import { jobSetSpecOf, volumeClaimTemplates } from '../k8s/workloads';
 import { SOURCES } from '../knowledge/sources';
 
 /** A ReadWriteOnce claim mounted by a workload that runs several pods at once. */
@@ -17,9 +18,7 @@ spec:
   check(object, context) {
     const messages: RuleMessage[] = [];
     // Claims the JobSet controller creates from volumeClaimPolicies: fixed in their template.
-    const jobSet = object?.kind === 'JobSet' ? object.spec : /^(?:Cluster)?TrainingRuntime$/.test(String(object?.kind)) ? object.spec?.template?.spec : undefined;
-    const fromPolicies = new Set((Array.isArray(jobSet?.volumeClaimPolicies) ? jobSet.volumeClaimPolicies : [])
-      .flatMap((policy: any) => (Array.isArray(policy?.templates) ? policy.templates : [])).map((t: any) => t?.metadata?.name));
+    const fromPolicies = new Set(volumeClaimTemplates(jobSetSpecOf(object)).map((t: any) => t?.metadata?.name));
     context.workloads.forEachPodSpec(object, (podSpec, path, ref, keys) => {
       if (ref.concurrentPods <= 1) return;
       (Array.isArray(podSpec?.volumes) ? podSpec.volumes : []).forEach((volume: any, i: number) => {

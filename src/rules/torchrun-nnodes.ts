@@ -4,11 +4,15 @@ import { programWords, scriptCommands, shellCommandOf } from '../k8s/shell';
 import { isOfKind } from '../k8s/workloads';
 import { SOURCES } from '../knowledge/sources';
 
+/** Whether a command runs torchrun (`torchrun ...`, `python -m torch.distributed.run ...`). */
+function isTorchrun(words: Array<string | undefined>): boolean {
+  const program = (words[0] ?? '').split('/').pop() ?? '';
+  return program === 'torchrun' || (/^python[0-9.]*$/.test(program) && words[1] === '-m' && words[2] === 'torch.distributed.run');
+}
+
 /** The `--nnodes` a torchrun command gives, as written (`4`, `2:4`), if literal. */
 function nnodesOf(words: Array<string | undefined>): string | undefined {
-  const program = (words[0] ?? '').split('/').pop() ?? '';
-  const torchrun = program === 'torchrun' || (/^python[0-9.]*$/.test(program) && words[1] === '-m' && words[2] === 'torch.distributed.run');
-  if (!torchrun) return undefined;
+  if (!isTorchrun(words)) return undefined;
   for (let i = 1; i < words.length; i++) {
     const word = words[i];
     if (typeof word !== 'string') continue;
@@ -67,10 +71,7 @@ function torchrunCommands(container: any): Array<{ words: Array<string | undefin
 }
 
 function runsTorchrun(container: any): boolean {
-  return torchrunCommands(container).some(({ words }) => {
-    const program = (words[0] ?? '').split('/').pop() ?? '';
-    return program === 'torchrun' || (/^python[0-9.]*$/.test(program) && words[2] === 'torch.distributed.run');
-  });
+  return torchrunCommands(container).some(({ words }) => isTorchrun(words));
 }
 
 /** torchrun told a node count the workload does not run. */

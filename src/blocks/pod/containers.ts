@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { envList } from './env';
 import { cpuQuantity, positiveMemory } from './resources';
 import * as k8s from '../../k8s/api';
-import { isDnsLabel, isDnsSubdomain, isPortNumber, portNameProblem } from '../../k8s/syntax';
+import { floatingTag, isDnsLabel, isDnsSubdomain, isPortNumber, portNameProblem } from '../../k8s/syntax';
 import { advise } from '../advice';
 import { invalid } from '../errors';
 import { ContainerPort, ExtraContainerProps } from '../pod-values';
@@ -22,7 +22,7 @@ export function requireImage(scope: Construct, prop: string, image: string, exam
   if (/\s/.test(image)) {
     throw invalid(prop, `${prop} ('${image}') contains whitespace; write the reference without spaces, e.g. '${example}'.`);
   }
-  const [withoutDigest, digest] = image.split('@');
+  const [withoutDigest] = image.split('@');
   const lastSlash = withoutDigest.lastIndexOf('/');
   const colon = withoutDigest.lastIndexOf(':');
   const hasTag = colon > lastSlash;
@@ -31,8 +31,9 @@ export function requireImage(scope: Construct, prop: string, image: string, exam
   if (path !== path.toLowerCase()) {
     throw invalid(prop, `${prop} ('${image}'): the repository '${path}' has upper-case letters, which image references do not allow; write '${path.toLowerCase()}'.`);
   }
-  if (digest === undefined && (!hasTag || withoutDigest.slice(colon + 1) === 'latest')) {
-    advise(scope, 'image-tag', `${prop} ('${image}') has ${hasTag ? 'the tag latest' : 'no tag (so :latest)'}: a retry or a replacement after ` +
+  const floating = floatingTag(image);
+  if (floating !== undefined) {
+    advise(scope, 'image-tag', `${prop} ('${image}') has ${floating === 'latest' ? 'the tag latest' : 'no tag (so :latest)'}: a retry or a replacement after ` +
       'preemption may run different code than the first attempt.');
   }
   return image;
