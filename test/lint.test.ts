@@ -494,3 +494,44 @@ spec: {size: 3}
     expect(run('lint', '--help').out.replace(/\s+/g, ' ')).toMatch(/--strict also validate every object against the Kubernetes OpenAPI/);
   });
 });
+
+describe('lint reads a stream one object at a time', () => {
+  const job = (name: string) => `apiVersion: batch/v1
+kind: Job
+metadata: {name: ${name}}
+spec:
+  parallelism: 4
+  completions: 4
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: trainer, image: 'trainer:v1', command: [python, train.py]}]
+      volumes: [{name: ckpt, persistentVolumeClaim: {claimName: shared}}]
+`;
+  const claim = (mode: string) => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: shared}
+spec: {accessModes: [${mode}], resources: {requests: {storage: 1Gi}}}
+`;
+  const sharedRwo = (files: { [name: string]: string }) =>
+    JSON.parse(run('lint', '--format', 'json', tmp(files)).out).findings.filter((f: any) => f.ruleId === 'shared-rwo-claim');
+
+  test('a claim defined after the workload that mounts it (later in the stream, or in a later file) is still read', () => {
+    const streams: Array<{ [name: string]: string }> = [
+      { 'all.yaml': `${job('a')}---\n${claim('ReadWriteOnce')}` },
+      { 'a-job.yaml': job('a'), 'b-claim.yaml': claim('ReadWriteOnce') },
+    ];
+    for (const files of streams) {
+      const findings = sharedRwo(files);
+      expect(findings.map((f: any) => [f.object, f.line, f.message])).toEqual([['Job/a', 11,
+        "spec.template.spec mounts claim 'shared' (ReadWriteOnce) from up to 4 pods at once."]]);
+    }
+    expect(sharedRwo({ 'all.yaml': `${claim('ReadWriteOnce')}---\n${job('a')}---\n${job('b')}` }).map((f: any) => f.object)).toEqual(['Job/a', 'Job/b']);
+  });
+
+  test('a ReadWriteMany claim, before or after, and a claim no manifest defines are not findings', () => {
+    expect(sharedRwo({ 'all.yaml': `${job('a')}---\n${claim('ReadWriteMany')}` })).toEqual([]);
+    expect(sharedRwo({ 'all.yaml': `${claim('ReadWriteMany')}---\n${job('a')}` })).toEqual([]);
+    expect(sharedRwo({ 'all.yaml': job('a') })).toEqual([]);
+  });
+});

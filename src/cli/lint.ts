@@ -4,8 +4,8 @@
  */
 import * as fs from 'fs';
 import { LintConfig } from '../findings/config';
-import { collectFiles, LintFinding, loadFile } from '../findings/manifests';
-import { checkLoaded } from '../findings/report';
+import { collectFiles, LintFinding, objectsOf } from '../findings/manifests';
+import { Checker } from '../findings/report';
 import { StrictSchemas } from '../findings/strict-schemas';
 import { describe as describeObject } from '../k8s/workloads';
 
@@ -37,15 +37,24 @@ export interface LintReport {
   readonly strict?: { readonly sources: ReadonlyArray<{ module: string; version: string; kinds: string[] }>; readonly unknownKinds: number };
 }
 
-/** Reads files and folders of manifests and runs every rule over the objects in them. */
+/**
+ * Reads files and folders of manifests and runs every rule over the objects in them, one
+ * object at a time: a stream of any length is never held parsed whole.
+ */
 export function lint(paths: string[], options: LintOptions): LintReport {
   const findings: LintFinding[] = [];
   const files = collectFiles(paths, findings, options.config?.skips);
   const readStdin = options.readStdin ?? (() => fs.readFileSync(0));
-  const loaded = files.flatMap((file) => loadFile(file, findings, readStdin));
-  const result = checkLoaded(loaded, { kubernetesMinor: options.kubernetesMinor, config: options.config, strict: options.strict });
+  const checker = new Checker({ kubernetesMinor: options.kubernetesMinor, config: options.config, strict: options.strict });
+  const checked: Array<{ file: string; object: string }> = [];
+  for (const file of files) {
+    for (const entry of objectsOf(file, findings, readStdin)) {
+      checker.add(entry);
+      checked.push({ file: entry.file, object: describeObject(entry.object) });
+    }
+  }
+  const result = checker.finish();
   findings.push(...result.findings);
-  const checked = loaded.map((entry) => ({ file: entry.file, object: describeObject(entry.object) }));
   const strict = options.strict === undefined ? undefined : { sources: options.strict.sources, unknownKinds: result.unknownKinds };
-  return { files: files.length, objects: loaded.length, unchecked: result.unchecked, findings, checked, strict };
+  return { files: files.length, objects: checked.length, unchecked: result.unchecked, findings, checked, strict };
 }

@@ -14,18 +14,27 @@ export function contextFor(objects: any[], kubernetesMinor: number, extraClaims:
   workloads: WorkloadKinds = workloadKinds()): RuleContext {
   const claims = new Map<string, string[]>(Object.entries(extraClaims));
   for (const object of objects) {
-    if (object?.kind === 'PersistentVolumeClaim' && typeof object.metadata?.name === 'string') {
-      claims.set(object.metadata.name, object.spec?.accessModes ?? []);
-    }
-    // The claims a JobSet (or a Trainer runtime's JobSet template) has its controller create
-    // from volumeClaimPolicies, mounted by every pod that names them.
-    for (const template of volumeClaimTemplates(jobSetSpecOf(object))) {
-      if (typeof template?.metadata?.name === 'string' && Array.isArray(template.spec?.accessModes)) {
-        claims.set(template.metadata.name, template.spec.accessModes);
-      }
-    }
+    for (const [name, modes] of Object.entries(claimsDefinedBy(object))) claims.set(name, modes);
   }
   return { kubernetesMinor, claimAccessModes: (name) => claims.get(name), workloads };
+}
+
+/**
+ * The claims an object defines, by name with their access modes: a PersistentVolumeClaim, or
+ * the claims a JobSet (or a Trainer runtime's JobSet template) has its controller create from
+ * volumeClaimPolicies, mounted by every pod that names them.
+ */
+export function claimsDefinedBy(object: any): { [name: string]: string[] } {
+  const claims: { [name: string]: string[] } = {};
+  if (object?.kind === 'PersistentVolumeClaim' && typeof object.metadata?.name === 'string') {
+    claims[object.metadata.name] = object.spec?.accessModes ?? [];
+  }
+  for (const template of volumeClaimTemplates(jobSetSpecOf(object))) {
+    if (typeof template?.metadata?.name === 'string' && Array.isArray(template.spec?.accessModes)) {
+      claims[template.metadata.name] = template.spec.accessModes;
+    }
+  }
+  return claims;
 }
 
 /** Whether `rule` reads objects like `object` (its declared kinds). */

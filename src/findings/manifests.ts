@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { documentsOf } from './documents';
 import { workloadKinds } from './kinds';
 import { FieldPath } from '../k8s/paths';
 
@@ -111,25 +111,34 @@ export function inputProblem(file: string, message: string, severity: 'error' | 
   return { file, line, object, ruleId: 'input', severity, message };
 }
 
+/** Every object of a file, read as a list: see objectsOf. */
 export function loadFile(file: string, findings: LintFinding[], readStdin: () => Buffer): LoadedObject[] {
+  return [...objectsOf(file, findings, readStdin)];
+}
+
+/**
+ * The objects of a manifest file, one document at a time (a YAML stream is never held parsed
+ * whole), with every input that is not a manifest added to `findings` as it is met.
+ */
+export function* objectsOf(file: string, findings: LintFinding[], readStdin: () => Buffer): Generator<LoadedObject> {
   let buffer: Buffer;
   try {
     buffer = file === STDIN ? readStdin() : fs.readFileSync(file);
   } catch (error) {
     findings.push(inputProblem(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`));
-    return [];
+    return;
   }
   const decoded = decode(buffer);
   if (decoded.problem !== undefined) {
     findings.push(inputProblem(file, decoded.problem));
-    return [];
+    return;
   }
   const text = decoded.text!;
   if (text.trim() === '') {
     findings.push(inputProblem(file, 'is empty.', 'warning'));
-    return [];
+    return;
   }
-  const loaded: LoadedObject[] = [];
+  const accepted: LoadedObject[] = [];
   const accept = (value: any, document: number, line?: number, column?: number,
     positionOf?: (path: FieldPath, key?: boolean) => { line: number; column: number } | undefined) => {
     if (value === null || value === undefined) return;
@@ -151,7 +160,7 @@ export function loadFile(file: string, findings: LintFinding[], readStdin: () =>
         'lint the complete manifest (helm template, kustomize build).', 'error', line, `${value.kind}/${value.metadata?.name ?? '(unnamed)'}`));
       return;
     }
-    loaded.push({ file, line, column, object: value, positionOf });
+    accepted.push({ file, line, column, object: value, positionOf });
   };
   if (path.extname(file).toLowerCase() === '.json') {
     try {
@@ -160,54 +169,25 @@ export function loadFile(file: string, findings: LintFinding[], readStdin: () =>
     } catch (error) {
       findings.push(inputProblem(file, `is not valid JSON: ${(error as Error).message}.`));
     }
-    return loaded;
+    yield* accepted;
+    return;
   }
-  const lineCounter = new LineCounter();
-  let documents;
-  try {
-    documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
-  } catch (error) {
-    findings.push(inputProblem(file, `is not valid YAML: ${(error as Error).message}.`));
-    return loaded;
-  }
-  if (!Array.isArray(documents)) documents = [documents];
-  documents.forEach((document: any, i: number) => {
-    // The line where the document's content starts (after any '---' marker).
-    const start = document.contents?.range?.[0] ?? document.range?.[0];
-    const startPos = start !== undefined ? lineCounter.linePos(start) : undefined;
-    const line = startPos?.line;
-    if (document.errors?.length > 0) {
-      const error = document.errors[0];
-      const errorLine = error.linePos?.[0]?.line ?? line;
-      findings.push(inputProblem(file, `document ${i + 1} is not valid YAML: ${String(error.message).split('\n')[0].replace(/:\s*$/, '')}.`, 'error', errorLine, `document ${i + 1}`));
-      return;
+  for (const document of documentsOf(text)) {
+    const i = document.index - 1;
+    if (document.error !== undefined) {
+      const { message, line, syntax } = document.error;
+      findings.push(syntax
+        ? inputProblem(file, `document ${i + 1} is not valid YAML: ${message.split('\n')[0].replace(/:\s*$/, '')}.`, 'error', line, `document ${i + 1}`)
+        : inputProblem(file, `document ${i + 1} cannot be read: ${message}.`, 'error', line, `document ${i + 1}`));
+      continue;
     }
     // A documentation excerpt (`# ...` where fields were left out) is not a manifest to apply.
-    const range = document.range as number[] | undefined;
-    const source = range ? text.slice(range[0], range[2] ?? range[1]) : '';
-    if (/^\s*#\s*(?:\.\.\.|…)\s*$/m.test(source)) {
+    if (/^\s*#\s*(?:\.\.\.|…)\s*$/m.test(document.source)) {
       findings.push(inputProblem(file, `document ${i + 1} is an excerpt ('# ...' where fields were left out), so no rule was run on it; lint the whole manifest.`,
-        'warning', line, `document ${i + 1}`));
-      return;
+        'warning', document.line, `document ${i + 1}`));
+      continue;
     }
-    let value;
-    try {
-      value = document.toJS({ maxAliasCount: 100 });
-    } catch (error) {
-      findings.push(inputProblem(file, `document ${i + 1} cannot be read: ${(error as Error).message}.`, 'error', line, `document ${i + 1}`));
-      return;
-    }
-    const positionOf = (fieldPath: FieldPath, key = false) => {
-      // The key of a field (an unknown field is pointed at by its name), else its value.
-      const parent = key && fieldPath.length > 0 ? document.getIn(fieldPath.slice(0, -1) as Array<string | number>, true) as any : undefined;
-      const pair = parent?.items?.find?.((item: any) => item?.key?.value === fieldPath[fieldPath.length - 1]);
-      const node = pair?.key ?? document.getIn([...fieldPath], true) as any;
-      const offset = node?.range?.[0];
-      if (offset === undefined) return undefined;
-      const pos = lineCounter.linePos(offset);
-      return { line: pos.line, column: pos.col };
-    };
-    accept(value, i + 1, line, startPos?.col, positionOf);
-  });
-  return loaded;
+    accept(document.value, i + 1, document.line, document.column, (fieldPath, key) => document.positionOf(fieldPath, key));
+    yield* accepted.splice(0);
+  }
 }

@@ -190,6 +190,14 @@ function read(command: ShellCommand): ScriptReading {
  * undefined where the shell would expand something. Empty when the script does not parse.
  */
 export function scriptCommands(command: ShellCommand): Array<Array<string | undefined>> {
+  // Several rules ask of the same script, and walking the syntax tree costs more than parsing it.
+  return remember(commandLists, `${command.shell}\u0000${command.script}`, () => commandsIn(command));
+}
+
+/** The command lists of recent scripts. */
+const commandLists = new Map<string, Array<Array<string | undefined>>>();
+
+function commandsIn(command: ShellCommand): Array<Array<string | undefined>> {
   const { file } = parse(command.script, command.shell === 'bash');
   if (file === undefined) return [];
   const commands: Array<Array<string | undefined>> = [];

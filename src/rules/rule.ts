@@ -56,6 +56,13 @@ export interface Rule {
    */
   readonly gatesOthers?: boolean;
   /**
+   * Whether the rule reads other objects of the same manifests through the context (the
+   * claims a workload mounts): lint, which reads a stream one object at a time, checks such a
+   * rule again at the end of the stream for an object that named one not yet read.
+   * @default false
+   */
+  readonly readsOtherObjects?: boolean;
+  /**
    * The severity of this rule's findings on `object`, when it depends on the object (e.g. an
    * error on spot capacity, a warning elsewhere).
    * @default - `severity`

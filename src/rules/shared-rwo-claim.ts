@@ -7,6 +7,7 @@ export const sharedRwoClaim: Rule = {
   id: 'shared-rwo-claim',
   sources: ['https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes', SOURCES.coreValidation],
   kinds: [WORKLOADS],
+  readsOtherObjects: true,
   severity: 'error',
   what: 'A workload that runs several pods at once mounts a claim that is not ReadWriteMany (its own, or one a JobSet or Trainer runtime creates from volumeClaimPolicies).',
   why: 'A ReadWriteOnce volume attaches to one node: the other pods hang in ContainerCreating with a Multi-Attach error.',
