@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import Ajv from 'ajv';
 import { ApiObject, Testing } from 'cdk8s';
 import { SpotTolerantTrainingJob } from '../src';
 import { schemaErrors, testWithSchemas } from './util/conformance';
@@ -119,4 +120,28 @@ testWithSchemas('every synth in the tests is checked strictly, however a test sy
   new ApiObject(chart, 'probe', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe' }, dataa: { a: '1' } } as any);
   expect(() => app.synthYaml()).toThrow(/does not conform to its schema[\s\S]*ConfigMap\/probe\/dataa/);
   expect(() => Testing.synth(chart)).toThrow(/ConfigMap\/probe\/dataa/);
+});
+
+testWithSchemas('a built-in kind\'s schema stands alone for another validator, with the same verdicts as --strict', () => {
+  const schemas = StrictSchemas.load()!;
+  const document = schemas.standalone('batch/v1', 'Job');
+  // Every reference resolves inside the document: nothing points at the bundle it came from.
+  const refs = [...JSON.stringify(document).matchAll(/"\$ref":"([^"]*)"/g)].map((m) => m[1]);
+  expect(refs.length).toBeGreaterThan(10);
+  for (const ref of refs) {
+    expect(ref).toMatch(/^#\/definitions\//);
+    expect(document.definitions[ref.replace('#/definitions/', '')]).toBeDefined();
+  }
+  // A validator of its own (not the one --strict holds) compiles it and agrees with --strict.
+  const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(document);
+  const bad = job();
+  bad.spec.template.spec.containers[0].gpus = 4;
+  const wrongType = job();
+  wrongType.spec.backoffLimit = 'two';
+  for (const [object, valid] of [[job(), true], [bad, false], [wrongType, false]] as const) {
+    expect(validate(object)).toBe(valid);
+    expect(schemas.problems(object)!.length === 0).toBe(valid);
+  }
+  expect(schemas.standalone('kubeflow.org/v1', 'PyTorchJob')).toBeUndefined();
+  expect(schemas.standalone('batch/v1', 'NoSuchKind')).toBeUndefined();
 });

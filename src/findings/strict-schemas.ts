@@ -71,6 +71,7 @@ export class StrictSchemas {
   private readonly definitionOf = new Map<string, string>();
   private readonly crdOf = new Map<string, any>();
   private readonly validators = new Map<string, Validate>();
+  private definitions?: { [name: string]: any };
 
   private constructor(bundle: any) {
     this.bundle = bundle;
@@ -155,6 +156,49 @@ export class StrictSchemas {
     return validate;
   }
 
+  /**
+   * The schema a built-in kind is validated against, as one standalone JSON Schema document
+   * (draft 4: the kind's definition and every definition it refers to), for other validators
+   * such as kubeconform; undefined for a kind that is not built in.
+   */
+  public standalone(apiVersion: string, kind: string): any {
+    const root = this.definitionOf.get(`${apiVersion}/${kind}`);
+    if (root === undefined) return undefined;
+    const definitions = this.strictDefinitions();
+    const needed = new Set<string>([root]);
+    const visit = (node: any): void => {
+      if (Array.isArray(node)) {
+        node.forEach(visit);
+      } else if (node !== null && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === '$ref' && typeof value === 'string') {
+            const name = value.replace('#/definitions/', '');
+            if (!needed.has(name)) {
+              needed.add(name);
+              visit(definitions[name]);
+            }
+          } else {
+            visit(value);
+          }
+        }
+      }
+    };
+    visit(definitions[root]);
+    return { $ref: `#/definitions/${root}`, definitions: Object.fromEntries([...needed].sort().map((name) => [name, definitions[name]])) };
+  }
+
+  /** The built-in definitions made strict, as ajv validates them. */
+  private strictDefinitions(): { [name: string]: any } {
+    if (this.definitions === undefined) {
+      const definitions = strict(this.bundle.kubernetes.definitions, false);
+      // The apiserver reads a quantity from a YAML number too (`nvidia.com/gpu: 1`); OpenAPI v2 says string.
+      const { type: _string, ...quantity } = definitions[QUANTITY];
+      definitions[QUANTITY] = { ...quantity, anyOf: [{ type: 'string' }, { type: 'number' }] };
+      this.definitions = definitions;
+    }
+    return this.definitions!;
+  }
+
   private validatorEngine(): any {
     if (this.ajv === undefined) {
       // ajv loads only when a strict check runs: lint without --strict and synth never pay for it.
@@ -162,11 +206,7 @@ export class StrictSchemas {
       const Ajv = require('ajv').default;
       // Formats (int32, int-or-string, date-time...) are not checked: the apiserver checks types.
       this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-      const definitions = strict(this.bundle.kubernetes.definitions, false);
-      // The apiserver reads a quantity from a YAML number too (`nvidia.com/gpu: 1`); OpenAPI v2 says string.
-      const { type: _string, ...quantity } = definitions[QUANTITY];
-      definitions[QUANTITY] = { ...quantity, anyOf: [{ type: 'string' }, { type: 'number' }] };
-      this.ajv.addSchema({ $id: 'k8s', definitions });
+      this.ajv.addSchema({ $id: 'k8s', definitions: this.strictDefinitions() });
     }
     return this.ajv;
   }
