@@ -33,7 +33,6 @@ test('finding counts by rule on the public corpus, at the default target 1.32', 
     'shared-memory warning': 11,
     'shared-rwo-claim error': 2, // JobSet's volumeClaimPolicies example: ReadWriteOnce claims under 3 pods
     'shell-syntax error': 8, // scripts that do not exec the trainer
-    'spot-selection warning': 1,
     'template warning': 26,
   });
 });

@@ -370,7 +370,12 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
   ],
   'spot-selection': [
     ['a spot toleration without the selector', (j) => { delete pod(j).nodeSelector; }, /tolerates the GKE spot taint but does not select cloud.google.com\/gke-spot=true/],
-    ['a spot selector without the toleration', (j) => { pod(j).tolerations.shift(); }, /selects GKE spot nodes but does not tolerate their cloud.google.com\/gke-spot taint/],
+    // AKS always taints its spot pools; GKE only where the pool's operator asked (see below).
+    ['an AKS spot selector without the toleration', (j) => {
+      pod(j).nodeSelector = { 'kubernetes.azure.com/scalesetpriority': 'spot' };
+      pod(j).tolerations.shift();
+      pod(j).terminationGracePeriodSeconds = 30;
+    }, /selects AKS spot nodes but does not tolerate their kubernetes.azure.com\/scalesetpriority taint/],
   ],
   'kueue-labels': [
     // Moved from the Job to its pod template (a copy on both is where Kueue reads it: no finding).
@@ -547,6 +552,18 @@ describe('rule pvc', () => {
     mutate(claim);
     expect(run(ALL_RULES.find((r) => r.id === 'pvc')!, [claim]).join('\n')).toMatch(message);
   });
+});
+
+test('rule spot-selection: a GKE spot selector alone schedules (Standard pools are tainted only on request; Autopilot adds the toleration)', () => {
+  const rule = ALL_RULES.find((r) => r.id === 'spot-selection')!;
+  const job = compliantJob();
+  pod(job).tolerations.shift();
+  expect(pod(job).nodeSelector).toEqual(expect.objectContaining({ 'cloud.google.com/gke-spot': 'true' }));
+  expect(run(rule, [job])).toEqual([]);
+  // The reverse still holds everywhere: a toleration alone lands on spot or on-demand by chance.
+  delete pod(job).nodeSelector;
+  pod(job).tolerations.unshift({ key: 'cloud.google.com/gke-spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' });
+  expect(run(rule, [job]).join('\n')).toMatch(/tolerates the GKE spot taint but does not select/);
 });
 
 describe('rule unschedulable-placement accepts what some node can match', () => {

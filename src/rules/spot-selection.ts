@@ -6,12 +6,13 @@ import { spotCapacitiesOf } from '../knowledge/spot';
 export const spotSelection: Rule = {
   id: 'spot-selection',
   get sources() {
-    return PROVIDERS.flatMap((p) => p.spotCapacities.map((c) => c.source));
+    return PROVIDERS.flatMap((p) => p.spotCapacities.flatMap((c) => [c.source, ...(c.taintSource ? [c.taintSource] : [])]));
   },
   kinds: [WORKLOADS],
   severity: 'warning',
-  what: 'A pod tolerates a spot taint without selecting spot nodes, or selects tainted spot nodes without tolerating the taint.',
-  why: 'A toleration alone lets pods land on spot or on-demand nodes by chance; a selector without the toleration never schedules.',
+  what: 'A pod tolerates a spot taint without selecting spot nodes, or selects spot nodes the platform always taints without tolerating the taint.',
+  why: 'A toleration alone lets pods land on spot or on-demand nodes by chance; a selector without the toleration of a taint the platform always sets (AKS spot) never schedules. ' +
+    'GKE taints spot nodes only where the pool\'s operator asked for it, and Autopilot adds the toleration itself, so a GKE spot selector alone is not flagged.',
   fix: 'Use a SpotScheduling preset, which writes the node selector and the tolerations together.',
   example: `tolerations:
   - {key: cloud.google.com/gke-spot, operator: Equal, value: "true", effect: NoSchedule}
@@ -26,7 +27,7 @@ export const spotSelection: Rule = {
           messages.push(at([...keys, 'tolerations'], `${path} tolerates the ${capacity.name} taint but does not select ${capacity.labelKey}=${capacity.labelValue}.`));
         }
       }
-      for (const capacity of selected.filter((c) => c.taintKey !== undefined && !tolerated.includes(c))) {
+      for (const capacity of selected.filter((c) => c.taintKey !== undefined && !c.taintOptional && !tolerated.includes(c))) {
         messages.push(at([...keys, 'nodeSelector', capacity.labelKey], `${path} selects ${capacity.name} nodes but does not tolerate their ${capacity.taintKey} taint.`));
       }
     });

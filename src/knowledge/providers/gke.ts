@@ -12,6 +12,8 @@ export const GKE: ProviderFacts = {
       labelKey: 'cloud.google.com/gke-spot',
       labelValue: 'true',
       taintKey: 'cloud.google.com/gke-spot',
+      // Standard: the taint is the operator's choice (--node-taints); Autopilot: tolerated for the pod.
+      taintOptional: true,
       noticeSeconds: 30,
       // Graceful node shutdown gives non-system pods about 15 of the 30 seconds.
       saveWindowSeconds: 15,
@@ -20,6 +22,7 @@ export const GKE: ProviderFacts = {
       maxNoticeSeconds: 120,
       longerNotice: 'a node system config on the node pool (GKE 1.35.0-gke.1171000 or later) or a custom ComputeClass',
       source: 'https://cloud.google.com/kubernetes-engine/docs/concepts/spot-vms',
+      taintSource: 'https://cloud.google.com/kubernetes-engine/docs/how-to/autopilot-spot-pods',
     },
     {
       id: 'gke-preemptible',
@@ -27,6 +30,7 @@ export const GKE: ProviderFacts = {
       labelKey: 'cloud.google.com/gke-preemptible',
       labelValue: 'true',
       taintKey: 'cloud.google.com/gke-preemptible',
+      taintOptional: true,
       noticeSeconds: 30,
       saveWindowSeconds: 15,
       source: 'https://cloud.google.com/kubernetes-engine/docs/how-to/preemptible-vms',

@@ -16,6 +16,13 @@ export interface SpotCapacityFacts {
   readonly labelValue: string;
   /** The taint the capacity carries (`<key>=<labelValue>:NoSchedule`), which pods must tolerate; none if untainted. */
   readonly taintKey?: string;
+  /**
+   * The platform does not always set the taint, so a selector without the toleration may well
+   * schedule: GKE Standard pools carry it only when their operator adds it, and Autopilot adds the
+   * toleration itself to a pod that selects Spot Pods. Lint then says nothing of a missing toleration.
+   * @default false
+   */
+  readonly taintOptional?: boolean;
   /** Time between the reclaim notice and the node's shutdown. */
   readonly noticeSeconds: number;
   /** How much of the notice a non-system pod really gets to save. */
@@ -26,6 +33,11 @@ export interface SpotCapacityFacts {
   readonly longerNotice?: string;
   /** Where these facts come from (the provider's documentation). */
   readonly source: string;
+  /**
+   * Where the facts about its taint come from, where another page than `source` says them.
+   * @default - `source`
+   */
+  readonly taintSource?: string;
   /**
    * The node label whose value names a GPU model on this capacity, where its provisioner writes
    * another than the provider's (Karpenter: `karpenter.k8s.aws/instance-gpu-name`).
