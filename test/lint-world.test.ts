@@ -76,9 +76,49 @@ describe('what makes a workload a trainer', () => {
 
   test('a trainer command without GPUs is a trainer (torchrun, python train.py)', () => {
     for (const command of ['["torchrun", "--nproc-per-node=1", "train.py"]', '["python", "/app/train.py"]', '["python3", "-m", "torch.distributed.run", "main.py"]']) {
-      expect(rulesOf(lint(job(`        image: app:v1\n        command: ${command}`)))).toContain('checkpoint-volume');
+      expect(rulesOf(lint(job(`        image: app:v1\n        command: ${command}`)))).toContain('preemption-policy');
     }
-    expect(rulesOf(lint(job('        image: app:v1\n        command: ["python", "report.py"]')))).not.toContain('checkpoint-volume');
+    expect(rulesOf(lint(job('        image: app:v1\n        command: ["python", "report.py"]')))).not.toContain('preemption-policy');
+  });
+
+  test('checkpoint storage is asked of trainers costly to restart: with accelerators or on spot, not a CPU trainer on on-demand nodes', () => {
+    const cpu = '        image: app:v1\n        command: ["torchrun", "train.py"]';
+    expect(rulesOf(lint(job(cpu)))).not.toContain('checkpoint-volume');
+    expect(rulesOf(lint(job(`${cpu}\n${GPU}`)))).toContain('checkpoint-volume');
+    const onSpot = '      nodeSelector: {cloud.google.com/gke-spot: "true"}\n      terminationGracePeriodSeconds: 25\n';
+    expect(rulesOf(lint(job(cpu).replace('      restartPolicy: Never\n', `      restartPolicy: Never\n${onSpot}`)))).toContain('checkpoint-volume');
+    // Told where to save and saving where it is lost: said to any trainer, CPU or not.
+    const told = lint(job('        image: app:v1\n        command: ["torchrun", "train.py", "--checkpoint-dir=/ckpt"]\n        volumeMounts:\n        - {name: ckpt, mountPath: /ckpt}\n        - {name: data, mountPath: /data}',
+      '      volumes:\n      - {name: ckpt, emptyDir: {}}\n      - {name: data, persistentVolumeClaim: {claimName: data}}'));
+    expect(told.filter((f) => f.ruleId === 'checkpoint-volume').map((f) => f.message)).toEqual([expect.stringMatching(/is told to save checkpoints to \/ckpt .* not persistent/)]);
+  });
+
+  test('a workload with several pod templates gets one storage finding, and none when one of them keeps checkpoints', () => {
+    const pytorch = (workerVolumes: string) => `apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata: {name: ddp}
+spec:
+  pytorchReplicaSpecs:
+    Master:
+      replicas: 1
+      template:
+        spec:
+          containers:
+          - {name: pytorch, image: trainer:v1, resources: {limits: {nvidia.com/gpu: 1}}}
+    Worker:
+      replicas: 2
+      template:
+        spec:
+${workerVolumes}          containers:
+          - {name: pytorch, image: trainer:v1, resources: {limits: {nvidia.com/gpu: 1}}, volumeMounts: [{name: ckpt, mountPath: /ckpt}]}
+`;
+    const none = lint(pytorch('          volumes: [{name: ckpt, emptyDir: {}}]\n'), 'ddp.yaml').filter((f) => f.ruleId === 'checkpoint-volume');
+    expect(none.map((f) => f.message)).toEqual([
+      'spec.pytorchReplicaSpecs.Master.template.spec and spec.pytorchReplicaSpecs.Worker.template.spec mount no persistent volume ' +
+      '(a PersistentVolumeClaim, NFS or a storage CSI volume) for checkpoints.',
+    ]);
+    const workers = lint(pytorch('          volumes: [{name: ckpt, persistentVolumeClaim: {claimName: ckpt}}]\n'), 'ddp.yaml');
+    expect(workers.filter((f) => f.ruleId === 'checkpoint-volume')).toEqual([]);
   });
 
   test('a user states it: cdk8s-training.io/training "false" silences the training advice, "true" asks for it', () => {
@@ -265,6 +305,35 @@ spec:
 });
 
 describe('precision on the public corpus (classes found there)', () => {
+  test('a Trainer runtime\'s initializers fetch data, not the code that resumes: no floating-code for their images; the trainer\'s own is reported', () => {
+    const runtime = (nodeImage: string) => `apiVersion: trainer.kubeflow.org/v1alpha1
+kind: ClusterTrainingRuntime
+metadata: {name: torch}
+spec:
+  mlPolicy: {numNodes: 1, torch: {numProcPerNode: auto}}
+  template:
+    spec:
+      replicatedJobs:
+      - name: dataset-initializer
+        template:
+          spec:
+            template:
+              spec:
+                containers:
+                - {name: dataset-initializer, image: ghcr.io/kubeflow/trainer/dataset-initializer}
+      - name: node
+        template:
+          spec:
+            template:
+              spec:
+                containers:
+                - {name: node, image: ${nodeImage}, command: [torchrun, train.py]}
+`;
+    const floating = (image: string) => lint(runtime(image), 'runtime.yaml').filter((f) => f.ruleId === 'floating-code').map((f) => f.message);
+    expect(floating('pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime')).toEqual([]);
+    expect(floating('pytorch/pytorch')).toEqual([expect.stringMatching(/replicatedJobs\[1\].* container 'node' image 'pytorch\/pytorch' has no tag/)]);
+  });
+
   test('a GPU Job named for inference, conversion or download is not a trainer unless its command trains', () => {
     const converter = lint(job(`        image: us-docker.pkg.dev/cloud-tpu-images/inference/jetstream-pytorch-server:v0.2.4\n        command: ["python", "convert_checkpoints.py"]\n${GPU}`, '', '', ''));
     expect(rulesOf(converter).filter((id) => ['checkpoint-volume', 'shared-memory', 'preemption-policy', 'job-ttl'].includes(id))).toEqual([]);

@@ -70,7 +70,7 @@ describe('cdk8s-training lint', () => {
     expect(result.out).toContain(`${file}:17:18: error [shell-syntax] Job/handwritten:`);
     expect(result.out).toContain(`${file}:19:30: error [resource-quantities] Job/handwritten:`);
     expect(result.out).toContain(`${file}:15:11: warning [shared-memory] Job/handwritten:`);
-    expect(result.out).toContain(`${file}:11:3: warning [job-ttl] Job/handwritten: spec.ttlSecondsAfterFinished is not set.`);
+    expect(result.out).toContain(`${file}:11:3: warning [job-ttl] Job/handwritten: spec.ttlSecondsAfterFinished is not set: the finished Job and its pods stay until someone deletes them, and no Job of the same name can be created until then.`);
     // The Service is checked for its metadata only.
     expect(result.out).toMatch(/1 files, 2 objects \(1 of kinds no rule checks beyond their metadata\): \d+ errors, \d+ warnings/);
   });
@@ -220,11 +220,13 @@ describe('the failure the library exists for (#14)', () => {
     const result = run('lint', '--format', 'json', path.join(fixtures, 'seed-job.yaml'));
     const findings = JSON.parse(result.out).findings.filter((f: any) => f.ruleId === 'preemption-policy');
     const byObject = (object: string) => findings.filter((f: any) => f.object === object);
-    expect(byObject('Job/fraud-transformer-train').map((f: any) => f.severity)).toEqual(['error', 'error']);
+    // No podFailurePolicy: one finding (one change, a policy with both rules), an error on spot.
+    expect(byObject('Job/fraud-transformer-train').map((f: any) => f.severity)).toEqual(['error']);
     expect(byObject('Job/fraud-transformer-train')[0].message).toMatch(/no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit \(2\)/);
     // The CronJob's pods are not on spot: the same finding is a warning.
-    expect(byObject('CronJob/fraud-retrain').map((f: any) => f.severity)).toEqual(['warning', 'warning']);
-    expect(byObject('CronJob/fraud-retrain')[0].fix).toMatch(/^Add to spec.jobTemplate.spec.podFailurePolicy.rules: \{action: Ignore, onPodConditions: \[\{type: DisruptionTarget\}\]\}/);
+    expect(byObject('CronJob/fraud-retrain').map((f: any) => f.severity)).toEqual(['warning']);
+    expect(byObject('CronJob/fraud-retrain')[0].fix).toMatch(
+      /^Add spec.jobTemplate.spec.podFailurePolicy with the rules \{action: Ignore, onPodConditions: \[\{type: DisruptionTarget\}\]\} and \{action: Ignore, onExitCodes: \{containerName: <trainer>, operator: In, values: \[143\]\}\}/);
     // OnFailure replicas: the operator deletes and recreates a failed pod, and runPolicy.backoffLimit
     // counts only in-place container restarts, which a reclaimed pod does not have (the real
     // operator recreates them beyond backoffLimit in test/cluster/pytorchjob.test.ts).

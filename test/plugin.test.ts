@@ -195,7 +195,10 @@ describe('one findings pipeline: lint and the plugin', () => {
     })).sort();
     const fromLint = linted.findings.map((f) => `${f.ruleId} (${f.severity}) ${f.line}:${f.column}`).sort();
     expect(fromPlugin).toEqual(fromLint);
-    expect(fromLint.length).toBeGreaterThan(3);
+    // A control: the fixture yields errors and warnings both, on several objects.
+    expect(fromLint.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(linted.findings.map((f) => f.severity))).toEqual(new Set(['error', 'warning']));
+    expect(new Set(linted.findings.map((f) => f.object)).size).toBeGreaterThan(1);
     const errors = linted.findings.filter((f) => f.severity === 'error').length;
     expect(summary).toEqual({ errors: String(errors), warnings: String(linted.findings.length - errors) });
   });

@@ -211,6 +211,9 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
   'resource-quantities': [
     ['memory 512m', (j) => { trainer(j).resources.limits.memory = '512m'; trainer(j).resources.requests.memory = '512m'; }, /'512m'\) is in millibytes/],
     ['not a quantity', (j) => { trainer(j).resources.limits.cpu = 'four'; }, /'four'\) is not a Kubernetes quantity/],
+    // `nvidia.com/gpu:` with nothing after it (a public FSDP example): accepted, as 0 GPUs.
+    ['a GPU count left empty (null)', (j) => { trainer(j).resources.limits['nvidia.com/gpu'] = null; trainer(j).resources.requests['nvidia.com/gpu'] = null; },
+      /limits.nvidia.com\/gpu has no value \(null\), which the apiserver reads as 0: the container asks for no nvidia.com\/gpu/],
     ['request above limit', (j) => { trainer(j).resources.requests.cpu = '8'; }, /cpu request \(8\) exceeds its limit \(4\)/],
     ['unknown resource name', (j) => { trainer(j).resources.limits.gpu = 1; }, /'gpu' is not a resource Kubernetes knows/],
   ],
@@ -408,8 +411,9 @@ const VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> } = {
     ['no Ignore rule for DisruptionTarget', (j) => {
       j.spec.podFailurePolicy.rules = j.spec.podFailurePolicy.rules.filter((r: any) => !r.onPodConditions?.length);
     }, /spec has no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit/],
+    // One finding for the one change (a policy with both rules), not one per rule it lacks.
     ['no podFailurePolicy at all', (j) => { delete j.spec.podFailurePolicy; },
-      /a trainer that exits 143 after its emergency checkpoint \(SIGTERM at preemption\) counts against backoffLimit/],
+      /^spec has no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit \(\d+\), so a few preemptions fail a healthy run; nor one that ignores exit 143, so a trainer that exits 143 after its emergency checkpoint \(SIGTERM at preemption\) counts too/],
   ],
 };
 
@@ -477,8 +481,14 @@ const PYTORCHJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp
     ['a worker pod name over 63', (p) => { p.metadata.name = 'p'.repeat(55); }, /pod name 'p{55}-worker-2' has 64 characters/],
   ],
   'pytorchjob-cleanup': [
-    ['cleanPodPolicy None', (p) => { p.spec.runPolicy.cleanPodPolicy = 'None'; }, /cleanPodPolicy is None: running pods keep their GPUs/],
-    ['no TTL', (p) => { delete p.spec.runPolicy.ttlSecondsAfterFinished; }, /ttlSecondsAfterFinished is not set/],
+    ['cleanPodPolicy None', (p) => { p.spec.runPolicy.cleanPodPolicy = 'None'; }, /cleanPodPolicy is None: pods still running when the job ends \(workers after the Master succeeded, the rest after one failed\) keep running and hold their GPUs until deleted/],
+    ['cleanPodPolicy left to the default on a CPU job', (p) => {
+      delete p.spec.runPolicy.cleanPodPolicy;
+      for (const replica of Object.values<any>(p.spec.pytorchReplicaSpecs)) {
+        for (const c of replica.template.spec.containers) delete c.resources;
+      }
+    }, /cleanPodPolicy is None \(the operator's default\): .* keep running and hold their nodes' CPU and memory until deleted/],
+    ['no TTL', (p) => { delete p.spec.runPolicy.ttlSecondsAfterFinished; }, /ttlSecondsAfterFinished is not set: the finished PyTorchJob and its pods stay until someone deletes them/],
   ],
 };
 
@@ -806,7 +816,15 @@ describe('preemption-policy on the other kinds', () => {
   test('a JobSet whose failurePolicy restarts preemptions against maxRestarts', () => {
     const jobSet = compliantJobSet();
     jobSet.spec.failurePolicy.rules = jobSet.spec.failurePolicy.rules.filter((r: any) => r.action !== 'RestartJobSetAndIgnoreMaxRestarts');
-    expect(run(rule, [jobSet]).join('\n')).toMatch(/spec.failurePolicy has no RestartJobSetAndIgnoreMaxRestarts rule: every preemption restarts the set against maxRestarts/);
+    expect(run(rule, [jobSet])).toEqual(['spec.failurePolicy has no RestartJobSetAndIgnoreMaxRestarts rule: a child Job fails with its first failed pod (backoffLimit 0), ' +
+      'and each failed child Job restarts the whole set, at most 3 times (maxRestarts 3); a preemption fails the preempted pod and, in a distributed run, its peers: ' +
+      'a few reclaimed nodes fail the run.']);
+    // The numbers are the JobSet's own: children's backoffLimit (6 when unset: neither JobSet nor Trainer defaults it) and maxRestarts (0 when unset).
+    delete jobSet.spec.failurePolicy;
+    delete jobSet.spec.replicatedJobs[0].template.spec.backoffLimit;
+    expect(run(rule, [jobSet]).join('\n')).toMatch(/^spec.failurePolicy has no RestartJobSetAndIgnoreMaxRestarts rule: a child Job fails once 7 of its pods have failed \(backoffLimit 6\), and that fails the JobSet \(maxRestarts 0\)/);
+    jobSet.spec.replicatedJobs[0].template.spec.backoffLimit = 0;
+    expect(run(rule, [jobSet]).join('\n')).toMatch(/one failed pod fails its child Job \(backoffLimit 0\) and with it the JobSet \(maxRestarts 0\): a single reclaimed node fails the run/);
   });
 
   test('a PyTorchJob replica on OnFailure (the operator default) survives preemption: no finding; Never is reported', () => {

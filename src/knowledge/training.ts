@@ -10,6 +10,7 @@
  */
 import { MANAGED_BY, TORCH_LAUNCHER_MARKER, TRAINING_ANNOTATION } from './contract';
 import { isAcceleratorResource } from './gpu';
+import { onSpotCapacity } from './spot';
 import { programWords, scriptCommands, shellCommandOf } from '../k8s/shell';
 import { containersOf, WorkloadKinds } from '../k8s/workloads';
 
@@ -133,6 +134,19 @@ export function trainingReason(kinds: WorkloadKinds, object: any): string | unde
     if (accelerators.length > 0) return `its pods request accelerators (${accelerators[0]})`;
   }
   return undefined;
+}
+
+/**
+ * Whether losing a training workload's progress costs much: its pods request real accelerators
+ * or run on spot capacity (certain to be reclaimed), it carries the library's labels, or its user
+ * says it trains. A CPU-only trainer on on-demand nodes (an MNIST demo) restarts cheaply, so it is
+ * not told it needs checkpoint storage; the rest of the training advice still applies to it.
+ */
+export function costlyToRestart(kinds: WorkloadKinds, object: any): boolean {
+  if (statedTraining(kinds, object) === true) return true;
+  const refs = kinds.podTemplatesOf(object).filter((ref) => !ref.initializer);
+  return refs.some((ref) => ref.template?.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY ||
+    requestsAccelerator(ref.template?.spec) || onSpotCapacity(ref.template?.spec));
 }
 
 /**

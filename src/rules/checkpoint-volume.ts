@@ -4,7 +4,7 @@ import { isWithinDirectory, withoutTrailingSlash } from '../k8s/syntax';
 import { isTrainingRuntimeKind, mountHolding, mountsPersistentVolume, persistentVolumeNames } from '../k8s/workloads';
 import { ENV_CHECKPOINT_DIR as CHECKPOINT_DIR } from '../knowledge/contract';
 import { SOURCES } from '../knowledge/sources';
-import { checkpointLocations, CheckpointLocation, trainingReason } from '../knowledge/training';
+import { checkpointLocations, CheckpointLocation, costlyToRestart, trainingReason } from '../knowledge/training';
 
 /**
  * A training workload whose pods mount no persistent volume has nowhere to keep checkpoints;
@@ -16,8 +16,12 @@ export const checkpointVolume: Rule = {
   sources: [SOURCES.preemptionContract],
   kinds: [WORKLOADS],
   severity: 'warning',
-  what: 'A training workload (a training kind, the cdk8s-training labels, a container that requests a real accelerator or launches a trainer) mounts no persistent volume (a PersistentVolumeClaim, NFS, a storage CSI volume such as GCS FUSE), its CHECKPOINT_DIR or a checkpoint directory its command or env names (--checkpoint-dir, CKPT_DIR, ...) is not on one, or a CronJob checkpoints every run to one folder.',
-  why: 'Without persistent checkpoints every preemption or node loss restarts training from scratch.',
+  what: 'A training workload that is costly to restart (it requests a real accelerator, runs on spot capacity, carries the cdk8s-training labels ' +
+    'or is annotated cdk8s-training.io/training: "true") mounts no persistent volume in any pod (a PersistentVolumeClaim, NFS, a storage CSI volume ' +
+    'such as GCS FUSE); or a training workload\'s CHECKPOINT_DIR or a checkpoint directory its command or env names (--checkpoint-dir, CKPT_DIR, ...) ' +
+    'is not on one; or a CronJob checkpoints every run to one folder.',
+  why: 'Without persistent checkpoints every preemption or node loss restarts training from scratch. A CPU-only trainer on on-demand nodes ' +
+    '(a demo, a small model) restarts cheaply, so it is not told to add storage.',
   fix: 'Mount a checkpoint claim and pass its path to the trainer (CheckpointStorage in the constructs).',
   example: `kind: Job
 spec:
@@ -30,17 +34,27 @@ spec:
     if (trainingReason(context.workloads, object) === undefined) return messages;
     // A Trainer runtime is shared by many TrainJobs: a volumeClaimPolicies template gives each its own claim.
     const runtime = isTrainingRuntimeKind(object?.kind);
+    const withoutStorage: Array<{ path: string; keys: FieldPath }> = [];
+    let persists = false;
     context.workloads.forEachPodSpec(object, (podSpec, path, ref, keys) => {
       if (ref.initializer) return;
       if (!mountsPersistentVolume(podSpec)) {
-        messages.push(at([...keys, 'volumes'], `${path} mounts no persistent volume (a PersistentVolumeClaim, NFS or a storage CSI volume) for checkpoints.`,
-          runtime
-            ? 'Add a claim template to spec.template.spec.volumeClaimPolicies (JobSet creates one claim per TrainJob) and mount it in the trainer, or have each TrainJob add one with runtimePatches.'
-            : undefined));
+        withoutStorage.push({ path, keys });
         return;
       }
+      persists = true;
       messages.push(...checkpointDirProblems(podSpec, path, keys, object?.kind === 'CronJob'));
     });
+    // One finding for the workload, and only where no pod of it keeps checkpoints (an MPI
+    // launcher beside nodes that mount the claim needs none) and a restart from scratch costs much.
+    if (!persists && withoutStorage.length > 0 && costlyToRestart(context.workloads, object)) {
+      const paths = withoutStorage.map((t) => t.path);
+      const which = paths.length === 1 ? `${paths[0]} mounts` : `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]} mount`;
+      messages.push(at([...withoutStorage[0].keys, 'volumes'], `${which} no persistent volume (a PersistentVolumeClaim, NFS or a storage CSI volume) for checkpoints.`,
+        runtime
+          ? 'Add a claim template to spec.template.spec.volumeClaimPolicies (JobSet creates one claim per TrainJob) and mount it in the trainer, or have each TrainJob add one with runtimePatches.'
+          : undefined));
+    }
     return messages;
   },
 };

@@ -54,6 +54,8 @@ export const floatingCode: Rule = {
     // Other code after a restart matters where a restart resumes a checkpoint: training.
     if (trainingReason(context.workloads, object) === undefined) return messages;
     context.workloads.forEachPodSpec(object, (podSpec, path, ref, keys) => {
+      // A Trainer runtime's dataset and model initializers fetch data, not the code that resumes.
+      if (ref.initializer) return;
       // The constructs warn of their images at synth, naming the prop (image-tag).
       const library = ref.template?.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY;
       for (const field of ['initContainers', 'containers'] as const) {

@@ -33,7 +33,8 @@ export const gpuResources: Rule = {
           const where = `${path} container '${container.name}' ${name}`;
           const resource = (group: string) => [...containerKeys, 'resources', group, name];
           for (const [kind, group, value] of [['request', 'requests', requests[name]], ['limit', 'limits', limits[name]]]) {
-            if (value === undefined) continue;
+            // A null value (a key with nothing after it) is resource-quantities' to report: it reads as 0.
+            if (value === undefined || value === null) continue;
             const parsed = parseQuantity(value);
             if (!parsed || !Number.isInteger(parsed.value)) messages.push(at(resource(group), `${where} ${kind} (${value}) must be a whole number.`));
           }

@@ -17,6 +17,7 @@ spec: {backoffLimit: 2}   # no ttlSecondsAfterFinished`,
   check(object, context) {
     // Finished training Jobs hold their pods' records and logs forever; other Jobs are their owners' to clean.
     if (object?.kind !== 'Job' || trainingReason(context.workloads, object) === undefined) return [];
-    return jobSpecOf(object)?.ttlSecondsAfterFinished === undefined ? [at(['spec', 'ttlSecondsAfterFinished'], 'spec.ttlSecondsAfterFinished is not set.')] : [];
+    return jobSpecOf(object)?.ttlSecondsAfterFinished === undefined ? [at(['spec', 'ttlSecondsAfterFinished'],
+      'spec.ttlSecondsAfterFinished is not set: the finished Job and its pods stay until someone deletes them, and no Job of the same name can be created until then.')] : [];
   },
 };

@@ -14,6 +14,12 @@ function preemptionCode(podSpec: any): number {
   return SIGTERM_EXIT_CODE;
 }
 
+/** Whether podFailurePolicy rules let a pod with the DisruptionTarget condition go uncounted. */
+function ignoresDisruption(rules: any[]): boolean {
+  return rules.some((r) => r?.action === 'Ignore' &&
+    (r?.onPodConditions ?? []).some((c: any) => c?.type === 'DisruptionTarget' && (c?.status ?? 'True') === 'True'));
+}
+
 function jobMessages(object: any): RuleMessage[] {
   const spec = jobSpecOf(object);
   const base = jobSpecKeys(object);
@@ -22,30 +28,28 @@ function jobMessages(object: any): RuleMessage[] {
   const path = spec?.podFailurePolicy !== undefined ? [...base, 'podFailurePolicy'] : spec?.backoffLimit !== undefined ? [...base, 'backoffLimit'] : base;
   const rules: any[] = spec?.podFailurePolicy?.rules ?? [];
   const backoff = spec?.backoffLimit ?? 6;
-  const messages: RuleMessage[] = [];
-  const ignoresDisruption = rules.some((r) => r?.action === 'Ignore' &&
-    (r?.onPodConditions ?? []).some((c: any) => c?.type === 'DisruptionTarget' && (c?.status ?? 'True') === 'True'));
-  if (!ignoresDisruption) {
-    messages.push({
-      message: `${prefix} has no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit (${backoff}), ` +
-        'so a few preemptions fail a healthy run.',
-      fix: `Add to ${prefix}.podFailurePolicy.rules: {action: Ignore, onPodConditions: [{type: DisruptionTarget}]} (with restartPolicy Never in the pod template).`,
-      path,
-    });
-  }
   const code = preemptionCode(spec?.template?.spec);
-  const ignoresCode = rules.some((r) => r?.action === 'Ignore' && r?.onExitCodes?.operator === 'In' && (r.onExitCodes.values ?? []).includes(code));
-  if (!ignoresCode && spec?.podFailurePolicy === undefined) {
-    // With a policy, preemption-exit-code reports a code it does not ignore.
-    messages.push({
-      message: `${prefix}: a trainer that exits ${code} after its emergency checkpoint (SIGTERM at preemption) counts against backoffLimit (${backoff}); ` +
-        'and one that exits 0 there marks the unfinished Job Succeeded.',
-      fix: `Add {action: Ignore, onExitCodes: {containerName: <trainer>, operator: In, values: [${code}]}} to ${prefix}.podFailurePolicy.rules, ` +
+  const disruption = `${prefix} has no podFailurePolicy rule that ignores DisruptionTarget: every reclaimed node or drain counts against backoffLimit (${backoff}), ` +
+    (backoff === 0 ? 'so one preemption fails a healthy run' : 'so a few preemptions fail a healthy run');
+  const ignoreDisruption = '{action: Ignore, onPodConditions: [{type: DisruptionTarget}]}';
+  const ignoreCode = `{action: Ignore, onExitCodes: {containerName: <trainer>, operator: In, values: [${code}]}}`;
+  if (spec?.podFailurePolicy === undefined) {
+    // No policy at all: one finding, one change (the policy) with both of its rules.
+    return [{
+      message: `${disruption}; nor one that ignores exit ${code}, so a trainer that exits ${code} after its emergency checkpoint (SIGTERM at preemption) ` +
+        'counts too, and one that exits 0 there marks the unfinished Job Succeeded.',
+      fix: `Add ${prefix}.podFailurePolicy with the rules ${ignoreDisruption} and ${ignoreCode} (with restartPolicy Never in the pod template), ` +
         `and make the trainer exit ${code} (never 0) after saving on SIGTERM.`,
       path,
-    });
+    }];
   }
-  return messages;
+  // With a policy, preemption-exit-code reports a code it does not ignore.
+  if (ignoresDisruption(rules)) return [];
+  return [{
+    message: `${disruption}.`,
+    fix: `Add to ${prefix}.podFailurePolicy.rules: ${ignoreDisruption} (with restartPolicy Never in the pod template).`,
+    path,
+  }];
 }
 
 function pyTorchJobMessages(object: any): RuleMessage[] {
@@ -76,9 +80,21 @@ function jobSetMessages(object: any): RuleMessage[] {
   const prefix = isRuntime ? 'spec.template.spec' : 'spec';
   const rules: any[] = spec?.failurePolicy?.rules ?? [];
   if (rules.some((r) => r?.action === 'RestartJobSetAndIgnoreMaxRestarts')) return [];
+  // A child Job fails once its failed pods outrun its backoffLimit (6 unless set: neither JobSet
+  // nor Trainer defaults it); a preemption fails the preempted pod (unless the child ignores
+  // DisruptionTarget) and, in a distributed run, the peers it leaves behind. Each failed child
+  // Job restarts the whole set against maxRestarts, and past it fails the JobSet.
+  const jobs: any[] = (Array.isArray(spec?.replicatedJobs) ? spec.replicatedJobs : []).filter((job: any) => job?.template?.spec !== undefined);
+  if (jobs.length === 0) return [];
+  const backoff = Math.min(...jobs.map((job: any) => (typeof job.template.spec.backoffLimit === 'number' ? job.template.spec.backoffLimit : 6)));
+  const maxRestarts = typeof spec?.failurePolicy?.maxRestarts === 'number' ? spec.failurePolicy.maxRestarts : 0;
+  const consequence = backoff === 0 && maxRestarts === 0
+    ? 'one failed pod fails its child Job (backoffLimit 0) and with it the JobSet (maxRestarts 0): a single reclaimed node fails the run.'
+    : (backoff === 0 ? 'a child Job fails with its first failed pod (backoffLimit 0), and ' : `a child Job fails once ${backoff + 1} of its pods have failed (backoffLimit ${backoff}), and `) +
+      (maxRestarts === 0 ? 'that fails the JobSet (maxRestarts 0)' : `each failed child Job restarts the whole set, at most ${maxRestarts} times (maxRestarts ${maxRestarts})`) +
+      '; a preemption fails the preempted pod and, in a distributed run, its peers: a few reclaimed nodes fail the run.';
   return [{
-    message: `${prefix}.failurePolicy has no RestartJobSetAndIgnoreMaxRestarts rule: every preemption restarts the set against maxRestarts ` +
-      `(${spec?.failurePolicy?.maxRestarts ?? 0}), so a few reclaimed nodes fail the run.`,
+    message: `${prefix}.failurePolicy has no RestartJobSetAndIgnoreMaxRestarts rule: ${consequence}`,
     fix: `Give the child Jobs a podFailurePolicy that turns DisruptionTarget and exit 143 into FailJob, and add to ${prefix}.failurePolicy.rules ` +
       '{name: preemption, action: RestartJobSetAndIgnoreMaxRestarts, onJobFailureReasons: [PodFailurePolicy]} (DistributedPyTorchJob writes both).',
     path: [...(isRuntime ? ['spec', 'template', 'spec'] : ['spec']), ...(spec?.failurePolicy ? ['failurePolicy'] : [])],

@@ -1,6 +1,7 @@
 import { at, Rule, RuleMessage } from './rule';
 import { isOfKind } from '../k8s/workloads';
 import { SOURCES } from '../knowledge/sources';
+import { requestsAccelerator } from '../knowledge/training';
 
 /** A PyTorchJob without TTL or clean-pod policy keeps GPU pods after the end. */
 export const pytorchJobCleanup: Rule = {
@@ -18,8 +19,19 @@ spec:
     if (!isOfKind(object, { group: 'kubeflow.org', kind: 'PyTorchJob' })) return [];
     const run = object.spec?.runPolicy ?? {};
     const messages: RuleMessage[] = [];
-    if ((run.cleanPodPolicy ?? 'None') === 'None') messages.push(at(['spec', 'runPolicy', 'cleanPodPolicy'], 'runPolicy.cleanPodPolicy is None: running pods keep their GPUs after the job ends.'));
-    if (run.ttlSecondsAfterFinished === undefined) messages.push(at(['spec', 'runPolicy', 'ttlSecondsAfterFinished'], 'runPolicy.ttlSecondsAfterFinished is not set.'));
+    const policy = run.cleanPodPolicy ?? 'None';
+    if (policy === 'None') {
+      // The operator deletes no pod of a finished job under None (common/job.go DeletePodsAndServices):
+      // a worker still running when the Master succeeded, or the rest after one failed, keeps running.
+      const gpus = Object.values<any>(object.spec?.pytorchReplicaSpecs ?? {}).some((replica) => requestsAccelerator(replica?.template?.spec));
+      const written = run.cleanPodPolicy === undefined ? ' (the operator\'s default)' : '';
+      messages.push(at(['spec', 'runPolicy', 'cleanPodPolicy'], `runPolicy.cleanPodPolicy is None${written}: pods still running when the job ends ` +
+        `(workers after the Master succeeded, the rest after one failed) keep running and hold their ${gpus ? 'GPUs' : 'nodes\' CPU and memory'} until deleted.`));
+    }
+    if (run.ttlSecondsAfterFinished === undefined) {
+      messages.push(at(['spec', 'runPolicy', 'ttlSecondsAfterFinished'],
+        'runPolicy.ttlSecondsAfterFinished is not set: the finished PyTorchJob and its pods stay until someone deletes them.'));
+    }
     return messages;
   },
 };

@@ -30,6 +30,15 @@ export const resourceQuantities: Rule = {
             if (!name.includes('/') && !NATIVE.includes(name) && !name.startsWith('hugepages-')) {
               messages.push(at(field, `${where} ${kind}.${name}: '${name}' is not a resource Kubernetes knows; use cpu, memory, ephemeral-storage or a domain/name.`));
             }
+            if (value === null) {
+              // YAML `nvidia.com/gpu:` with nothing after it: the apiserver decodes a null quantity as 0 (quantity.go UnmarshalJSON).
+              messages.push({
+                path: field,
+                message: `${where} ${kind}.${name} has no value (null), which the apiserver reads as 0: the container asks for no ${name}.`,
+                fix: `Give ${kind}.${name} its number, e.g. '${name.includes('/') ? '1' : name === 'cpu' ? '4' : '16Gi'}', or remove it (or write 0) if none is meant.`,
+              });
+              continue;
+            }
             const parsed = parseQuantity(value);
             if (!parsed) {
               messages.push(at(field, `${where} ${kind}.${name} ('${value}') is not a Kubernetes quantity.`));
