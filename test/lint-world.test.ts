@@ -305,6 +305,17 @@ spec:
 });
 
 describe('precision on the public corpus (classes found there)', () => {
+  test('a bash list ending in the trainer is a warning (the image\'s bash release decides); a trainer before the last command, or sh, is an error', () => {
+    const sigterm = (command: string) => lint(job(`        image: trainer:v1\n        command: ${command}\n${GPU}`))
+      .filter((f) => f.ruleId === 'shell-syntax').map((f) => [f.severity, f.message.replace(/^.*SIGTERM would stop at the shell/, '')]);
+    expect(sigterm('["bash", "-c", "cd /app; pip install -r requirements.txt; python train.py"]')).toEqual([
+      ['warning', ", unless the image's bash is a newer release (5.2 is), which runs the last command of a list in place of itself."],
+    ]);
+    expect(sigterm('["bash", "-c", "python train.py\\nsleep 10"]')).toEqual([['error', '.']]);
+    expect(sigterm('["sh", "-c", "cd /app; python train.py"]')).toEqual([['error', " (dash, Debian's and Ubuntu's sh, forks even for a script of one command)."]]);
+    expect(sigterm('["bash", "-c", "cd /app; exec python train.py"]')).toEqual([]);
+  });
+
   test('a Trainer runtime\'s initializers fetch data, not the code that resumes: no floating-code for their images; the trainer\'s own is reported', () => {
     const runtime = (nodeImage: string) => `apiVersion: trainer.kubeflow.org/v1alpha1
 kind: ClusterTrainingRuntime

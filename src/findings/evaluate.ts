@@ -85,8 +85,8 @@ export function evaluate(objects: any[], context: RuleContext, acknowledged: Rea
       }
       if (messages.length === 0) continue;
       const severity = rule.severityFor?.(object, context) ?? rule.severity;
-      for (const { message, fix, path } of messages) {
-        findings.push({ ruleId: rule.id, severity, object: describe(object), message, fix: fix ?? rule.fix, path });
+      for (const { message, fix, path, severity: own } of messages) {
+        findings.push({ ruleId: rule.id, severity: own ?? severity, object: describe(object), message, fix: fix ?? rule.fix, path });
       }
     }
   }

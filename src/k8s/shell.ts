@@ -139,6 +139,12 @@ export interface ScriptReading {
   readonly handsOver: boolean;
   /** Whether the script ends in `exec "$@"`: its positional parameters are the command. */
   readonly execsParams: boolean;
+  /**
+   * Whether newer bash releases hand over to the last command where older ones fork for it: a
+   * list (`cd /app && python train.py`) ending in a plain external command, with no trap.
+   * @default false
+   */
+  readonly handsOverInNewerBash?: boolean;
 }
 
 /**
@@ -181,7 +187,7 @@ function read(command: ShellCommand): ScriptReading {
   // list (`cd /app && python train.py`) in place of themselves, older ones fork for it, and
   // which bash an image has is not in its YAML.
   const single = file.Stmts.length === 1 && simpleCommand(file.Stmts[0]);
-  return { handsOver: bash && !trap && single, execsParams: false };
+  return { handsOver: bash && !trap && single, execsParams: false, ...(bash && !trap && !single ? { handsOverInNewerBash: true } : {}) };
 }
 
 /**

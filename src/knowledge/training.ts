@@ -41,6 +41,12 @@ const basename = (word: string | undefined) => (word ?? '').split('/').pop() ?? 
 /** Programs that only wait, or print the GPUs and exit. */
 const IDLE_PROGRAMS = new Set(['sleep', 'pause', 'true', 'nvidia-smi', 'rocm-smi', 'hl-smi', 'xpu-smi', 'neuron-ls', 'neuron-top', 'tail', 'echo', 'wait']);
 
+/** Whether a program (the first word of a command) only waits, prints, or sets up for another. */
+export function waitsOrSetsUp(program: string | undefined): boolean {
+  const name = basename(program);
+  return IDLE_PROGRAMS.has(name) || SETUP_PROGRAMS.has(name);
+}
+
 /**
  * Whether a container only holds its resources: the pause image, or a command whose every
  * program waits (`sleep 3600`, `sleep infinity`, `tail -f /dev/null`) or prints and exits

@@ -78,6 +78,12 @@ export interface RuleMessage {
   /** The field the violation is about (keys and list indexes from the object's root). */
   readonly path: FieldPath;
   readonly fix?: string;
+  /**
+   * This finding's severity where it is less certain than the rule's others (a warning where
+   * the outcome depends on what the image holds); a repository's configuration still overrides it.
+   * @default - the rule's severity (`severityFor`, else `severity`)
+   */
+  readonly severity?: Severity;
 }
 
 /** A violation at `path`. */
