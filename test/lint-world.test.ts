@@ -486,7 +486,7 @@ spec:
 `;
   const rwo = lint(jobSet('ReadWriteOnce')).filter((f) => f.ruleId === 'shared-rwo-claim');
   expect(rwo.map((f) => [f.severity, f.message])).toEqual([['error',
-    "spec.replicatedJobs[0].template.spec.template.spec mounts the volumeClaimPolicies claim 'checkpoints' (ReadWriteOnce) from up to 4 pods at once."]]);
+    "spec.replicatedJobs[0].template.spec.template.spec mounts the volumeClaimPolicies claim 'checkpoints' (ReadWriteOnce) from up to 4 pods at once: a pod the scheduler places on another node than the first hangs in ContainerCreating (Multi-Attach error)."]]);
   expect(rwo[0].fix).toMatch(/Set accessModes: \[ReadWriteMany\] in its volumeClaimPolicies template/);
   expect(lint(jobSet('ReadWriteMany')).filter((f) => f.ruleId === 'shared-rwo-claim')).toEqual([]);
 });

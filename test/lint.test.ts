@@ -526,7 +526,7 @@ spec: {accessModes: [${mode}], resources: {requests: {storage: 1Gi}}}
     for (const files of streams) {
       const findings = sharedRwo(files);
       expect(findings.map((f: any) => [f.object, f.line, f.message])).toEqual([['Job/a', 11,
-        "spec.template.spec mounts claim 'shared' (ReadWriteOnce) from up to 4 pods at once."]]);
+        "spec.template.spec mounts claim 'shared' (ReadWriteOnce) from up to 4 pods at once: a pod the scheduler places on another node than the first hangs in ContainerCreating (Multi-Attach error)."]]);
     }
     expect(sharedRwo({ 'all.yaml': `${claim('ReadWriteOnce')}---\n${job('a')}---\n${job('b')}` }).map((f: any) => f.object)).toEqual(['Job/a', 'Job/b']);
   });

@@ -27,10 +27,14 @@ spec:
         if (claimName === undefined || volume.persistentVolumeClaim.readOnly) return;
         const modes = context.claimAccessModes(claimName);
         if (modes && !modes.includes('ReadWriteMany')) {
-          messages.push(fromPolicies.has(claimName)
-            ? at([...keys, 'volumes', i], `${path} mounts the volumeClaimPolicies claim '${claimName}' (${modes.join(', ')}) from up to ${ref.concurrentPods} pods at once.`,
-              'Set accessModes: [ReadWriteMany] in its volumeClaimPolicies template, with a storage class that serves it (GKE Filestore standard-rwx, EFS efs-sc, Azure Files azurefile-csi).')
-            : at([...keys, 'volumes', i], `${path} mounts claim '${claimName}' (${modes.join(', ')}) from up to ${ref.concurrentPods} pods at once.`));
+          const what = fromPolicies.has(claimName) ? `the volumeClaimPolicies claim '${claimName}'` : `claim '${claimName}'`;
+          const consequence = modes.includes('ReadWriteOnce')
+            ? 'a pod the scheduler places on another node than the first hangs in ContainerCreating (Multi-Attach error)'
+            : modes.includes('ReadWriteOncePod') ? 'only one pod at a time can use it: the others stay Pending' : 'a ReadOnlyMany volume cannot be written';
+          messages.push(at([...keys, 'volumes', i], `${path} mounts ${what} (${modes.join(', ')}) from up to ${ref.concurrentPods} pods at once: ${consequence}.`,
+            fromPolicies.has(claimName)
+              ? 'Set accessModes: [ReadWriteMany] in its volumeClaimPolicies template, with a storage class that serves it (GKE Filestore standard-rwx, EFS efs-sc, Azure Files azurefile-csi).'
+              : undefined));
         }
       });
     });
