@@ -27,7 +27,7 @@ test('finding counts by rule on the public corpus, at the default target 1.32', 
     'job-ttl warning': 9,
     'jobset-admission error': 2, // RestartJob actions without their alpha gate
     'preemption-policy warning': 38, // one per Job without a podFailurePolicy (one change), not one per rule it lacks
-    'pytorchjob-cleanup warning': 46,
+    'pytorchjob-cleanup warning': 23, // one per PyTorchJob: its runPolicy sets neither cleanPodPolicy nor a TTL
     'resource-quantities error': 2, // nvidia.com/gpu: with no value, which the apiserver reads as 0 GPUs
     'shared-memory warning': 11,
     'shared-rwo-claim error': 2, // JobSet's volumeClaimPolicies example: ReadWriteOnce claims under 3 pods

@@ -482,6 +482,8 @@ const PYTORCHJOB_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp
   ],
   'pytorchjob-cleanup': [
     ['cleanPodPolicy None', (p) => { p.spec.runPolicy.cleanPodPolicy = 'None'; }, /cleanPodPolicy is None: pods still running when the job ends \(workers after the Master succeeded, the rest after one failed\) keep running and hold their GPUs until deleted/],
+    ['neither set: one finding for the one change to runPolicy', (p) => { p.spec.runPolicy = {}; },
+      /^runPolicy.cleanPodPolicy is None \(the operator's default\) and runPolicy.ttlSecondsAfterFinished is not set: pods still running .* hold their GPUs until deleted, and the finished PyTorchJob and its pods stay until someone deletes them.$/],
     ['cleanPodPolicy left to the default on a CPU job', (p) => {
       delete p.spec.runPolicy.cleanPodPolicy;
       for (const replica of Object.values<any>(p.spec.pytorchReplicaSpecs)) {

@@ -20,17 +20,19 @@ spec:
     const run = object.spec?.runPolicy ?? {};
     const messages: RuleMessage[] = [];
     const policy = run.cleanPodPolicy ?? 'None';
-    if (policy === 'None') {
-      // The operator deletes no pod of a finished job under None (common/job.go DeletePodsAndServices):
-      // a worker still running when the Master succeeded, or the rest after one failed, keeps running.
-      const gpus = Object.values<any>(object.spec?.pytorchReplicaSpecs ?? {}).some((replica) => requestsAccelerator(replica?.template?.spec));
-      const written = run.cleanPodPolicy === undefined ? ' (the operator\'s default)' : '';
-      messages.push(at(['spec', 'runPolicy', 'cleanPodPolicy'], `runPolicy.cleanPodPolicy is None${written}: pods still running when the job ends ` +
-        `(workers after the Master succeeded, the rest after one failed) keep running and hold their ${gpus ? 'GPUs' : 'nodes\' CPU and memory'} until deleted.`));
-    }
-    if (run.ttlSecondsAfterFinished === undefined) {
-      messages.push(at(['spec', 'runPolicy', 'ttlSecondsAfterFinished'],
-        'runPolicy.ttlSecondsAfterFinished is not set: the finished PyTorchJob and its pods stay until someone deletes them.'));
+    // The operator deletes no pod of a finished job under None (common/job.go DeletePodsAndServices):
+    // a worker still running when the Master succeeded, or the rest after one failed, keeps running.
+    const gpus = Object.values<any>(object.spec?.pytorchReplicaSpecs ?? {}).some((replica) => requestsAccelerator(replica?.template?.spec));
+    const written = run.cleanPodPolicy === undefined ? ' (the operator\'s default)' : '';
+    const held = `pods still running when the job ends (workers after the Master succeeded, the rest after one failed) keep running and hold their ${gpus ? 'GPUs' : 'nodes\' CPU and memory'} until deleted`;
+    const stays = 'the finished PyTorchJob and its pods stay until someone deletes them';
+    if (policy === 'None' && run.ttlSecondsAfterFinished === undefined) {
+      // Neither set: one change to runPolicy, one finding.
+      messages.push(at(['spec', 'runPolicy'], `runPolicy.cleanPodPolicy is None${written} and runPolicy.ttlSecondsAfterFinished is not set: ${held}, and ${stays}.`));
+    } else if (policy === 'None') {
+      messages.push(at(['spec', 'runPolicy', 'cleanPodPolicy'], `runPolicy.cleanPodPolicy is None${written}: ${held}.`));
+    } else if (run.ttlSecondsAfterFinished === undefined) {
+      messages.push(at(['spec', 'runPolicy', 'ttlSecondsAfterFinished'], `runPolicy.ttlSecondsAfterFinished is not set: ${stays}.`));
     }
     return messages;
   },
