@@ -25,7 +25,7 @@ test('finding counts by rule on the public corpus, at the default target 1.32', 
     'input error': 3, // YAML that does not parse (2), a Job with no spec in a docs excerpt
     'input warning': 3, // kustomize patches and a docs excerpt ('# ...')
     'job-ttl warning': 9,
-    'jobset-admission error': 2, // RestartJob actions without their alpha gate
+    'jobset-feature-gates error': 2, // RestartJob actions: refused while their alpha gate is off, as JobSet ships
     'preemption-policy warning': 38, // one per Job without a podFailurePolicy (one change), not one per rule it lacks
     'pytorchjob-cleanup warning': 23, // one per PyTorchJob: its runPolicy sets neither cleanPodPolicy nor a TTL
     'resource-quantities error': 2, // nvidia.com/gpu: with no value, which the apiserver reads as 0 GPUs

@@ -305,6 +305,32 @@ spec:
 });
 
 describe('precision on the public corpus (classes found there)', () => {
+  test('a RestartJob action is an error a cluster with the gate on can acknowledge; a webhook refusal cannot be', () => {
+    const jobSet = (annotations: string, name = 'restart_one') => `apiVersion: jobset.x-k8s.io/v1alpha2
+kind: JobSet
+metadata:
+  name: js
+${annotations}spec:
+  failurePolicy:
+    maxRestarts: 3
+    rules:
+    - {name: ${name}, action: RestartJob, onJobFailureReasons: [PodFailurePolicy]}
+  replicatedJobs:
+  - name: workers
+    template:
+      spec:
+        template:
+          spec:
+            containers: [{name: w, image: busybox:1.36, command: [echo, hi]}]
+`;
+    const gated = (yaml: string) => lint(yaml, 'js.yaml').filter((f) => f.ruleId.startsWith('jobset-')).map((f) => [f.ruleId, f.severity]);
+    expect(gated(jobSet(''))).toEqual([['jobset-feature-gates', 'error']]);
+    expect(gated(jobSet('  annotations: {acknowledge.cdk8s-training.io/jobset-feature-gates: "our JobSet runs with RestartJob=true"}\n'))).toEqual([]);
+    // A name the webhook refuses whatever its gates: not acknowledgeable.
+    expect(gated(jobSet('  annotations: {acknowledge.cdk8s-training.io/jobset-admission: "we think it is fine"}\n', 'restart-one')))
+      .toEqual(expect.arrayContaining([['jobset-admission', 'error']]));
+  });
+
   test('a bash list ending in the trainer is a warning (the image\'s bash release decides); a trainer before the last command, or sh, is an error', () => {
     const sigterm = (command: string) => lint(job(`        image: trainer:v1\n        command: ${command}\n${GPU}`))
       .filter((f) => f.ruleId === 'shell-syntax').map((f) => [f.severity, f.message.replace(/^.*SIGTERM would stop at the shell/, '')]);

@@ -505,8 +505,11 @@ const JOBSET_VIOLATIONS: { [ruleId: string]: Array<[string, Mutation, RegExp]> }
     ['two rules with one name', (j) => { j.spec.failurePolicy.rules[1].name = 'preemption'; }, /'preemption' repeats rules\[0\]/],
     ['an unknown Job failure reason', (j) => { j.spec.failurePolicy.rules[0].onJobFailureReasons = ['Evicted']; }, /'Evicted'; the webhook knows only/],
     ['a missing target', (j) => { j.spec.failurePolicy.rules[1].targetReplicatedJobs = ['workers']; }, /names 'workers', which is not a replicated job/],
-    ['a feature-gated action', (j) => { j.spec.failurePolicy.rules[0].action = 'RestartJob'; }, /needs the JobSet RestartJob feature gate/],
     ['pod names over 63 characters', (j) => { j.metadata.name = 'd'.repeat(50); }, /pod names such as 'd{50}-node-0-3-abcde' exceed 63/],
+  ],
+  // Refused only while the gate is off (as JobSet ships): an error a gate-enabled cluster can acknowledge.
+  'jobset-feature-gates': [
+    ['a feature-gated action', (j) => { j.spec.failurePolicy.rules[0].action = 'RestartJob'; }, /rules\[0\]\.action RestartJob needs the JobSet RestartJob feature gate \(alpha, off by default\): a default JobSet install refuses the JobSet/],
   ],
 };
 

@@ -23,6 +23,7 @@ import { jobRestartPolicy } from './job-restart-policy';
 import { jobSelector } from './job-selector';
 import { jobTtl } from './job-ttl';
 import { jobSetAdmission } from './jobset-admission';
+import { jobSetFeatureGates } from './jobset-feature-gates';
 import { kueueLabels } from './kueue-labels';
 import { labels } from './labels';
 import { literalSecret } from './literal-secret';
@@ -88,6 +89,7 @@ export const ALL_RULES: Rule[] = [
   pytorchJobCleanup,
   torchrunNnodes,
   jobSetAdmission,
+  jobSetFeatureGates,
   configMap,
   sharedRwoClaim,
   spotGrace,

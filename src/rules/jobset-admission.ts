@@ -9,12 +9,10 @@ const MAX_RULE_NAME = 128;
 const DEFAULT_RULE_NAME = 'failurePolicyRule';
 /** The Job failure reasons the webhook accepts in onJobFailureReasons (validOnJobFailureReasons). */
 const JOB_FAILURE_REASONS = ['BackoffLimitExceeded', 'DeadlineExceeded', 'FailedIndexes', 'MaxFailedIndexesExceeded', 'PodFailurePolicy'];
-/** Actions behind the RestartJob feature gate, alpha and off by default in v0.12. */
-const GATED_ACTIONS = ['RestartJob', 'RestartJobAndIgnoreMaxRestarts'];
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The JobSet spec of a JobSet, or the one a Trainer v2 runtime turns into a JobSet. */
-function jobSetSpecOf(object: any): { spec: any; path: string; keys: FieldPath; name: string } | undefined {
+export function jobSetSpecOf(object: any): { spec: any; path: string; keys: FieldPath; name: string } | undefined {
   const apiVersion = String(object?.apiVersion ?? '');
   if (object?.kind === 'JobSet' && apiVersion.startsWith('jobset.x-k8s.io/')) {
     return { spec: object.spec, path: 'spec', keys: ['spec'], name: object.metadata?.name };
@@ -80,9 +78,7 @@ spec:
       (Array.isArray(rule?.targetReplicatedJobs) ? rule.targetReplicatedJobs : []).forEach((target: any, j: number) => {
         if (!replicatedNames.has(target)) messages.push(at([...ruleAt, 'targetReplicatedJobs', j], `${where}.targetReplicatedJobs names '${target}', which is not a replicated job.`));
       });
-      if (GATED_ACTIONS.includes(rule?.action)) {
-        messages.push(at([...ruleAt, 'action'], `${where}.action ${rule.action} needs the JobSet RestartJob feature gate (alpha, off by default); use RestartJobSet or RestartJobSetAndIgnoreMaxRestarts.`));
-      }
+      // Actions behind a feature gate are jobset-feature-gates': the webhook refuses them only while the gate is off.
     });
     if (found.name) {
       replicated.forEach((child, i) => {
