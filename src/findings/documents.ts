@@ -12,6 +12,7 @@
  */
 import * as jsyaml from 'js-yaml';
 import { Document, LineCounter, parseAllDocuments } from 'yaml';
+import { BlockLines } from './block-positions';
 import { FieldPath } from '../k8s/paths';
 
 /** One document of a stream. */
@@ -166,6 +167,7 @@ function readChunk(chunk: Chunk, index: number): StreamDocument {
       // A document with no content starts where its marker ends, as yaml says.
       const start = contentStart(text, firstLine) ?? (chunk.markerLine === undefined ? undefined : { line: chunk.markerLine + 1, column: 4 });
       let positions: ((path: FieldPath, key?: boolean) => { line: number; column: number } | undefined) | undefined;
+      let lines: BlockLines | undefined;
       return {
         index,
         line: start?.line,
@@ -173,6 +175,12 @@ function readChunk(chunk: Chunk, index: number): StreamDocument {
         source: text,
         value: value === undefined ? null : value,
         positionOf(path, key) {
+          // A path the document does not have is not looked for; a block-style one is found from
+          // its lines; only what those do not settle costs a second parse.
+          if (!hasPath(value, path)) return undefined;
+          lines ??= BlockLines.of(text);
+          const at = lines.positionOf(path, key);
+          if (at !== undefined) return { line: firstLine + at.line + 1, column: at.column + 1 };
           positions ??= positionsIn(text, firstLine);
           return positions(path, key);
         },
@@ -182,6 +190,17 @@ function readChunk(chunk: Chunk, index: number): StreamDocument {
   // What js-yaml refuses or is not trusted with: `yaml` reads it and says what is wrong.
   const [document] = readWhole(text, firstLine, index);
   return document ?? { index, source: text, value: null, positionOf: () => undefined };
+}
+
+/** Whether `value` has a field (or item) at every step of `path`. */
+function hasPath(value: unknown, path: FieldPath): boolean {
+  let node: any = value;
+  for (const step of path) {
+    if (node === null || typeof node !== 'object') return false;
+    if (typeof step === 'number' ? !Array.isArray(node) || step >= node.length : Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, step)) return false;
+    node = node[step];
+  }
+  return true;
 }
 
 /** Parses `text` with `yaml` for positions only: a path's line and column, offset by `firstLine`. */
