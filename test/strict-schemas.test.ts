@@ -5,14 +5,17 @@
  * conformance check and `cdk8s-training lint --strict` alike.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import Ajv from 'ajv';
 import { ApiObject, Testing } from 'cdk8s';
 import { SpotTolerantTrainingJob } from '../src';
 import { schemaErrors, testWithSchemas } from './util/conformance';
 import { chartsChecked } from './util/every-synth-strict';
 import { newChart } from './util/synth';
-import { StrictSchemas, strict } from '../src/findings/strict-schemas';
+import { collectFiles, LintFinding, loadFile } from '../src/findings/manifests';
+import { describeProblem, precompiledFile, PRECOMPILED_KINDS, STRICT_SCHEMAS_FILE, StrictSchemas, strict } from '../src/findings/strict-schemas';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -144,4 +147,82 @@ testWithSchemas('a built-in kind\'s schema stands alone for another validator, w
   }
   expect(schemas.standalone('kubeflow.org/v1', 'PyTorchJob')).toBeUndefined();
   expect(schemas.standalone('batch/v1', 'NoSuchKind')).toBeUndefined();
+});
+
+/** Objects of a kind to judge: the public corpus's and the fixtures', and each made wrong in the ways the schemas catch. */
+function objectsToJudge(): any[] {
+  const findings: LintFinding[] = [];
+  const files = collectFiles([path.join(__dirname, 'corpus', 'world'), path.join(__dirname, 'fixtures'), path.join(ROOT, 'examples')], findings);
+  const objects = [
+    ...files.flatMap((file) => loadFile(file, findings, () => Buffer.alloc(0))).map((entry) => entry.object),
+    // Kinds the corpus does not hold.
+    { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'ckpt' }, spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Ti' } } } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x:1', resources: { limits: { 'nvidia.com/gpu': 1 } } }] } },
+    { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'training' }, value: 1000, preemptionPolicy: 'Never' },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque', stringData: { token: 'x' } },
+  ];
+  const wrong = objects.flatMap((object) => {
+    const misspelt = JSON.parse(JSON.stringify(object));
+    misspelt.spec = { ...misspelt.spec, backoffLimitt: 2 };
+    const deep = JSON.parse(JSON.stringify(object));
+    const container = deep.spec?.template?.spec?.containers?.[0] ?? deep.spec?.jobTemplate?.spec?.template?.spec?.containers?.[0];
+    if (container !== undefined) {
+      container.gpus = 4;
+      container.ports = [{ containerPort: 'http' }];
+      delete container.name;
+    }
+    const wrongType = JSON.parse(JSON.stringify(object));
+    wrongType.metadata = { ...wrongType.metadata, labels: 'team=ml' };
+    return [misspelt, deep, wrongType];
+  });
+  return [...objects, job(), ...wrong];
+}
+
+testWithSchemas('the validators compiled ahead are used, and give the verdicts of the same kinds compiled on first use, field by field', () => {
+  const ahead = StrictSchemas.load()!;
+  expect(ahead.compiledAhead().sort()).toEqual([...PRECOMPILED_KINDS].sort());
+  // The same schemas without the compiled file: every kind compiles on first use.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-schemas-'));
+  fs.copyFileSync(STRICT_SCHEMAS_FILE, path.join(dir, 'strict-schemas.json.gz'));
+  const now = StrictSchemas.load(path.join(dir, 'strict-schemas.json.gz'))!;
+  expect(now.compiledAhead()).toEqual([]);
+  const judged = objectsToJudge().filter((object) => PRECOMPILED_KINDS.includes(`${object?.apiVersion}/${object?.kind}`));
+  expect(new Set(judged.map((o) => o.kind))).toEqual(new Set(['Job', 'CronJob', 'ConfigMap', 'Service', 'PersistentVolumeClaim', 'ServiceAccount', 'Namespace', 'Secret', 'Pod', 'PriorityClass']));
+  let refused = 0;
+  for (const object of judged) {
+    const problems = ahead.problems(object)!;
+    expect(problems).toEqual(now.problems(object));
+    if (problems.length > 0) refused++;
+  }
+  // Not a comparison of two empty lists: most of the altered objects are refused.
+  expect(refused).toBeGreaterThan(judged.length / 2);
+});
+
+testWithSchemas('validators compiled from other schemas are not used: every kind is then compiled on first use', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-training-schemas-'));
+  const file = path.join(dir, 'strict-schemas.json.gz');
+  // The same definitions written again (gzip level 1): other bytes, so another digest.
+  fs.writeFileSync(file, zlib.gzipSync(zlib.gunzipSync(fs.readFileSync(STRICT_SCHEMAS_FILE)), { level: 1 }));
+  fs.copyFileSync(precompiledFile(STRICT_SCHEMAS_FILE), precompiledFile(file));
+  const other = StrictSchemas.load(file)!;
+  expect(other.compiledAhead()).toEqual([]);
+  const bad = job();
+  bad.spec.backoffLimitt = 2;
+  expect(other.problems(bad)!.map(describeProblem)).toEqual(['spec.backoffLimitt: unknown field "backoffLimitt".']);
+});
+
+testWithSchemas('the schemas are valid JSON Schema (ajv does not check them on each load)', () => {
+  const schemas = StrictSchemas.load()!;
+  const bundle = JSON.parse(zlib.gunzipSync(fs.readFileSync(STRICT_SCHEMAS_FILE)).toString('utf8'));
+  const checking = new Ajv({ strict: false, validateSchema: true, validateFormats: false });
+  expect(checking.validateSchema({ definitions: schemas.standalone('batch/v1', 'Job').definitions })).toBe(true);
+  const definitions = Object.fromEntries(Object.entries(bundle.kubernetes.definitions).map(([name, d]) => [name, strict(d, false)]));
+  expect(checking.validateSchema({ definitions })).toBe(true);
+  for (const crd of bundle.crds) {
+    for (const version of crd.versions) {
+      expect([`${crd.kind} ${version.name}`, checking.validateSchema(strict(version.schema, true))]).toEqual([`${crd.kind} ${version.name}`, true]);
+    }
+  }
+  // A schema that is not one is refused by the same check.
+  expect(checking.validateSchema({ type: 'objekt' })).toBe(false);
 });

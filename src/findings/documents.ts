@@ -6,7 +6,9 @@
  * A document is read by js-yaml with the YAML 1.2 core schema exactly as the `yaml` package
  * resolves it (no timestamps, no merge keys, duplicate keys keep the last value), which is an
  * order of magnitude faster than `yaml` and builds no syntax tree. Where a finding needs a
- * field's line, the document is parsed again by `yaml` for its positions, on first need only.
+ * field's line, it is read from the document's lines where they are plain block style
+ * (block-positions.ts), and only where they are not, or the lines are unsure, is the document
+ * parsed again by `yaml` for its positions, on first need only.
  * Whatever js-yaml refuses or might read differently (anchors and aliases, tags, directives,
  * `...` markers) is read by `yaml`, which decides, with its own messages.
  */

@@ -5,13 +5,37 @@
  * and the apiserver's field validation treat them. The schemas are
  * schemas/strict-schemas.json.gz, written by scripts/strict-schemas.js from the Go modules the
  * cluster suite pins (never a copy); ajv validates. Both load on first use.
+ *
+ * Compiling a kind's schema is most of a short run's cost (a Job and everything it refers to:
+ * about half a second), so the same script also writes the validators of the kinds training
+ * manifests are made of, compiled by ajv with the options used here and written as ajv's
+ * standalone code (schemas/strict-validators.js.gz); a kind not among them is compiled on first
+ * use, as before. The validators name the digest of the schemas they were compiled from and are
+ * used only with those.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 
 /** Where the build writes the schemas (package root, beside lib/). */
 export const STRICT_SCHEMAS_FILE = path.resolve(__dirname, '..', '..', 'schemas', 'strict-schemas.json.gz');
+
+/** The validators compiled from them at build time, beside them. */
+export function precompiledFile(schemasFile: string): string {
+  return schemasFile.replace(/strict-schemas\.json\.gz$/, 'strict-validators.js.gz');
+}
+
+/**
+ * The kinds whose validators the build compiles ahead (apiVersion/kind): the workload kinds
+ * lint's rules read, and the built-in kinds that sit beside them in a training repository. The
+ * operators' kinds are not among them: each CRD inlines its pod templates, and their standalone
+ * validators would add about 10 MB to the package.
+ */
+export const PRECOMPILED_KINDS: readonly string[] = [
+  'batch/v1/Job', 'batch/v1/CronJob', 'v1/Pod', 'v1/ConfigMap', 'v1/Secret', 'v1/Service',
+  'v1/PersistentVolumeClaim', 'v1/ServiceAccount', 'v1/Namespace', 'scheduling.k8s.io/v1/PriorityClass',
+];
 
 /** The finding id of strict schema validation (`lint --strict`, the plugin's `strict`). */
 export const STRICT_SCHEMA = 'strict-schema';
@@ -48,6 +72,22 @@ const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
 type Validate = ((data: any) => boolean) & { errors?: any[] | null };
 
+/**
+ * ajv's options, the same for a kind compiled now and one compiled at build time. Formats
+ * (int32, int-or-string, date-time...) are not checked: the apiserver checks types. The schemas
+ * are not checked against JSON Schema's meta-schema on every load (test/strict-schemas.test.ts
+ * does that once), and ajv's code optimisation, which makes compiling twice as slow, is off: it
+ * does not make these validators faster.
+ */
+function ajvOptions(source: boolean): any {
+  return { strict: false, allErrors: true, validateFormats: false, validateSchema: false, code: { optimize: false, source } };
+}
+
+/** The digest of a schemas file's bytes, which the validators compiled from it carry. */
+function digestOf(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
 /** The strict schemas, loaded from the generated file; `StrictSchemas.load()` caches them. */
 export class StrictSchemas {
   /** The schemas in `file` (default: the package's), or undefined when the file is not there. */
@@ -55,7 +95,8 @@ export class StrictSchemas {
     const cached = StrictSchemas.cache.get(file);
     if (cached !== undefined) return cached;
     if (!fs.existsSync(file)) return undefined;
-    const schemas = new StrictSchemas(JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')));
+    const data = fs.readFileSync(file);
+    const schemas = new StrictSchemas(JSON.parse(zlib.gunzipSync(data).toString('utf8')), digestOf(data), precompiledFile(file));
     StrictSchemas.cache.set(file, schemas);
     return schemas;
   }
@@ -72,9 +113,14 @@ export class StrictSchemas {
   private readonly crdOf = new Map<string, any>();
   private readonly validators = new Map<string, Validate>();
   private definitions?: { [name: string]: any };
+  private readonly digest: string;
+  private readonly precompiledPath: string;
+  private precompiled?: { [key: string]: Validate };
 
-  private constructor(bundle: any) {
+  private constructor(bundle: any, digest: string, precompiledPath: string) {
     this.bundle = bundle;
+    this.digest = digest;
+    this.precompiledPath = precompiledPath;
     this.kubernetesVersion = bundle.kubernetes.version;
     for (const [name, schema] of Object.entries<any>(bundle.kubernetes.definitions)) {
       for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
@@ -139,21 +185,67 @@ export class StrictSchemas {
   private validatorFor(key: string): Validate | undefined {
     const cached = this.validators.get(key);
     if (cached !== undefined) return cached;
-    const definition = this.definitionOf.get(key);
-    const crd = this.crdOf.get(key);
-    if (definition === undefined && crd === undefined) return undefined;
-    const ajv = this.validatorEngine();
-    let validate: Validate;
-    if (definition !== undefined) {
-      validate = ajv.getSchema(`k8s#/definitions/${definition}`);
-    } else {
-      const schema = strict(crd, true);
-      // metadata of a custom resource is an ObjectMeta; the CRD itself only says "object".
-      schema.properties = { ...schema.properties, metadata: { $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' } };
-      validate = ajv.compile(schema);
-    }
+    if (!this.definitionOf.has(key) && !this.crdOf.has(key)) return undefined;
+    const validate = this.precompiledValidators()[key] ?? this.compile(this.validatorEngine(false), key);
     this.validators.set(key, validate);
     return validate;
+  }
+
+  /** The kind's validator compiled by `ajv` (which holds the built-in definitions). */
+  private compile(ajv: any, key: string): Validate {
+    const definition = this.definitionOf.get(key);
+    if (definition !== undefined) return ajv.getSchema(`k8s#/definitions/${definition}`);
+    const schema = strict(this.crdOf.get(key), true);
+    // metadata of a custom resource is an ObjectMeta; the CRD itself only says "object".
+    schema.properties = { ...schema.properties, metadata: { $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' } };
+    return ajv.compile(schema);
+  }
+
+  /** The kinds (apiVersion/kind) whose validators were compiled ahead from these very schemas. */
+  public compiledAhead(): string[] {
+    return Object.keys(this.precompiledValidators());
+  }
+
+  /**
+   * The validators the build compiled from these schemas, by apiVersion/kind: none when the
+   * file is missing or was compiled from other schemas (then each kind compiles on first use).
+   */
+  private precompiledValidators(): { [key: string]: Validate } {
+    if (this.precompiled === undefined) {
+      this.precompiled = {};
+      if (fs.existsSync(this.precompiledPath)) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Module: typeof import('module') = require('module');
+        const compiled = new Module(this.precompiledPath, module);
+        compiled.filename = this.precompiledPath;
+        // The standalone code requires ajv's runtime helpers, found from this package.
+        compiled.paths = module.paths;
+        (compiled as any)._compile(zlib.gunzipSync(fs.readFileSync(this.precompiledPath)).toString('utf8'), this.precompiledPath);
+        const exported = compiled.exports as { digest?: string; validators?: { [key: string]: Validate } };
+        if (exported.digest === this.digest && exported.validators !== undefined) this.precompiled = exported.validators;
+      }
+    }
+    return this.precompiled;
+  }
+
+  /**
+   * The validators of `kinds` (apiVersion/kind; default PRECOMPILED_KINDS) as the source of one
+   * CommonJS module, ajv's standalone code: what the build writes beside the schemas. The module
+   * exports `digest` (of the schemas file) and `validators` by apiVersion/kind.
+   */
+  public precompiledSource(kinds: readonly string[] = PRECOMPILED_KINDS): string {
+    const ajv = this.validatorEngine(true);
+    const exports: { [name: string]: string } = {};
+    kinds.forEach((key, index) => {
+      const definition = this.definitionOf.get(key);
+      if (definition === undefined) throw new Error(`strict schemas: ${key} is not a built-in kind, so it is not compiled ahead`);
+      exports[`v${index}`] = `k8s#/definitions/${definition}`;
+    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const standaloneCode = require('ajv/dist/standalone').default;
+    const code: string = standaloneCode(ajv, exports);
+    const table = kinds.map((key, index) => `${JSON.stringify(key)}: exports.v${index}`).join(', ');
+    return `${code}\nmodule.exports = { digest: ${JSON.stringify(this.digest)}, validators: { ${table} } };\n`;
   }
 
   /**
@@ -199,14 +291,16 @@ export class StrictSchemas {
     return this.definitions!;
   }
 
-  private validatorEngine(): any {
-    if (this.ajv === undefined) {
+  /** ajv holding the built-in definitions; `source` for one whose code can be written out (build time). */
+  private validatorEngine(source: boolean): any {
+    if (source || this.ajv === undefined) {
       // ajv loads only when a strict check runs: lint without --strict and synth never pay for it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const Ajv = require('ajv').default;
-      // Formats (int32, int-or-string, date-time...) are not checked: the apiserver checks types.
-      this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-      this.ajv.addSchema({ $id: 'k8s', definitions: this.strictDefinitions() });
+      const ajv = new Ajv(ajvOptions(source));
+      ajv.addSchema({ $id: 'k8s', definitions: this.strictDefinitions() });
+      if (source) return ajv;
+      this.ajv = ajv;
     }
     return this.ajv;
   }

@@ -73,6 +73,11 @@ npx tsc --noEmit || { echo "languages: the quick start does not type-check with 
 [ -s "$expected/team-fraud.k8s.yaml" ] || { echo "languages: the TypeScript quick start wrote nothing" >&2; exit 1; }
 step "typescript quick start synthesized ($(npx tsc --version), ts-node $(npx ts-node --version))"
 
+# The installed package's strict check uses the validators compiled ahead (the build writes them
+# beside the schemas; they require ajv's runtime from the installed dependencies).
+ahead=$(node -p "require('cdk8s-training/lib/findings/strict-schemas').StrictSchemas.load().compiledAhead().join(' ')")
+case " $ahead " in *" batch/v1/Job "*) ;; *) echo "languages: the installed package compiles a Job's schema on first use (compiled ahead: '$ahead')" >&2; exit 1 ;; esac
+
 # cdk8s synth with the validation plugin, both forms the README shows.
 installed_version=$(node -p "require('cdk8s-training/package.json').version")
 cdk8s_yaml() { # FORM -> cdk8s.yaml
