@@ -126,8 +126,14 @@ process.stdout.write(`schemas: ${path.relative(root, output)} (${Math.round(data
 // The validators of the kinds training manifests are made of, compiled ahead from the file just
 // written (src/findings/strict-schemas.ts says why and which), so `lint --strict` does not spend
 // its first half second compiling a Job's schema.
-const { StrictSchemas, precompiledFile } = require(path.join(root, 'src', 'findings', 'strict-schemas.ts'));
-const validators = zlib.gzipSync(Buffer.from(StrictSchemas.load(output).precompiledSource()), { level: 9 });
-const validatorsFile = precompiledFile(output);
-if (!fs.existsSync(validatorsFile) || !fs.readFileSync(validatorsFile).equals(validators)) fs.writeFileSync(validatorsFile, validators);
-process.stdout.write(`schemas: ${path.relative(root, validatorsFile)} (${Math.round(validators.length / 1024)} KiB): validators compiled ahead\n`);
+const { StrictSchemas, precompiledDir, encodePrecompiled } = require(path.join(root, 'src', 'findings', 'strict-schemas.ts'));
+const validators = encodePrecompiled(StrictSchemas.load(output).compileAhead());
+const validatorsDir = precompiledDir(output);
+fs.mkdirSync(validatorsDir, { recursive: true });
+for (const name of fs.readdirSync(validatorsDir)) if (!(name in validators)) fs.rmSync(path.join(validatorsDir, name));
+for (const [name, data] of Object.entries(validators)) {
+  const file = path.join(validatorsDir, name);
+  if (!fs.existsSync(file) || !fs.readFileSync(file).equals(data)) fs.writeFileSync(file, data);
+}
+const size = Object.values(validators).reduce((sum, data) => sum + data.length, 0);
+process.stdout.write(`schemas: ${path.relative(root, validatorsDir)}/ (${Math.round(size / 1024)} KiB): validators compiled ahead\n`);

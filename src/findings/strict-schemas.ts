@@ -9,9 +9,10 @@
  * Compiling a kind's schema is most of a short run's cost (a Job and everything it refers to:
  * about half a second), so the same script also writes the validators of the kinds training
  * manifests are made of, compiled by ajv with the options used here and written as ajv's
- * standalone code (schemas/strict-validators.js.gz); a kind not among them is compiled on first
- * use, as before. The validators name the digest of the schemas they were compiled from and are
- * used only with those.
+ * standalone code (schemas/strict-validators/, in a few modules, each loaded when an
+ * object of one of its kinds is first seen); a kind not among them is compiled by ajv on first
+ * use. The file names the digest of the schemas its validators were compiled from, and is used
+ * only with those.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -22,20 +23,51 @@ import * as zlib from 'zlib';
 export const STRICT_SCHEMAS_FILE = path.resolve(__dirname, '..', '..', 'schemas', 'strict-schemas.json.gz');
 
 /** The validators compiled from them at build time, beside them. */
-export function precompiledFile(schemasFile: string): string {
-  return schemasFile.replace(/strict-schemas\.json\.gz$/, 'strict-validators.js.gz');
+export function precompiledDir(schemasFile: string): string {
+  return schemasFile.replace(/strict-schemas\.json\.gz$/, 'strict-validators');
 }
 
 /**
- * The kinds whose validators the build compiles ahead (apiVersion/kind): the workload kinds
- * lint's rules read, and the built-in kinds that sit beside them in a training repository. The
- * operators' kinds are not among them: each CRD inlines its pod templates, and their standalone
- * validators would add about 10 MB to the package.
+ * The kinds whose validators the build compiles ahead (apiVersion/kind), in modules compiled
+ * together (kinds in one module share the code of what they refer to; a module is loaded when
+ * the first object of one of its kinds is validated): the built-in kinds of a training
+ * repository, then the operators' workload kinds at the versions the engines write (each CRD
+ * inlines its pod templates: about 2 MB of code apiece). Older CRD versions and Kueue's kinds
+ * are compiled on first use.
  */
-export const PRECOMPILED_KINDS: readonly string[] = [
-  'batch/v1/Job', 'batch/v1/CronJob', 'v1/Pod', 'v1/ConfigMap', 'v1/Secret', 'v1/Service',
-  'v1/PersistentVolumeClaim', 'v1/ServiceAccount', 'v1/Namespace', 'scheduling.k8s.io/v1/PriorityClass',
+export const PRECOMPILED_MODULES: ReadonlyArray<readonly string[]> = [
+  ['batch/v1/Job', 'batch/v1/CronJob', 'v1/Pod', 'v1/ConfigMap', 'v1/Secret', 'v1/Service',
+    'v1/PersistentVolumeClaim', 'v1/ServiceAccount', 'v1/Namespace', 'scheduling.k8s.io/v1/PriorityClass'],
+  ['kubeflow.org/v1/PyTorchJob'],
+  ['jobset.x-k8s.io/v1alpha2/JobSet'],
+  ['trainer.kubeflow.org/v1alpha1/TrainJob', 'trainer.kubeflow.org/v1alpha1/TrainingRuntime', 'trainer.kubeflow.org/v1alpha1/ClusterTrainingRuntime'],
 ];
+
+/** Every kind of PRECOMPILED_MODULES. */
+export const PRECOMPILED_KINDS: readonly string[] = PRECOMPILED_MODULES.flat();
+
+/** A compiled-ahead file: the digest of the schemas it was compiled from, and its modules. */
+export interface PrecompiledValidators {
+  readonly digest: string;
+  /** Each module's kinds (apiVersion/kind) and its CommonJS source, which exports `v<i>` for its i-th kind. */
+  readonly modules: ReadonlyArray<{ readonly kinds: readonly string[]; readonly source: string }>;
+}
+
+/** Brotli with a window that spans the modules (they repeat the same pod template code), at a quality that compresses in a second. */
+const BROTLI = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_LGWIN]: 24 } };
+
+/**
+ * The compiled-ahead files, by name (the build writes them into precompiledDir): index.json
+ * (the digest, and each module's kinds) and each module's source, compressed on its own, so a
+ * run decompresses the modules of the kinds it validates only.
+ */
+export function encodePrecompiled(validators: PrecompiledValidators): { [name: string]: Buffer } {
+  const files: { [name: string]: Buffer } = {};
+  const index = { digest: validators.digest, modules: validators.modules.map((m, i) => ({ kinds: m.kinds, file: `${i}.js.br` })) };
+  files['index.json'] = Buffer.from(`${JSON.stringify(index, undefined, 1)}\n`);
+  validators.modules.forEach((m, i) => { files[`${i}.js.br`] = zlib.brotliCompressSync(Buffer.from(m.source), BROTLI); });
+  return files;
+}
 
 /** The finding id of strict schema validation (`lint --strict`, the plugin's `strict`). */
 export const STRICT_SCHEMA = 'strict-schema';
@@ -96,7 +128,7 @@ export class StrictSchemas {
     if (cached !== undefined) return cached;
     if (!fs.existsSync(file)) return undefined;
     const data = fs.readFileSync(file);
-    const schemas = new StrictSchemas(JSON.parse(zlib.gunzipSync(data).toString('utf8')), digestOf(data), precompiledFile(file));
+    const schemas = new StrictSchemas(JSON.parse(zlib.gunzipSync(data).toString('utf8')), digestOf(data), precompiledDir(file));
     StrictSchemas.cache.set(file, schemas);
     return schemas;
   }
@@ -115,7 +147,7 @@ export class StrictSchemas {
   private definitions?: { [name: string]: any };
   private readonly digest: string;
   private readonly precompiledPath: string;
-  private precompiled?: { [key: string]: Validate };
+  private ahead?: { modules: Array<{ kinds: string[]; file: string }>; loaded: Map<number, any> };
 
   private constructor(bundle: any, digest: string, precompiledPath: string) {
     this.bundle = bundle;
@@ -186,66 +218,87 @@ export class StrictSchemas {
     const cached = this.validators.get(key);
     if (cached !== undefined) return cached;
     if (!this.definitionOf.has(key) && !this.crdOf.has(key)) return undefined;
-    const validate = this.precompiledValidators()[key] ?? this.compile(this.validatorEngine(false), key);
+    const validate = this.precompiledValidator(key) ?? this.compile(this.validatorEngine(false), key);
     this.validators.set(key, validate);
     return validate;
   }
 
-  /** The kind's validator compiled by `ajv` (which holds the built-in definitions). */
-  private compile(ajv: any, key: string): Validate {
+  /** The kind's validator compiled by `ajv` (which holds the built-in definitions); a CRD's schema under `id` when given. */
+  private compile(ajv: any, key: string, id?: string): Validate {
     const definition = this.definitionOf.get(key);
     if (definition !== undefined) return ajv.getSchema(`k8s#/definitions/${definition}`);
     const schema = strict(this.crdOf.get(key), true);
     // metadata of a custom resource is an ObjectMeta; the CRD itself only says "object".
     schema.properties = { ...schema.properties, metadata: { $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' } };
-    return ajv.compile(schema);
+    if (id === undefined) return ajv.compile(schema);
+    ajv.addSchema({ ...schema, $id: id });
+    return ajv.getSchema(id);
   }
 
   /** The kinds (apiVersion/kind) whose validators were compiled ahead from these very schemas. */
   public compiledAhead(): string[] {
-    return Object.keys(this.precompiledValidators());
+    return this.precompiled().modules.flatMap((m) => [...m.kinds]);
   }
 
   /**
-   * The validators the build compiled from these schemas, by apiVersion/kind: none when the
-   * file is missing or was compiled from other schemas (then each kind compiles on first use).
+   * The validators the build compiled from these schemas: none when the file is missing or was
+   * compiled from other schemas (then each kind is compiled on first use).
    */
-  private precompiledValidators(): { [key: string]: Validate } {
-    if (this.precompiled === undefined) {
-      this.precompiled = {};
-      if (fs.existsSync(this.precompiledPath)) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const Module: typeof import('module') = require('module');
-        const compiled = new Module(this.precompiledPath, module);
-        compiled.filename = this.precompiledPath;
-        // The standalone code requires ajv's runtime helpers, found from this package.
-        compiled.paths = module.paths;
-        (compiled as any)._compile(zlib.gunzipSync(fs.readFileSync(this.precompiledPath)).toString('utf8'), this.precompiledPath);
-        const exported = compiled.exports as { digest?: string; validators?: { [key: string]: Validate } };
-        if (exported.digest === this.digest && exported.validators !== undefined) this.precompiled = exported.validators;
+  private precompiled(): NonNullable<StrictSchemas['ahead']> {
+    if (this.ahead === undefined) {
+      this.ahead = { modules: [], loaded: new Map() };
+      const index = path.join(this.precompiledPath, 'index.json');
+      if (fs.existsSync(index)) {
+        const file = JSON.parse(fs.readFileSync(index, 'utf8'));
+        if (file.digest === this.digest) this.ahead.modules = file.modules;
       }
     }
-    return this.precompiled;
+    return this.ahead;
+  }
+
+  /** The kind's validator compiled ahead, from its module (loaded on first use); undefined if there is none. */
+  private precompiledValidator(key: string): Validate | undefined {
+    const ahead = this.precompiled();
+    const index = ahead.modules.findIndex((m) => m.kinds.includes(key));
+    if (index < 0) return undefined;
+    let exported = ahead.loaded.get(index);
+    if (exported === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Module: typeof import('module') = require('module');
+      const name = path.join(this.precompiledPath, ahead.modules[index].file);
+      const compiled = new Module(name, module);
+      compiled.filename = name;
+      // The standalone code requires ajv's runtime helpers, found from this package.
+      compiled.paths = module.paths;
+      (compiled as any)._compile(zlib.brotliDecompressSync(fs.readFileSync(name)).toString('utf8'), name);
+      exported = compiled.exports;
+      ahead.loaded.set(index, exported);
+    }
+    return exported[`v${ahead.modules[index].kinds.indexOf(key)}`];
   }
 
   /**
-   * The validators of `kinds` (apiVersion/kind; default PRECOMPILED_KINDS) as the source of one
-   * CommonJS module, ajv's standalone code: what the build writes beside the schemas. The module
-   * exports `digest` (of the schemas file) and `validators` by apiVersion/kind.
+   * The validators of `modules` (default PRECOMPILED_MODULES) compiled now, each module by one
+   * ajv into its standalone code: what the build writes beside the schemas.
    */
-  public precompiledSource(kinds: readonly string[] = PRECOMPILED_KINDS): string {
-    const ajv = this.validatorEngine(true);
-    const exports: { [name: string]: string } = {};
-    kinds.forEach((key, index) => {
-      const definition = this.definitionOf.get(key);
-      if (definition === undefined) throw new Error(`strict schemas: ${key} is not a built-in kind, so it is not compiled ahead`);
-      exports[`v${index}`] = `k8s#/definitions/${definition}`;
-    });
+  public compileAhead(modules: ReadonlyArray<readonly string[]> = PRECOMPILED_MODULES): PrecompiledValidators {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const standaloneCode = require('ajv/dist/standalone').default;
-    const code: string = standaloneCode(ajv, exports);
-    const table = kinds.map((key, index) => `${JSON.stringify(key)}: exports.v${index}`).join(', ');
-    return `${code}\nmodule.exports = { digest: ${JSON.stringify(this.digest)}, validators: { ${table} } };\n`;
+    return {
+      digest: this.digest,
+      modules: modules.map((kinds) => {
+        const ajv = this.validatorEngine(true);
+        const refs: { [name: string]: string } = {};
+        kinds.forEach((key, i) => {
+          const definition = this.definitionOf.get(key);
+          if (definition === undefined && !this.crdOf.has(key)) throw new Error(`strict schemas: no schema for ${key} to compile ahead`);
+          // A CRD's schema gets an id without slashes, which would make its references to k8s relative.
+          refs[`v${i}`] = definition !== undefined ? `k8s#/definitions/${definition}` : `crd-${key.replace(/\//g, '_')}`;
+          this.compile(ajv, key, refs[`v${i}`]);
+        });
+        return { kinds: [...kinds], source: standaloneCode(ajv, refs) as string };
+      }),
+    };
   }
 
   /**

@@ -102,12 +102,16 @@ const SHELL_SPECIAL = /[$`|&;<>()'"\\\n{}]/;
 
 /** Whether a statement is a plain command (`name args...`): no redirections, not backgrounded or negated. */
 function simpleCommand(stmt: any): boolean {
-  return sh().NodeType(stmt?.Cmd) === 'CallExpr' && stmt.Cmd.Args.length > 0 && stmt.Redirs.length === 0 && !stmt.Background && !stmt.Negated;
+  const cmd = stmt?.Cmd;
+  return sh().NodeType(cmd) === 'CallExpr' && cmd.Args.length > 0 && stmt.Redirs.length === 0 && !stmt.Background && !stmt.Negated;
 }
 
 /** The words of a plain command, where they are plain text. */
 function words(stmt: any): Array<string | undefined> {
-  return stmt.Cmd.Args.map((word: any) => (word.Parts.length === 1 && sh().NodeType(word.Parts[0]) === 'Lit' ? word.Parts[0].Value : undefined));
+  return stmt.Cmd.Args.map((word: any) => {
+    const parts = word.Parts;
+    return parts.length === 1 && sh().NodeType(parts[0]) === 'Lit' ? parts[0].Value : undefined;
+  });
 }
 
 /** The statement a script runs last at top level: the last one, and of `a && b`, `b`. */
@@ -207,8 +211,13 @@ function commandsIn(command: ShellCommand): Array<Array<string | undefined>> {
   const { file } = parse(command.script, command.shell === 'bash');
   if (file === undefined) return [];
   const commands: Array<Array<string | undefined>> = [];
+  // Each read of a node's field converts it from the parser's objects anew (an array field
+  // converts every element): read each once.
   sh().Walk(file, (node: any) => {
-    if (node && sh().NodeType(node) === 'CallExpr' && node.Args.length > 0) commands.push(node.Args.map(literalWord));
+    if (node && sh().NodeType(node) === 'CallExpr') {
+      const args = node.Args;
+      if (args.length > 0) commands.push(args.map(literalWord));
+    }
     return true;
   });
   return commands;
@@ -221,11 +230,11 @@ function literalWord(word: any): string | undefined {
     const type = sh().NodeType(part);
     if (type === 'Lit' || type === 'SglQuoted') {
       text += part.Value;
-    } else if (type === 'DblQuoted' && part.Parts.every((inner: any) => sh().NodeType(inner) === 'Lit')) {
-      text += part.Parts.map((inner: any) => inner.Value).join('');
-    } else {
-      return undefined;
+      continue;
     }
+    const inner = type === 'DblQuoted' ? part.Parts : undefined;
+    if (inner === undefined || !inner.every((p: any) => sh().NodeType(p) === 'Lit')) return undefined;
+    text += inner.map((p: any) => p.Value).join('');
   }
   return text;
 }
