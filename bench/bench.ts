@@ -464,7 +464,9 @@ function paired(name: string, ours: string[], theirs: string[], input: string, c
 
 function section7(): void {
   const input = jobStream();
-  const cli = [process.execPath, path.resolve(__dirname, '..', 'lib', 'cli', 'main.js'), 'lint', '-', '--format', 'json'];
+  /** The CLI linting `source` (a path, or `-` for the stream on stdin) with JSON output. */
+  const lintOf = (source: string) => [process.execPath, path.resolve(__dirname, '..', 'lib', 'cli', 'main.js'), 'lint', source, '--format', 'json'];
+  const cli = lintOf('-');
   const readAll = (out: string) => {
     const report = JSON.parse(out);
     if (report.objects !== 10000) throw new Error(`bench: lint read ${report.objects} objects, not 10000`);
@@ -502,7 +504,7 @@ function section7(): void {
     const corpus = path.resolve(__dirname, '..', 'test', 'corpus', 'world');
     const nothing = path.join(path.dirname(input), 'empty-stdin');
     fs.writeFileSync(nothing, '');
-    const small = paired('kube-linter', [...cli.slice(0, cli.indexOf('-')), corpus, '--format', 'json'], [linter.bin, 'lint', corpus, '--format', 'json'], nothing, (out) => {
+    const small = paired('kube-linter', lintOf(corpus), [linter.bin, 'lint', corpus, '--format', 'json'], nothing, (out) => {
       const report = JSON.parse(out);
       if (report.files !== 176) throw new Error(`bench: lint read ${report.files} files of the corpus, not 176`);
     }, (out) => {
@@ -525,7 +527,7 @@ function section7(): void {
     fs.writeFileSync(path.join(dir, 'job-batch-v1.json'), JSON.stringify(schemas.standalone('batch/v1', 'Job')));
     // Both read the file by path: kubeconform v0.8.0 reading stdin now and then fails to unmarshal
     // a document of this stream (1 or 2 of the 10,000 in 2 of 6 runs), read by path never.
-    const ours = [...cli.slice(0, cli.indexOf('-')), input, ...cli.slice(cli.indexOf('-') + 1), '--strict'];
+    const ours = [...lintOf(input), '--strict'];
     const r = paired('kubeconform', ours, [validator.bin, '-strict', '-summary', '-output', 'json',
       '-schema-location', path.join(dir, '{{ .ResourceKind }}{{ .KindSuffix }}.json'), input], input, readAll, (out) => {
       const summary = JSON.parse(out).summary;

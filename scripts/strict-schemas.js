@@ -117,9 +117,14 @@ for (const source of SOURCES) {
 }
 if (!bundle.kubernetes) fail('no Kubernetes OpenAPI read');
 
+/** Writes `data` to `file` unless it already holds those bytes (so a rebuild touches nothing). */
+function writeIfChanged(file, data) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!fs.existsSync(file) || !fs.readFileSync(file).equals(data)) fs.writeFileSync(file, data);
+}
+
 const data = zlib.gzipSync(Buffer.from(JSON.stringify(bundle)), { level: 9 });
-fs.mkdirSync(path.dirname(output), { recursive: true });
-if (!fs.existsSync(output) || !fs.readFileSync(output).equals(data)) fs.writeFileSync(output, data);
+writeIfChanged(output, data);
 process.stdout.write(`schemas: ${path.relative(root, output)} (${Math.round(data.length / 1024)} KiB): ` +
   `Kubernetes ${bundle.kubernetes.version} OpenAPI, ${bundle.crds.map((c) => `${c.kind} (${c.module.replace(/\/v\d+$/, '').split('/').pop()} ${c.version})`).join(', ')}\n`);
 
@@ -129,11 +134,7 @@ process.stdout.write(`schemas: ${path.relative(root, output)} (${Math.round(data
 const { StrictSchemas, precompiledDir, encodePrecompiled } = require(path.join(root, 'src', 'findings', 'strict-schemas.ts'));
 const validators = encodePrecompiled(StrictSchemas.load(output).compileAhead());
 const validatorsDir = precompiledDir(output);
-fs.mkdirSync(validatorsDir, { recursive: true });
+for (const [name, bytes] of Object.entries(validators)) writeIfChanged(path.join(validatorsDir, name), bytes);
 for (const name of fs.readdirSync(validatorsDir)) if (!(name in validators)) fs.rmSync(path.join(validatorsDir, name));
-for (const [name, data] of Object.entries(validators)) {
-  const file = path.join(validatorsDir, name);
-  if (!fs.existsSync(file) || !fs.readFileSync(file).equals(data)) fs.writeFileSync(file, data);
-}
 const size = Object.values(validators).reduce((sum, data) => sum + data.length, 0);
 process.stdout.write(`schemas: ${path.relative(root, validatorsDir)}/ (${Math.round(size / 1024)} KiB): validators compiled ahead\n`);

@@ -8,6 +8,9 @@
  */
 import { FieldPath } from '../k8s/paths';
 
+/** A block sequence item: `- ` or a `-` that ends its line. */
+const ITEM = /^-(?: |$)/;
+
 /** A 0-based line and column. */
 interface At {
   readonly line: number;
@@ -80,14 +83,15 @@ export class BlockLines {
     if (rest !== '' && !rest.startsWith('#')) {
       // Anchors, aliases and tags are `yaml`'s to read.
       if (/^[&*!]/.test(rest)) return undefined;
-      const nested = /^-(?: |$)/.test(rest) || /^[^'"[{|>#\s][^#]*?:(?: |$)/.test(rest) || /^(['"]).*?\1:(?: |$)/.test(rest);
+      const nested = ITEM.test(rest) || /^[^'"[{|>#\s][^#]*?:(?: |$)/.test(rest) || /^(['"]).*?\1:(?: |$)/.test(rest);
       return { start: { line, column: at }, scalar: !nested };
     }
     const next = this.firstContent(line + 1);
     if (next === undefined) return undefined;
     if (next.column > parentColumn) return { start: next, scalar: false };
     // `key:` followed by a sequence at the key's own indentation.
-    if (sequenceMayAlign && next.column === parentColumn && /^-(?: |$)/.test(this.lines[next.line].slice(next.column))) return { start: next, scalar: false };
+    const aligned = sequenceMayAlign && next.column === parentColumn && ITEM.test(this.lines[next.line].slice(next.column));
+    if (aligned) return { start: next, scalar: false };
     // Nothing written: a null, whose position `yaml` decides.
     return undefined;
   }
@@ -106,7 +110,7 @@ export class BlockLines {
       const parsed = keyAt(text, column);
       if (parsed === undefined) {
         // A sequence item at the mapping's indentation ends the value before it (`key:\n- a`).
-        if (line !== node.line && /^-(?: |$)/.test(text.slice(column))) continue;
+        if (line !== node.line && ITEM.test(text.slice(column))) continue;
         return undefined;
       }
       if (parsed.name !== name) continue;
@@ -129,7 +133,7 @@ export class BlockLines {
       if (line !== node.line && indent < node.column) return undefined;
       if (line !== node.line && indent > node.column) continue;
       const text = this.lines[line];
-      if (!/^-(?: |$)/.test(text.slice(column))) return undefined;
+      if (!ITEM.test(text.slice(column))) return undefined;
       if (count === index) return this.valueAfter(line, column + 1, column, false);
       count++;
     }

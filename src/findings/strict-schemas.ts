@@ -218,7 +218,7 @@ export class StrictSchemas {
     const cached = this.validators.get(key);
     if (cached !== undefined) return cached;
     if (!this.definitionOf.has(key) && !this.crdOf.has(key)) return undefined;
-    const validate = this.precompiledValidator(key) ?? this.compile(this.validatorEngine(false), key);
+    const validate = this.precompiledValidator(key) ?? this.compile(this.validatorEngine(), key);
     this.validators.set(key, validate);
     return validate;
   }
@@ -287,7 +287,7 @@ export class StrictSchemas {
     return {
       digest: this.digest,
       modules: modules.map((kinds) => {
-        const ajv = this.validatorEngine(true);
+        const ajv = this.newAjv(true);
         const refs: { [name: string]: string } = {};
         kinds.forEach((key, i) => {
           const definition = this.definitionOf.get(key);
@@ -344,18 +344,20 @@ export class StrictSchemas {
     return this.definitions!;
   }
 
-  /** ajv holding the built-in definitions; `source` for one whose code can be written out (build time). */
-  private validatorEngine(source: boolean): any {
-    if (source || this.ajv === undefined) {
-      // ajv loads only when a strict check runs: lint without --strict and synth never pay for it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const Ajv = require('ajv').default;
-      const ajv = new Ajv(ajvOptions(source));
-      ajv.addSchema({ $id: 'k8s', definitions: this.strictDefinitions() });
-      if (source) return ajv;
-      this.ajv = ajv;
-    }
+  /** The ajv that compiles kinds on first use, made once. */
+  private validatorEngine(): any {
+    this.ajv ??= this.newAjv(false);
     return this.ajv;
+  }
+
+  /** A new ajv holding the built-in definitions; with `source`, one whose code can be written out (build time). */
+  private newAjv(source: boolean): any {
+    // ajv loads only when a strict check runs: lint without --strict and synth never pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = require('ajv').default;
+    const ajv = new Ajv(ajvOptions(source));
+    ajv.addSchema({ $id: 'k8s', definitions: this.strictDefinitions() });
+    return ajv;
   }
 }
 

@@ -5,9 +5,8 @@
  * file, line and object so it can be read against the manifest.
  */
 import * as path from 'path';
+import { lint } from '../../src/cli/lint';
 import { DEFAULT_CONFIG } from '../../src/findings/config';
-import { collectFiles, LintFinding, loadFile } from '../../src/findings/manifests';
-import { checkLoaded } from '../../src/findings/report';
 
 const CORPUS = path.join(__dirname, 'world');
 
@@ -26,17 +25,15 @@ function generator(seed: number): () => number {
 
 const seed = Number(process.argv[2] ?? 1204);
 const size = Number(process.argv[3] ?? 40);
-const findings: LintFinding[] = [];
-const files = collectFiles([CORPUS], findings);
-const loaded = files.flatMap((file) => loadFile(file, findings, () => Buffer.alloc(0)));
-findings.push(...checkLoaded(loaded, { kubernetesMinor: 32, config: DEFAULT_CONFIG }).findings);
+// What `cdk8s-training lint test/corpus/world` reports at the default target.
+const { files, findings } = lint([CORPUS], { kubernetesMinor: 32, config: DEFAULT_CONFIG });
 const random = generator(seed);
 const order = findings.map((_, i) => i);
 for (let i = order.length - 1; i > 0; i--) {
   const j = Math.floor(random() * (i + 1));
   [order[i], order[j]] = [order[j], order[i]];
 }
-console.log(`${findings.length} findings on ${files.length} files; a sample of ${size} with seed ${seed}:`);
+console.log(`${findings.length} findings on ${files} files; a sample of ${size} with seed ${seed}:`);
 order.slice(0, size).forEach((i, n) => {
   const f = findings[i];
   console.log(`#${n + 1} [${f.ruleId} ${f.severity}] ${path.relative(CORPUS, f.file)}:${f.line ?? ''} ${f.object ?? ''}\n   ${f.message}`);
